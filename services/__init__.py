@@ -1,0 +1,1 @@
+"""Concerto's services: partners, events, matching, notifications, and what they share (common)."""

@@ -1,0 +1,1 @@
+"""What every service shares: contracts, topic registry, Kafka helpers, settings, logging, HTTP helpers."""

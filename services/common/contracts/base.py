@@ -1,0 +1,45 @@
+"""Base classes and shared field types for every message on Concerto's topics.
+
+Every value model is frozen, carries a ``schema_version`` and ignores unknown
+fields, so that a consumer built against version N reads version N+1 (fields are
+only ever added, optional, never renamed).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+SCHEMA_VERSION = 1
+
+RegionCode = Annotated[
+    str,
+    StringConstraints(pattern=r"^(0[1-9]|1[0-7])$"),
+    Field(description="Québec administrative region, ISQ code 01–17 (06 is Montréal)."),
+]
+Language = Annotated[
+    Literal["fr", "en"],
+    Field(description="Contact language: fr (fr-CA, the default) or en."),
+]
+CnpCode = Annotated[
+    str,
+    StringConstraints(pattern=r"^\d{5}$"),
+    Field(description="CNP/NOC 2021 unit group: 5 digits, the 2nd is the TEER level."),
+]
+
+
+class Contract(BaseModel):
+    """Base of every key and value model on a topic."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class Versioned(Contract):
+    """Base of every value model: it carries its schema version."""
+
+    schema_version: int = Field(
+        default=SCHEMA_VERSION,
+        ge=1,
+        description="Version of this message's schema; changes are backward compatible.",
+    )

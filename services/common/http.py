@@ -1,0 +1,156 @@
+"""What every Concerto API shares: the Kafka runtime, correlation ids, /health, errors.
+
+Each API's lifespan builds an ``ApiRuntime`` (publisher + projection of the
+topics it reads). The runtime starts even when Kafka is down: topics are
+created and the projection rebuilt in the background, /health answers 503
+until both are done, and writes answer 503 while the broker does not
+acknowledge them.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import structlog
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from kafka.errors import KafkaError
+from pydantic import BaseModel
+from tenacity import retry, retry_if_exception_type, wait_exponential
+
+from .kafka import KafkaUnavailable, Publisher, Written, ensure_topics, kafka_answers
+from .logging import CORRELATION_ID, configure_logging
+from .projection import Projection
+from .settings import Settings
+from .topics import REGISTRY, TopicSpec
+
+log = structlog.get_logger(__name__)
+
+CORRELATION_HEADER = "X-Correlation-ID"
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._\-]{1,100}$")
+
+
+@dataclass
+class ApiRuntime:
+    """The Kafka side of one API process."""
+
+    settings: Settings
+    publisher: Publisher
+    projection: Projection
+    reads: tuple[TopicSpec, ...]
+    topics_ready: threading.Event
+
+    def publish(self, spec: TopicSpec, key: BaseModel, value: BaseModel | None, event_type: str) -> Written:
+        """Write durably, then wait (bounded) until this API's projection shows the write."""
+        written = self.publisher.publish(spec, key, value, event_type)
+        if spec in self.reads:
+            self.projection.wait_for(written, self.settings.kafka.read_your_writes_timeout_s)
+        return written
+
+    def close(self) -> None:
+        self.projection.stop()
+        self.publisher.close()
+
+
+def start_runtime(settings: Settings, service: str, reads: Sequence[TopicSpec]) -> ApiRuntime:
+    """Build the publisher and start the projection; topics are ensured in the background."""
+    projection = Projection(settings.kafka, reads, service)
+    runtime = ApiRuntime(
+        settings, Publisher(settings.kafka, service), projection, tuple(reads), threading.Event()
+    )
+
+    @retry(wait=wait_exponential(multiplier=0.5, max=5), retry=retry_if_exception_type(KafkaError))
+    def prepare() -> None:
+        ensure_topics(settings.kafka, REGISTRY)
+        runtime.topics_ready.set()
+        projection.start()
+
+    threading.Thread(target=prepare, name=f"{service}-prepare", daemon=True).start()
+    return runtime
+
+
+def get_runtime(request: Request) -> ApiRuntime:
+    """FastAPI dependency: this process's runtime."""
+    runtime: ApiRuntime = request.app.state.runtime
+    return runtime
+
+
+Runtime = Annotated[ApiRuntime, Depends(get_runtime)]
+
+
+class Health(BaseModel):
+    """Readiness of an API: Kafka answers and the read model is rebuilt."""
+
+    status: str
+    kafka: str
+    projection: str
+
+
+def create_api(
+    *,
+    title: str,
+    description: str,
+    settings: Settings,
+    service: str,
+    reads: Sequence[TopicSpec],
+    on_start: Callable[[FastAPI, ApiRuntime], Awaitable[None]] | None = None,
+) -> FastAPI:
+    """A FastAPI app with Concerto's runtime, correlation ids, /health and 503 on Kafka errors."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = start_runtime(settings, service, reads)
+        app.state.runtime = runtime
+        if on_start is not None:
+            await on_start(app, runtime)
+        log.info("api.started", bootstrap=settings.kafka.bootstrap_servers)
+        try:
+            yield
+        finally:
+            runtime.close()
+
+    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+
+    @app.middleware("http")
+    async def correlate(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        given = request.headers.get(CORRELATION_HEADER, "")
+        correlation_id = given if _SAFE_ID.match(given) else str(uuid.uuid4())
+        with structlog.contextvars.bound_contextvars(**{CORRELATION_ID: correlation_id}):
+            response = await call_next(request)
+        response.headers[CORRELATION_HEADER] = correlation_id
+        return response
+
+    @app.exception_handler(KafkaUnavailable)
+    async def kafka_unavailable(request: Request, exc: KafkaUnavailable) -> JSONResponse:
+        return JSONResponse(
+            status_code=503,
+            content={"detail": "Kafka is unreachable: nothing was recorded. Retry in a moment."},
+            headers={"Retry-After": "5"},
+        )
+
+    @app.get("/health", response_model=Health, tags=["health"], responses={503: {"model": Health}})
+    def health(runtime: Runtime) -> Any:
+        """Ready (200) only when Kafka answers and this API's read model is rebuilt."""
+        kafka_ok = kafka_answers(settings.kafka)
+        body = Health(
+            status="ok" if kafka_ok and runtime.projection.ready else "unavailable",
+            kafka="ok" if kafka_ok else "unreachable",
+            projection="ready" if runtime.projection.ready else "rebuilding",
+        )
+        return JSONResponse(body.model_dump(), status_code=200 if body.status == "ok" else 503)
+
+    return app
+
+
+def serve(app: FastAPI, settings: Settings, service: str) -> None:
+    """Run an API with uvicorn, logging through structlog."""
+    import uvicorn
+
+    configure_logging(service, settings.log_format, settings.log_level)
+    uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_config=None, access_log=False)

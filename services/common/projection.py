@@ -1,0 +1,200 @@
+"""A read model rebuilt from compacted topics, kept current by a background consumer.
+
+The APIs serve reads from a ``Projection``: on start it reads its topics from
+the beginning (tombstones delete), then follows them. After a write, an API
+calls ``wait_for`` so the client can read what it just wrote; ``catch_up``
+waits until everything written before the call is visible.
+
+kafka-python's consumer is not thread-safe, so only the projection's own thread
+touches it; other threads talk to it through barriers.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+from kafka import KafkaConsumer, TopicPartition
+from kafka.errors import KafkaError
+
+from .codec import UnreadableRecord, decode_key, decode_value
+from .kafka import API_VERSION, Written
+from .settings import KafkaSettings
+from .topics import TopicSpec
+
+log = structlog.get_logger(__name__)
+
+OnUnreadable = Callable[[Any, str], None]
+
+
+@dataclass
+class _Barrier:
+    """Waits until the consumer's positions reach the end offsets seen when it was placed."""
+
+    done: threading.Event = field(default_factory=threading.Event)
+    targets: dict[TopicPartition, int] | None = None
+
+
+class Projection:
+    """Latest value per key of one or more compacted topics, in memory."""
+
+    def __init__(
+        self,
+        settings: KafkaSettings,
+        specs: Sequence[TopicSpec],
+        name: str,
+        on_unreadable: OnUnreadable | None = None,
+    ) -> None:
+        self._settings = settings
+        self._specs = {s.name: s for s in specs}
+        self._name = name
+        self._on_unreadable = on_unreadable
+        self._state: dict[str, dict[Any, Any]] = {s.name: {} for s in specs}
+        self._positions: dict[TopicPartition, int] = {}
+        self._changed = threading.Condition()
+        self._barriers: queue.Queue[_Barrier] = queue.Queue()
+        self._pending: list[_Barrier] = []
+        self._stop = threading.Event()
+        self._initial = _Barrier()
+        self._barriers.put(self._initial)
+        self._thread = threading.Thread(target=self._run, name=f"projection-{name}", daemon=True)
+        self.unreadable = 0
+
+    # -- reads (any thread) ------------------------------------------------
+
+    def get(self, spec: TopicSpec, key: Any) -> Any | None:
+        """The current value for ``key`` in ``spec``'s topic, or None."""
+        return self._state[spec.name].get(key)
+
+    def values(self, spec: TopicSpec) -> list[Any]:
+        """Every current value of ``spec``'s topic."""
+        return list(self._state[spec.name].values())
+
+    @property
+    def ready(self) -> bool:
+        """Whether the initial rebuild from the beginning of the topics is done."""
+        return self._initial.done.is_set()
+
+    def wait_for(self, written: Written, timeout: float) -> bool:
+        """Wait until the record ``written`` is applied; False on timeout."""
+        tp = TopicPartition(written.topic, written.partition)
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while self._positions.get(tp, -1) <= written.offset:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._changed.wait(remaining)
+        return True
+
+    def catch_up(self, timeout: float) -> bool:
+        """Wait until everything on the topics now is applied; False on timeout."""
+        barrier = _Barrier()
+        self._barriers.put(barrier)
+        return barrier.done.wait(timeout)
+
+    # -- lifecycle -----------------------------------------------------------
+
+    def start(self) -> None:
+        """Start following the topics in the background (retries until Kafka answers)."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the background consumer."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
+
+    # -- the consumer thread ----------------------------------------------------
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            consumer = None
+            try:
+                consumer = self._connect()
+                self._follow(consumer)
+            except KafkaError as exc:
+                log.warning("projection.kafka_error", projection=self._name, error=repr(exc))
+                self._stop.wait(1.0)
+            finally:
+                if consumer is not None:
+                    consumer.close()
+
+    def _connect(self) -> KafkaConsumer:
+        consumer = KafkaConsumer(
+            bootstrap_servers=self._settings.bootstrap_servers,
+            client_id=f"projection-{self._name}",
+            group_id=None,
+            enable_auto_commit=False,
+            api_version=API_VERSION,
+            request_timeout_ms=max(self._settings.request_timeout_ms, 5000) + 1000,
+            fetch_max_wait_ms=100,
+        )
+        partitions: list[TopicPartition] = []
+        while not self._stop.is_set():
+            partitions = []
+            for name in self._specs:
+                ids = consumer.partitions_for_topic(name)
+                if not ids:
+                    break
+                partitions.extend(TopicPartition(name, p) for p in sorted(ids))
+            else:
+                break
+            self._stop.wait(0.5)  # topics not created yet
+        consumer.assign(partitions)
+        start = {tp: self._positions.get(tp, 0) for tp in partitions}
+        for tp, offset in start.items():
+            consumer.seek(tp, offset)
+        log.info("projection.following", projection=self._name, partitions=len(partitions))
+        return consumer
+
+    def _follow(self, consumer: KafkaConsumer) -> None:
+        assigned = list(consumer.assignment())
+        while not self._stop.is_set():
+            batches = consumer.poll(timeout_ms=100, max_records=2000)
+            for records in batches.values():
+                for record in records:
+                    self._apply(record)
+            with self._changed:
+                for tp in assigned:
+                    self._positions[tp] = consumer.position(tp)
+                self._changed.notify_all()
+            self._release_barriers(consumer, assigned)
+
+    def _apply(self, record: Any) -> None:
+        spec = self._specs[record.topic]
+        try:
+            key = decode_key(spec, record.key)
+            value = decode_value(spec, record.value)
+        except UnreadableRecord as exc:
+            self.unreadable += 1
+            log.warning(
+                "projection.unreadable_record", topic=record.topic, offset=record.offset, reason=str(exc)
+            )
+            if self._on_unreadable is not None:
+                self._on_unreadable(record, str(exc))
+            return
+        table = self._state[spec.name]
+        if value is None:
+            table.pop(key, None)
+        else:
+            table[key] = value
+
+    def _release_barriers(self, consumer: KafkaConsumer, assigned: list[TopicPartition]) -> None:
+        while True:
+            try:
+                barrier = self._barriers.get_nowait()
+            except queue.Empty:
+                break
+            barrier.targets = consumer.end_offsets(assigned)
+            self._pending.append(barrier)
+        for barrier in list(self._pending):
+            targets = barrier.targets or {}
+            if all(self._positions.get(tp, 0) >= end for tp, end in targets.items()):
+                barrier.done.set()
+                self._pending.remove(barrier)

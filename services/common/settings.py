@@ -1,0 +1,58 @@
+"""Settings shared by every process, read from ``CONCERTO_*`` environment variables.
+
+Each process builds its own settings object in ``main()`` and passes it down;
+nothing reads the environment at import time.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class KafkaSettings(BaseModel):
+    """How to reach the broker (``CONCERTO_KAFKA__BOOTSTRAP_SERVERS`` and so on)."""
+
+    bootstrap_servers: str = Field(default="127.0.0.1:19092", description="host:port[,host:port]")
+    replication_factor: int = Field(default=1, ge=1, description="For topics created at start-up.")
+    request_timeout_ms: int = Field(default=5000, ge=100, description="Broker request timeout.")
+    max_block_ms: int = Field(
+        default=5000, ge=100, description="How long a write may wait for the broker before a 503."
+    )
+    linger_ms: int = Field(default=2, ge=0, description="Producer batching delay.")
+    read_your_writes_timeout_s: float = Field(
+        default=5.0, gt=0, description="How long an API waits for its projection to see its own write."
+    )
+
+
+class SmtpSettings(BaseModel):
+    """Outgoing mail (``CONCERTO_SMTP__HOST`` and so on)."""
+
+    host: str = "127.0.0.1"
+    port: int = 1025
+    security: Literal["none", "starttls", "tls"] = "none"
+    username: str | None = None
+    password: str | None = None
+    sender: str = "Concerto <no-reply@concerto.quebec>"
+    timeout_s: float = 10.0
+
+
+class Settings(BaseSettings):
+    """Every Concerto process's settings; services read only the parts they need."""
+
+    model_config = SettingsConfigDict(env_prefix="CONCERTO_", env_nested_delimiter="__", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    kafka: KafkaSettings = KafkaSettings()
+    smtp: SmtpSettings = SmtpSettings()
+    log_format: Literal["json", "console"] = "console"
+    log_level: str = "INFO"
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8000, ge=0, le=65535)
+    data_dir: str = Field(default="var", description="Where workers keep local state (faust tables).")
+    max_activities_per_day: int = Field(
+        default=3, ge=1, description="At most K regional recruitment activities per day in Montréal."
+    )
+    worker_partitions_hint: int = Field(default=4, ge=1)

@@ -1,0 +1,166 @@
+"""faust plumbing shared by the workers: the app factory, raw topics, parsing at the
+consume boundary, dead-lettering, and publishing registered models.
+
+A worker's agent hands each record to ``handle_stream`` with a handler: the
+record is parsed with the topic's pydantic models (faust.Record does not
+validate), the correlation id from its headers is bound in the logs, and a
+record that does not parse or whose handler fails goes to deadletter.v1 with
+the reason, while the stream goes on with the next record.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import faust
+import structlog
+from pydantic import BaseModel
+
+from .cloudevents import EventMeta, header_dict
+from .codec import UnreadableRecord, check_models, decode_key, decode_value, encode
+from .kafka import ensure_topics
+from .logging import CORRELATION_ID, configure_logging
+from .settings import Settings
+from .topics import DEADLETTER, REGISTRY, TopicSpec
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Received:
+    """A record parsed with its topic's contracts."""
+
+    key: Any
+    value: Any
+    headers: dict[str, str]
+    topic: str
+    partition: int
+    offset: int
+
+    @property
+    def event_id(self) -> str:
+        """The record's ce_id (or its coordinates when a foreign producer set none)."""
+        return self.headers.get("ce_id") or f"{self.topic}/{self.partition}/{self.offset}"
+
+    @property
+    def correlation_id(self) -> str | None:
+        """The correlation id of the request that caused this record, if any."""
+        return self.headers.get(CORRELATION_ID)
+
+
+Handler = Callable[[Received], Awaitable[None]]
+
+
+def create_faust_app(app_id: str, settings: Settings) -> faust.App:
+    """A faust app with Concerto's settings (explicit, see STACK.md's pitfalls)."""
+    brokers = ";".join(f"kafka://{hp}" for hp in settings.kafka.bootstrap_servers.split(","))
+    datadir = Path(settings.data_dir).resolve() / "faust" / app_id
+    datadir.parent.mkdir(parents=True, exist_ok=True)
+    return faust.App(
+        app_id,
+        broker=brokers,
+        store="memory://",
+        datadir=str(datadir),
+        topic_partitions=settings.worker_partitions_hint,
+        topic_replication_factor=settings.kafka.replication_factor,
+        topic_disable_leader=True,
+        broker_session_timeout=10.0,
+        broker_heartbeat_interval=1.0,
+        broker_commit_interval=1.0,
+        producer_acks=-1,
+        producer_linger=0.005,
+        consumer_auto_offset_reset="earliest",
+        web_enabled=False,
+    )
+
+
+def raw_topic(app: faust.App, spec: TopicSpec) -> Any:
+    """A faust topic of raw bytes: parsing is ours, with pydantic."""
+    return app.topic(
+        spec.name,
+        key_type=bytes,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
+        partitions=spec.partitions,
+    )
+
+
+class DeadLetters:
+    """Sends unreadable or unhandled records to deadletter.v1 with the reason in headers."""
+
+    def __init__(self, app: faust.App, consumer: str) -> None:
+        self._topic = raw_topic(app, DEADLETTER)
+        self._consumer = consumer
+
+    async def send(self, message: Any, reason: str) -> None:
+        """Dead-letter ``message`` (a faust Message) because of ``reason``."""
+        headers = list(header_dict(message.headers).items())
+        extra = {
+            "dlq_reason": reason[:2000],
+            "dlq_topic": message.topic,
+            "dlq_partition": str(message.partition),
+            "dlq_offset": str(message.offset),
+            "dlq_consumer": self._consumer,
+        }
+        out = [(k, v.encode()) for k, v in headers if k not in extra]
+        out += [(k, v.encode()) for k, v in extra.items()]
+        await self._topic.send(key=message.key, value=message.value, headers=out)
+        log.warning("record.dead_lettered", topic=message.topic, offset=message.offset, reason=reason[:300])
+
+
+async def handle_stream(stream: Any, spec: TopicSpec, handler: Handler, dead_letters: DeadLetters) -> None:
+    """Parse each record of ``stream`` and hand it to ``handler``; dead-letter what fails."""
+    async for event in stream.events():
+        message = event.message
+        headers = header_dict(message.headers)
+        try:
+            received = Received(
+                key=decode_key(spec, message.key),
+                value=decode_value(spec, message.value),
+                headers=headers,
+                topic=message.topic,
+                partition=message.partition,
+                offset=message.offset,
+            )
+        except UnreadableRecord as exc:
+            await dead_letters.send(message, str(exc))
+            continue
+        with structlog.contextvars.bound_contextvars(
+            correlation_id=received.correlation_id, event_id=received.event_id
+        ):
+            try:
+                await handler(received)
+            except Exception as exc:
+                log.exception("record.handler_failed", topic=spec.name, offset=message.offset)
+                await dead_letters.send(message, f"handler failed: {type(exc).__name__}: {exc}")
+
+
+async def publish(topic: Any, spec: TopicSpec, key: BaseModel, value: BaseModel, meta: EventMeta) -> None:
+    """Send a registered model on a faust topic; faust flushes before committing offsets."""
+    check_models(spec, key, value)
+    await topic.send(key=encode(key), value=encode(value), headers=meta.to_headers())
+
+
+class _Worker(faust.Worker):
+    """faust's worker with Concerto's logging instead of its spinner and root DEBUG level."""
+
+    def __init__(self, app: faust.App, settings: Settings, service: str) -> None:
+        self._concerto = (settings, service)
+        super().__init__(app, loglevel=settings.log_level, redirect_stdouts=False, quiet=True)
+
+    def on_setup_root_logger(self, logger: logging.Logger, level: int) -> None:
+        settings, service = self._concerto
+        configure_logging(service, settings.log_format, settings.log_level)
+
+
+def run_worker(app: faust.App, settings: Settings, service: str) -> None:
+    """Create the registry's topics, then run the faust worker until it is stopped."""
+    configure_logging(service, settings.log_format, settings.log_level)
+    ensure_topics(settings.kafka, REGISTRY)
+    log.info("worker.starting", bootstrap=settings.kafka.bootstrap_servers)
+    _Worker(app, settings, service).execute_from_commandline()

@@ -1,0 +1,148 @@
+"""The topic registry: every topic, its key and value models, its single writer.
+
+This is the one place a topic is declared. Topics are created from it at
+start-up (``kafka.ensure_topics``), the AsyncAPI document is generated from it,
+and publishers refuse to write a model the registry does not name for a topic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from .contracts import (
+    ActivityProposed,
+    CalendarEntry,
+    Case,
+    CaseKey,
+    Contact,
+    Contract,
+    EmailSent,
+    InterestDeclared,
+    NotificationKey,
+    Partner,
+    PartnerKey,
+    PersonKey,
+    ProposalKey,
+    Versioned,
+)
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    """One topic: name, contracts, writer and layout."""
+
+    name: str
+    key_model: type[Contract] | None
+    value_model: type[Versioned] | None
+    writer: str
+    partitions: int
+    compacted: bool
+    description: str
+
+    @property
+    def config(self) -> dict[str, str]:
+        """Broker-side topic configuration."""
+        if self.compacted:
+            # Compacted entity topics: the latest state per key is kept forever.
+            return {"cleanup.policy": "compact", "min.compaction.lag.ms": "60000"}
+        return {"cleanup.policy": "delete", "retention.ms": str(30 * 24 * 3600 * 1000)}
+
+
+PARTNERS = TopicSpec(
+    "partners.v1",
+    PartnerKey,
+    Partner,
+    "partners",
+    3,
+    True,
+    "Every partner organization, full current state.",
+)
+EVENT_PROPOSALS = TopicSpec(
+    "event-proposals.v1",
+    ProposalKey,
+    ActivityProposed,
+    "events",
+    1,
+    False,
+    "Proposals of recruitment activities in Montréal. One partition: decisions never race.",
+)
+CALENDAR = TopicSpec(
+    "calendar.v1",
+    ProposalKey,
+    CalendarEntry,
+    "events",
+    4,
+    True,
+    "The coordinated calendar: the decision on each proposal, full current state.",
+)
+INTERESTS = TopicSpec(
+    "interests.v1",
+    PersonKey,
+    InterestDeclared,
+    "matching",
+    4,
+    False,
+    "Declarations of interest (no personal contact data).",
+)
+CONTACTS = TopicSpec(
+    "contacts.v1",
+    PersonKey,
+    Contact,
+    "matching",
+    4,
+    True,
+    "Personal contact data, keyed by pseudonymous person id. The only topic with personal data.",
+)
+CASES = TopicSpec(
+    "cases.v1",
+    CaseKey,
+    Case,
+    "matching",
+    4,
+    True,
+    "Cases held by the Montréal hub, full current state.",
+)
+NOTIFICATIONS = TopicSpec(
+    "notifications.v1",
+    NotificationKey,
+    EmailSent,
+    "notifications",
+    3,
+    False,
+    "Audit trail of every email sent: recipient id, template, language, Message-ID.",
+)
+DEADLETTER = TopicSpec(
+    "deadletter.v1",
+    None,
+    None,
+    "any consumer",
+    1,
+    False,
+    "Records a consumer could not parse or handle: the original key and value, "
+    "the reason and origin in headers (dlq_reason, dlq_topic, dlq_partition, dlq_offset, dlq_consumer).",
+)
+
+REGISTRY: tuple[TopicSpec, ...] = (
+    PARTNERS,
+    EVENT_PROPOSALS,
+    CALENDAR,
+    INTERESTS,
+    CONTACTS,
+    CASES,
+    NOTIFICATIONS,
+    DEADLETTER,
+)
+
+
+def by_name(name: str) -> TopicSpec:
+    """The registered topic called ``name``."""
+    for spec in REGISTRY:
+        if spec.name == name:
+            return spec
+    raise KeyError(f"no topic named {name!r} in the registry")
+
+
+def written_by(service: str) -> Iterator[TopicSpec]:
+    """The topics whose single writer is ``service``."""
+    return (spec for spec in REGISTRY if spec.writer == service)

@@ -1,0 +1,1 @@
+"""Events service: the coordinated calendar of recruitment activities in Montréal."""

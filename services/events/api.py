@@ -1,0 +1,86 @@
+"""events-api: propose activities and read the coordinated calendar
+(entry point: ``python -m services.events.api``)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, status
+from fastapi.exceptions import RequestValidationError
+
+from services.common.contracts import ActivityProposed, CalendarEntry, PartnerKey, ProposalKey
+from services.common.http import Runtime, create_api, serve
+from services.common.settings import Settings
+from services.common.topics import CALENDAR, EVENT_PROPOSALS, PARTNERS
+
+from .models import ProposalCreate, ProposalReceived
+
+SERVICE = "events-api"
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The events API, reading partners.v1 (organizers) and calendar.v1 (decisions)."""
+    app = create_api(
+        title="Concerto — events",
+        description="The coordinated calendar of recruitment activities in Montréal / "
+        "Le calendrier concerté des activités de recrutement à Montréal.",
+        settings=settings,
+        service=SERVICE,
+        reads=[PARTNERS, CALENDAR],
+    )
+
+    @app.post(
+        "/proposals",
+        status_code=status.HTTP_202_ACCEPTED,
+        response_model=ProposalReceived,
+        tags=["calendar"],
+    )
+    def propose(body: ProposalCreate, runtime: Runtime) -> Any:
+        """Propose an activity; the events worker decides it in order and publishes to calendar.v1."""
+        organizer = runtime.projection.get(PARTNERS, PartnerKey(partner_id=body.organizer_id))
+        if organizer is None or organizer.status != "active":
+            raise RequestValidationError(
+                [
+                    {
+                        "type": "value_error",
+                        "loc": ("body", "organizer_id"),
+                        "msg": "no active partner has this id",
+                        "input": str(body.organizer_id),
+                    }
+                ]
+            )
+        proposal = ActivityProposed(
+            proposal_id=uuid.uuid4(), proposed_at=datetime.now(UTC), **body.model_dump()
+        )
+        key = ProposalKey(proposal_id=proposal.proposal_id)
+        runtime.publish(EVENT_PROPOSALS, key, proposal, "events.ActivityProposed")
+        return ProposalReceived(
+            proposal_id=proposal.proposal_id, decision_url=f"/calendar/{proposal.proposal_id}"
+        )
+
+    @app.get("/calendar", response_model=list[CalendarEntry], tags=["calendar"])
+    def calendar(runtime: Runtime) -> Any:
+        """Every decided proposal, scheduled ones by day."""
+        entries: list[CalendarEntry] = runtime.projection.values(CALENDAR)
+        return sorted(entries, key=lambda e: (e.day is None, e.day, e.title, str(e.proposal_id)))
+
+    @app.get("/calendar/{proposal_id}", response_model=CalendarEntry, tags=["calendar"])
+    def decision(proposal_id: uuid.UUID, runtime: Runtime) -> Any:
+        """The decision on one proposal (404 until it is decided)."""
+        entry = runtime.projection.get(CALENDAR, ProposalKey(proposal_id=proposal_id))
+        if entry is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no decision yet for {proposal_id}")
+        return entry
+
+    return app
+
+
+def main() -> None:
+    settings = Settings()
+    serve(create_app(settings), settings, SERVICE)
+
+
+if __name__ == "__main__":
+    main()

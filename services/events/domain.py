@@ -1,0 +1,71 @@
+"""Calendar rules (pure): decide a proposal against the days already booked.
+
+The foundation's one rule: at most K regional recruitment activities per day
+in Montréal. A proposal is scheduled on its best preferred date that still has
+room; otherwise it is not possible as asked, and the nearest days that have
+room are offered instead.
+
+Deciding is idempotent: a proposal already booked on a day is found there and
+gets the same decision again, so a redelivered proposal never takes two places.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from uuid import UUID
+
+from services.common.contracts import ActivityProposed, CalendarEntry
+
+BookedOn = Callable[[date], frozenset[UUID]]
+"""The proposals already booked on a day."""
+
+ALTERNATIVES = 3
+SEARCH_DAYS = 30
+
+
+def decide(proposal: ActivityProposed, booked_on: BookedOn, max_per_day: int, now: datetime) -> CalendarEntry:
+    """The decision on ``proposal`` given the current bookings."""
+    common = {
+        "proposal_id": proposal.proposal_id,
+        "organizer_id": proposal.organizer_id,
+        "regions": proposal.regions,
+        "kind": proposal.kind,
+        "title": proposal.title,
+        "decided_at": now,
+    }
+    for rank, day in enumerate(proposal.preferred_dates, start=1):
+        booked = booked_on(day)
+        if proposal.proposal_id in booked or len(booked) < max_per_day:
+            return CalendarEntry(
+                **common,
+                status="scheduled",
+                day=day,
+                preference_rank=rank,
+                reason=_scheduled_reason(rank, len(booked | {proposal.proposal_id}), max_per_day),
+            )
+    alternatives = nearest_days_with_room(proposal.preferred_dates, booked_on, max_per_day)
+    return CalendarEntry(
+        **common,
+        status="not_possible",
+        alternatives=alternatives,
+        reason=(
+            f"Every preferred date already has {max_per_day} regional activities in Montréal "
+            f"(the daily maximum)."
+        ),
+    )
+
+
+def nearest_days_with_room(
+    preferred: list[date], booked_on: BookedOn, max_per_day: int, count: int = ALTERNATIVES
+) -> list[date]:
+    """Up to ``count`` days with room after the first preferred date, nearest first."""
+    first = preferred[0]
+    candidates = (first + timedelta(days=offset) for offset in range(1, SEARCH_DAYS + 1))
+    found = [day for day in candidates if day not in preferred and len(booked_on(day)) < max_per_day]
+    return found[:count]
+
+
+def _scheduled_reason(rank: int, taken: int, max_per_day: int) -> str:
+    choice = "first choice" if rank == 1 else f"choice #{rank} (earlier choices were full)"
+    return f"Scheduled on the {choice}; {taken} of {max_per_day} daily places now taken."

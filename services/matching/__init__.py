@@ -1,0 +1,1 @@
+"""Matching service: intake of people's interest, cases, and referrals."""

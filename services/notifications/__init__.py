@@ -1,0 +1,1 @@
+"""Notifications service: bilingual emails to everyone involved, from topic events."""

@@ -1,0 +1,71 @@
+"""Sending email over SMTP with aiosmtplib, retrying temporary failures with tenacity.
+
+Temporary failures (connection refused or dropped, timeouts, 4xx replies) are
+retried with exponential backoff and jitter; after the last attempt the error
+propagates and the worker dead-letters the event. Permanent failures (5xx)
+are not retried.
+"""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from typing import Protocol
+
+import aiosmtplib
+import structlog
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+
+from services.common.settings import SmtpSettings
+
+log = structlog.get_logger(__name__)
+
+
+class Mailer(Protocol):
+    """Anything that can deliver an email (the SMTP mailer, or a fake in unit tests)."""
+
+    async def send(self, message: EmailMessage) -> None: ...
+
+
+def is_temporary(exc: BaseException) -> bool:
+    """Whether an SMTP failure is worth retrying."""
+    if isinstance(exc, aiosmtplib.SMTPResponseException):
+        return 400 <= exc.code < 500
+    return isinstance(
+        exc,
+        aiosmtplib.SMTPConnectError
+        | aiosmtplib.SMTPServerDisconnected
+        | aiosmtplib.SMTPTimeoutError
+        | OSError,
+    )
+
+
+class SmtpMailer:
+    """Delivers through the SMTP server named in settings."""
+
+    def __init__(self, settings: SmtpSettings, attempts: int = 6, max_wait_s: float = 10.0) -> None:
+        self._settings = settings
+        self._attempts = attempts
+        self._max_wait_s = max_wait_s
+
+    async def send(self, message: EmailMessage) -> None:
+        """Deliver ``message``, retrying temporary failures."""
+        s = self._settings
+        async for attempt in AsyncRetrying(
+            stop=stop_after_attempt(self._attempts),
+            wait=wait_exponential_jitter(initial=0.2, max=self._max_wait_s),
+            retry=retry_if_exception(is_temporary),
+            reraise=True,
+        ):
+            with attempt:
+                if attempt.retry_state.attempt_number > 1:
+                    log.warning("smtp.retrying", attempt=attempt.retry_state.attempt_number)
+                await aiosmtplib.send(
+                    message,
+                    hostname=s.host,
+                    port=s.port,
+                    username=s.username,
+                    password=s.password,
+                    use_tls=s.security == "tls",
+                    start_tls=s.security == "starttls",
+                    timeout=s.timeout_s,
+                )

@@ -1,0 +1,73 @@
+"""Rendering emails from the Jinja2 templates in templates/{fr,en} (pure, no I/O but reading templates).
+
+Each email has three templates: ``<name>.subject.txt``, ``<name>.txt`` (plain
+text) and ``<name>.html``. French (fr-CA) is the default language.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+LANGUAGES = ("fr", "en")
+MESSAGE_ID_DOMAIN = "concerto.quebec"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """An email's subject and bodies."""
+
+    subject: str
+    text: str
+    html: str
+
+
+class Renderer:
+    """Renders a named email in a language."""
+
+    def __init__(self, directory: Path = TEMPLATES) -> None:
+        self._env = Environment(
+            loader=FileSystemLoader(directory),
+            autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+            undefined=StrictUndefined,
+            keep_trailing_newline=True,
+        )
+
+    def render(self, name: str, language: str, context: dict[str, Any]) -> Rendered:
+        """Render ``name`` in ``language`` (fr or en) with ``context``."""
+        if language not in LANGUAGES:
+            raise ValueError(f"no templates in language {language!r}")
+        subject = self._env.get_template(f"{language}/{name}.subject.txt").render(context).strip()
+        text = self._env.get_template(f"{language}/{name}.txt").render(context)
+        html = self._env.get_template(f"{language}/{name}.html").render({**context, "subject": subject})
+        return Rendered(subject=subject, text=text, html=html)
+
+
+def message_id_for(ledger_key: str) -> str:
+    """A deterministic Message-ID: the same email to the same recipient always has the same id."""
+    digest = hashlib.sha256(ledger_key.encode()).hexdigest()[:40]
+    return f"<{digest}@{MESSAGE_ID_DOMAIN}>"
+
+
+def build_message(
+    rendered: Rendered, *, sender: str, to: str, message_id: str, language: str, sent: datetime
+) -> EmailMessage:
+    """A multipart (text + HTML) email ready for SMTP."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to
+    message["Subject"] = rendered.subject
+    message["Message-ID"] = message_id
+    message["Date"] = format_datetime(sent)
+    message["Content-Language"] = "fr-CA" if language == "fr" else "en-CA"
+    message.set_content(rendered.text)
+    message.add_alternative(rendered.html, subtype="html")
+    return message

@@ -1,0 +1,182 @@
+"""notifications-worker: emails everyone concerned by a decision or a new case
+(entry point: ``python -m services.notifications.worker``).
+
+It reads calendar.v1 and cases.v1, looks up addresses in its own projection of
+contacts.v1 and partners.v1, and sends each email at most once per (source
+event, template, recipient): a send ledger (faust table) remembers what was
+sent, and the Message-ID is derived from the same key so an SMTP server or
+client can recognise a repeat. Each email sent is recorded on notifications.v1
+without its address or body.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import faust
+import structlog
+
+from services.common.cloudevents import new_event
+from services.common.contracts import (
+    CalendarEntry,
+    Case,
+    EmailSent,
+    NotificationKey,
+    PartnerKey,
+    PersonKey,
+)
+from services.common.projection import Projection
+from services.common.reference import region_names
+from services.common.settings import Settings
+from services.common.streams import (
+    DeadLetters,
+    Received,
+    create_faust_app,
+    handle_stream,
+    publish,
+    raw_topic,
+    run_worker,
+)
+from services.common.topics import CALENDAR, CASES, CONTACTS, NOTIFICATIONS, PARTNERS
+
+from .mailer import Mailer, SmtpMailer
+from .rendering import Renderer, build_message, message_id_for
+
+SERVICE = "notifications-worker"
+DIRECTORY_WAIT_S = 10.0
+log = structlog.get_logger(__name__)
+
+
+class Directory:
+    """Addresses of people and partners, from the worker's projection of contacts and partners."""
+
+    def __init__(self, projection: Projection) -> None:
+        self._projection = projection
+
+    async def find(self, spec: Any, key: Any) -> Any:
+        """The current record for ``key``, waiting (bounded) for the projection to catch up."""
+        found = self._projection.get(spec, key)
+        if found is None:
+            await asyncio.to_thread(self._projection.catch_up, DIRECTORY_WAIT_S)
+            found = self._projection.get(spec, key)
+        if found is None:
+            raise LookupError(f"no {spec.name} record for {key!r}")
+        return found
+
+
+def create_app(settings: Settings, mailer: Mailer | None = None) -> faust.App:
+    """The notifications worker's faust app."""
+    app = create_faust_app("concerto-notifications-worker", settings)
+    calendar = raw_topic(app, CALENDAR)
+    cases = raw_topic(app, CASES)
+    notifications = raw_topic(app, NOTIFICATIONS)
+    dead_letters = DeadLetters(app, SERVICE)
+    # Keyed by "event id|template|recipient id"; written to the partition of the event being handled.
+    ledger = app.Table("send-ledger", default=None, partitions=CASES.partitions)
+    projection = Projection(settings.kafka, [CONTACTS, PARTNERS], SERVICE)
+    directory = Directory(projection)
+    smtp: Mailer = mailer or SmtpMailer(settings.smtp)
+    renderer = Renderer()
+
+    async def deliver(
+        record: Received,
+        template: str,
+        language: str,
+        recipient_kind: str,
+        recipient_id: UUID,
+        address: str,
+        context: dict[str, Any],
+    ) -> None:
+        ledger_key = f"{record.event_id}|{template}|{recipient_id}"
+        if ledger.get(ledger_key) is not None:
+            log.info("email.already_sent", template=template, recipient_id=str(recipient_id))
+            return
+        message_id = message_id_for(ledger_key)
+        now = datetime.now(UTC)
+        rendered = renderer.render(template, language, context)
+        message = build_message(
+            rendered,
+            sender=settings.smtp.sender,
+            to=address,
+            message_id=message_id,
+            language=language,
+            sent=now,
+        )
+        await smtp.send(message)
+        ledger[ledger_key] = message_id
+        sent = EmailSent(
+            message_id=message_id,
+            template=template,
+            language=language,
+            recipient_kind=recipient_kind,
+            recipient_id=recipient_id,
+            source_event_id=record.event_id,
+            sent_at=now,
+        )
+        meta = new_event("notifications.EmailSent", SERVICE, record.correlation_id, caused_by=ledger_key)
+        await publish(notifications, NOTIFICATIONS, NotificationKey(message_id=message_id), sent, meta)
+        log.info("email.sent", template=template, language=language, recipient_id=str(recipient_id))
+
+    async def on_case(record: Received) -> None:
+        case: Case = record.value
+        if case.status != "open":
+            return
+        contact = await directory.find(CONTACTS, PersonKey(person_id=case.person_id))
+        names = region_names(contact.language)
+        context = {
+            "name": contact.name,
+            "case_ref": str(case.case_id)[:8].upper(),
+            "regions": [names.get(code, code) for code in case.preferred_regions],
+        }
+        await deliver(
+            record, "case_opened", contact.language, "person", case.person_id, contact.email, context
+        )
+
+    async def on_decision(record: Received) -> None:
+        entry: CalendarEntry = record.value
+        partner = await directory.find(PARTNERS, PartnerKey(partner_id=entry.organizer_id))
+        names = region_names(partner.language)
+        context = {
+            "organizer": partner.name,
+            "title": entry.title,
+            "status": entry.status,
+            "day": entry.day.isoformat() if entry.day else None,
+            "rank": entry.preference_rank,
+            "alternatives": [d.isoformat() for d in entry.alternatives],
+            "regions": [names.get(code, code) for code in entry.regions],
+        }
+        await deliver(
+            record,
+            "proposal_decided",
+            partner.language,
+            "partner",
+            partner.partner_id,
+            partner.contact_email,
+            context,
+        )
+
+    @app.task  # type: ignore[untyped-decorator]
+    async def follow_directory() -> None:
+        projection.start()
+
+    @app.agent(cases, name="email-case-opened")
+    async def email_cases(stream: faust.StreamT[bytes]) -> None:
+        await handle_stream(stream, CASES, on_case, dead_letters)
+
+    @app.agent(calendar, name="email-proposal-decided")
+    async def email_decisions(stream: faust.StreamT[bytes]) -> None:
+        await handle_stream(stream, CALENDAR, on_decision, dead_letters)
+
+    return app
+
+
+def main() -> None:
+    settings = Settings()
+    run_worker(create_app(settings), settings, SERVICE)
+
+
+if __name__ == "__main__":
+    main()

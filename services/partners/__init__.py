@@ -1,0 +1,1 @@
+"""Partners service: the registry of the organizations of the regionalization network."""
