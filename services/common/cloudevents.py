@@ -73,4 +73,10 @@ def header_dict(headers: Iterable[tuple[str, bytes]] | Mapping[str, bytes] | Non
     if headers is None:
         return {}
     items = headers.items() if isinstance(headers, Mapping) else headers
-    return {k: (v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v)) for k, v in items}
+    return {k: _text(v) for k, v in items}
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return "" if value is None else str(value)

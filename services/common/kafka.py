@@ -50,6 +50,7 @@ def ensure_topics(settings: KafkaSettings, specs: Iterable[TopicSpec]) -> list[s
     admin = KafkaAdminClient(
         bootstrap_servers=settings.bootstrap_servers,
         request_timeout_ms=max(settings.request_timeout_ms, 10000),
+        bootstrap_timeout_ms=max(settings.request_timeout_ms, 10000),
         client_id="concerto-admin",
     )
     try:
@@ -123,6 +124,7 @@ def kafka_answers(settings: KafkaSettings, timeout_ms: int = 2000) -> bool:
         admin = KafkaAdminClient(
             bootstrap_servers=settings.bootstrap_servers,
             request_timeout_ms=timeout_ms,
+            bootstrap_timeout_ms=timeout_ms,
             api_version=API_VERSION,
             client_id="concerto-health",
         )

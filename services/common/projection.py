@@ -71,6 +71,17 @@ class Projection:
         """The current value for ``key`` in ``spec``'s topic, or None."""
         return self._state[spec.name].get(key)
 
+    def get_fresh(self, spec: TopicSpec, key: Any, timeout: float) -> Any | None:
+        """Like ``get``, but when the key is unknown, first catch up with the topic (bounded).
+
+        For reads of another service's entity that may have been written an
+        instant ago (a partner registered just before its first proposal).
+        """
+        found = self.get(spec, key)
+        if found is None and self.catch_up(timeout):
+            found = self.get(spec, key)
+        return found
+
     def values(self, spec: TopicSpec) -> list[Any]:
         """Every current value of ``spec``'s topic."""
         return list(self._state[spec.name].values())

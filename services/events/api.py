@@ -39,7 +39,9 @@ def create_app(settings: Settings) -> FastAPI:
     )
     def propose(body: ProposalCreate, runtime: Runtime) -> Any:
         """Propose an activity; the events worker decides it in order and publishes to calendar.v1."""
-        organizer = runtime.projection.get(PARTNERS, PartnerKey(partner_id=body.organizer_id))
+        organizer = runtime.projection.get_fresh(
+            PARTNERS, PartnerKey(partner_id=body.organizer_id), settings.kafka.read_your_writes_timeout_s
+        )
         if organizer is None or organizer.status != "active":
             raise RequestValidationError(
                 [

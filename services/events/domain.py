@@ -34,7 +34,10 @@ def decide(proposal: ActivityProposed, booked_on: BookedOn, max_per_day: int, no
         "title": proposal.title,
         "decided_at": now,
     }
-    for rank, day in enumerate(proposal.preferred_dates, start=1):
+    ranked = list(enumerate(proposal.preferred_dates, start=1))
+    # A redelivered proposal already holds a place: it keeps it, whatever changed since.
+    already = [(rank, day) for rank, day in ranked if proposal.proposal_id in booked_on(day)]
+    for rank, day in already or ranked:
         booked = booked_on(day)
         if proposal.proposal_id in booked or len(booked) < max_per_day:
             return CalendarEntry(

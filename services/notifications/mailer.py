@@ -28,6 +28,9 @@ class Mailer(Protocol):
 
 def is_temporary(exc: BaseException) -> bool:
     """Whether an SMTP failure is worth retrying."""
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
+        # Every recipient refused: temporary only if every refusal was (e.g. 451 greylisting).
+        return bool(exc.recipients) and all(400 <= r.code < 500 for r in exc.recipients)
     if isinstance(exc, aiosmtplib.SMTPResponseException):
         return 400 <= exc.code < 500
     return isinstance(

@@ -67,7 +67,8 @@ def build_message(
     message["Subject"] = rendered.subject
     message["Message-ID"] = message_id
     message["Date"] = format_datetime(sent)
-    message["Content-Language"] = "fr-CA" if language == "fr" else "en-CA"
     message.set_content(rendered.text)
     message.add_alternative(rendered.html, subtype="html")
+    # After the bodies: set_content() clears every Content-* header set before it.
+    message["Content-Language"] = "fr-CA" if language == "fr" else "en-CA"
     return message

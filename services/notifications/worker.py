@@ -58,10 +58,7 @@ class Directory:
 
     async def find(self, spec: Any, key: Any) -> Any:
         """The current record for ``key``, waiting (bounded) for the projection to catch up."""
-        found = self._projection.get(spec, key)
-        if found is None:
-            await asyncio.to_thread(self._projection.catch_up, DIRECTORY_WAIT_S)
-            found = self._projection.get(spec, key)
+        found = await asyncio.to_thread(self._projection.get_fresh, spec, key, DIRECTORY_WAIT_S)
         if found is None:
             raise LookupError(f"no {spec.name} record for {key!r}")
         return found

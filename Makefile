@@ -1,0 +1,58 @@
+# Concerto's front door. `make help` lists the targets.
+# Everything installs itself: a virtual environment in .venv (pinned by
+# constraints.txt) and Apache Kafka's jars from Maven Central (cached in
+# ~/.cache/concerto). Needs only Python 3.11+, Java 17 and Maven.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+KAFKA := infra/kafka/kafka.sh
+
+.DEFAULT_GOAL := help
+.PHONY: help setup demo test test-unit lint format asyncapi up down status clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(INSTALLED): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $@
+
+setup: $(INSTALLED) ## Install the virtual environment and fetch Kafka's jars
+	$(KAFKA) fetch
+
+demo: setup ## Start everything, run the slice as a scenario, print what happened, stop
+	$(BIN)/python -m tools.demo
+
+test: setup ## Start the broker and SMTP server, run every test, stop them
+	$(BIN)/python -m pytest
+
+test-unit: setup ## Unit tests only (no broker)
+	$(BIN)/python -m pytest tests/unit
+
+lint: setup ## ruff (lint + format check), mypy strict, AsyncAPI up to date
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/python -m services.common.asyncapi --check
+
+format: setup ## Format the code with ruff
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+asyncapi: setup ## Regenerate docs/asyncapi.yaml from the topic registry
+	$(BIN)/python -m services.common.asyncapi
+
+up: setup ## Start the broker, SMTP sink and every process; leave them running
+	$(BIN)/python -m tools.stack up
+
+down: ## Stop what `make up` started
+	$(BIN)/python -m tools.stack down
+
+status: ## What `make up` started and still runs
+	$(BIN)/python -m tools.stack status
+
+clean: down ## Stop everything and delete var/ (broker data, logs, mail)
+	rm -rf var

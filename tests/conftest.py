@@ -1,0 +1,88 @@
+"""Fixtures shared by every test level.
+
+The integration and end-to-end tests run against a real Apache Kafka broker
+and a real SMTP server that this suite starts itself (infra/kafka/kafka.sh and
+tools/mailsink, through tools.stack). If the broker cannot start, the tests
+that need it fail; they never skip.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from services.common.settings import KafkaSettings, Settings, SmtpSettings
+from tools.stack import PROCESSES, ROOT, Stack, StackConfig
+
+TEST_VAR = ROOT / "var" / "test"
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def _free_ports(start: int, width: int) -> int:
+    """The first port from ``start`` such that ``width`` consecutive ports are free."""
+    port = start
+    while not all(_free(port + i) for i in range(width)):
+        port += width
+    return port
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[Stack]:
+    """A real broker and SMTP sink for this test session, on ports of its own; stopped at the end."""
+    shutil.rmtree(TEST_VAR, ignore_errors=True)
+    kafka_port = int(os.environ.get("CONCERTO_TEST_KAFKA_PORT", "0")) or _free_ports(29092, 2)
+    config = StackConfig(
+        var=TEST_VAR,
+        kafka_port=kafka_port,
+        smtp_port=_free_ports(29025, 1),
+        http_base=_free_ports(29100, 4),
+        max_activities_per_day=3,
+    )
+    test_stack = Stack(config)
+    test_stack.broker("start")
+    try:
+        test_stack.start_mailsink()
+        yield test_stack
+    finally:
+        test_stack.down()
+
+
+@pytest.fixture(scope="session")
+def settings(stack: Stack) -> Settings:
+    """Settings of a process talking to the test broker and SMTP sink."""
+    return Settings(
+        environment="test",
+        kafka=KafkaSettings(bootstrap_servers=stack.config.bootstrap),
+        smtp=SmtpSettings(port=stack.config.smtp_port),
+        data_dir=str(stack.config.var / "data"),
+        max_activities_per_day=stack.config.max_activities_per_day,
+    )
+
+
+@pytest.fixture(scope="session")
+def workers(stack: Stack) -> Stack:
+    """The three faust workers, each started as its own process (once per session)."""
+    stack.start_services([p for p in PROCESSES if not p.is_api and stack.pid(p.name) is None])
+    return stack
+
+
+@pytest.fixture(scope="session")
+def everything(workers: Stack) -> Stack:
+    """Every process of Concerto: the workers and the three APIs."""
+    workers.start_services([p for p in PROCESSES if p.is_api and workers.pid(p.name) is None])
+    return workers
+
+
+@pytest.fixture
+def mail_dir(stack: Stack) -> Path:
+    """Where the SMTP sink writes what it receives."""
+    return stack.config.mail_dir

@@ -1,0 +1,76 @@
+"""Helpers shared by the integration and end-to-end tests: reading and writing real topics, waiting."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+
+from services.common.cloudevents import header_dict
+from services.common.kafka import API_VERSION
+
+T = TypeVar("T")
+
+
+def eventually(check: Callable[[], T | None], timeout: float = 30, what: str = "condition") -> T:
+    """Poll ``check`` until it returns something truthy; fail loudly on timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(0.2)
+
+
+def read_topic(bootstrap: str, topic: str, timeout: float = 5.0) -> list[Any]:
+    """Every record on ``topic`` now, from the beginning (a fresh consumer, no group)."""
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False, api_version=API_VERSION
+    )
+    try:
+        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        ends = consumer.end_offsets(partitions)
+        records: list[Any] = []
+        deadline = time.monotonic() + timeout
+        while any(consumer.position(tp) < ends[tp] for tp in partitions):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"could not read {topic} to its end in {timeout}s")
+            for batch in consumer.poll(timeout_ms=200).values():
+                records.extend(batch)
+        return records
+    finally:
+        consumer.close()
+
+
+def records_where(
+    bootstrap: str, topic: str, match: Callable[[Any], bool], count: int = 1, timeout: float = 30
+) -> list[Any]:
+    """Wait until ``topic`` holds at least ``count`` records matching ``match``; return them."""
+
+    def found() -> list[Any] | None:
+        hits = [r for r in read_topic(bootstrap, topic) if match(r)]
+        return hits if len(hits) >= count else None
+
+    return eventually(found, timeout, f"{count} matching record(s) on {topic}")
+
+
+def headers_of(record: Any) -> dict[str, str]:
+    """A consumed record's headers as a dict."""
+    return header_dict(record.headers)
+
+
+def produce_raw(
+    bootstrap: str, topic: str, key: bytes | None, value: bytes | None, headers: list[tuple[str, bytes]]
+) -> None:
+    """Write one record as is (for records that a publisher would refuse to write)."""
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", api_version=API_VERSION)
+    try:
+        producer.send(topic, key=key, value=value, headers=headers).get(timeout=10)
+    finally:
+        producer.close()

@@ -1,0 +1,399 @@
+"""The topic registry and its contracts: every record survives the wire, and the registry keeps its promises.
+
+For each registered topic a realistic Québec example (a Sherbrooke partner, a
+nurse from Montréal who wants to settle in Estrie, an information session in
+Montréal...) is encoded and decoded with the codec. The registry's rules are
+checked as data: one writer per topic, entity topics compacted, fact topics
+not, decisions never racing, personal contact data only on contacts.v1.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, get_args
+from uuid import UUID
+
+import pytest
+from pydantic import BaseModel, ValidationError
+
+from services.common import codec
+from services.common.codec import UnreadableRecord
+from services.common.contracts import (
+    ActivityKind,
+    ActivityProposed,
+    CalendarEntry,
+    Case,
+    CaseKey,
+    Contact,
+    Contract,
+    EmailSent,
+    ImmigrationStatus,
+    InterestDeclared,
+    NotificationKey,
+    Partner,
+    PartnerKey,
+    PersonKey,
+    ProposalKey,
+    Versioned,
+)
+from services.common.topics import (
+    CALENDAR,
+    CASES,
+    CONTACTS,
+    DEADLETTER,
+    EVENT_PROPOSALS,
+    INTERESTS,
+    NOTIFICATIONS,
+    PARTNERS,
+    REGISTRY,
+    TopicSpec,
+)
+
+SERVICES_DIR = Path(__file__).resolve().parents[2] / "services"
+
+SANC_ID = UUID("6f1c2d3e-4a5b-4c6d-8e7f-901a2b3c4d5e")
+MARIE_EVE_ID = UUID("0b9e8d7c-6b5a-4f3e-9d2c-1b0a9f8e7d6c")
+PROPOSAL_ID = UUID("c4a1f0e2-93b7-4d58-a6e1-2f3b4c5d6e7f")
+DECLARED_AT = datetime(2025, 9, 15, 14, 32, 5, tzinfo=UTC)
+
+Example = tuple[Contract, Versioned]
+
+
+def a_partner() -> Example:
+    """The Service d'aide aux néo-Canadiens, a community organization in Sherbrooke (Estrie)."""
+    partner = Partner(
+        partner_id=SANC_ID,
+        name="Service d'aide aux néo-Canadiens",
+        kind="community_organization",
+        regions=["05"],
+        contact_email="regionalisation@sanc.example.ca",
+        language="fr",
+        registered_at=datetime(2025, 8, 28, 9, 0, tzinfo=UTC),
+    )
+    return PartnerKey(partner_id=SANC_ID), partner
+
+
+def an_activity_proposed() -> Example:
+    """An information session on living and working in Estrie, two Saturdays wanted."""
+    proposal = ActivityProposed(
+        proposal_id=PROPOSAL_ID,
+        organizer_id=SANC_ID,
+        regions=["05", "17"],
+        kind=ActivityKind.INFORMATION_SESSION,
+        title="Séance d'information : vivre et travailler en Estrie",
+        preferred_dates=[date(2025, 10, 18), date(2025, 10, 25)],
+        proposed_at=datetime(2025, 9, 20, 10, 15, tzinfo=UTC),
+    )
+    return ProposalKey(proposal_id=PROPOSAL_ID), proposal
+
+
+def a_calendar_entry() -> Example:
+    """The session, scheduled on its first choice."""
+    entry = CalendarEntry(
+        proposal_id=PROPOSAL_ID,
+        organizer_id=SANC_ID,
+        regions=["05", "17"],
+        kind=ActivityKind.INFORMATION_SESSION,
+        title="Séance d'information : vivre et travailler en Estrie",
+        status="scheduled",
+        day=date(2025, 10, 18),
+        preference_rank=1,
+        reason="Scheduled on the first choice; 2 of 3 daily places now taken.",
+        decided_at=datetime(2025, 9, 20, 10, 15, 2, tzinfo=UTC),
+    )
+    return ProposalKey(proposal_id=PROPOSAL_ID), entry
+
+
+def an_interest_declared() -> Example:
+    """A registered nurse, permanent resident since 2024, who would like to live in Estrie or Mauricie."""
+    interest = InterestDeclared(
+        person_id=MARIE_EVE_ID,
+        immigration_status=ImmigrationStatus.PERMANENT_RESIDENT,
+        arrival_date=date(2024, 9, 3),
+        occupation="31301",
+        french_level=7,
+        preferred_regions=["05", "04"],
+        language="fr",
+        declared_at=DECLARED_AT,
+    )
+    return PersonKey(person_id=MARIE_EVE_ID), interest
+
+
+def a_contact() -> Example:
+    """Marie-Ève Côté's contact data, the only personal data on the platform."""
+    contact = Contact(
+        person_id=MARIE_EVE_ID,
+        name="Marie-Ève Côté",
+        email="marie-eve.cote@example.com",
+        phone="+1 514 555-0142",
+        language="fr",
+    )
+    return PersonKey(person_id=MARIE_EVE_ID), contact
+
+
+def a_case() -> Example:
+    """Marie-Ève's case at the Montréal hub."""
+    case_id = UUID("9a8b7c6d-5e4f-5a3b-8c2d-1e0f9a8b7c6d")
+    case = Case(
+        case_id=case_id,
+        person_id=MARIE_EVE_ID,
+        status="open",
+        language="fr",
+        preferred_regions=["05", "04"],
+        opened_at=DECLARED_AT,
+    )
+    return CaseKey(case_id=case_id), case
+
+
+def an_email_sent() -> Example:
+    """The audit record of the case_opened email sent to Marie-Ève."""
+    message_id = "<3f2a9c0d1e8b7a6f5e4d3c2b1a0f9e8d7c6b5a49@concerto.quebec>"
+    sent = EmailSent(
+        message_id=message_id,
+        template="case_opened",
+        language="fr",
+        recipient_kind="person",
+        recipient_id=MARIE_EVE_ID,
+        source_event_id="1d6f3c2a-8b9e-5f40-a1b2-c3d4e5f60718",
+        sent_at=datetime(2025, 9, 15, 14, 32, 9, tzinfo=UTC),
+    )
+    return NotificationKey(message_id=message_id), sent
+
+
+EXAMPLES: dict[str, Callable[[], Example]] = {
+    PARTNERS.name: a_partner,
+    EVENT_PROPOSALS.name: an_activity_proposed,
+    CALENDAR.name: a_calendar_entry,
+    INTERESTS.name: an_interest_declared,
+    CONTACTS.name: a_contact,
+    CASES.name: a_case,
+    NOTIFICATIONS.name: an_email_sent,
+}
+
+TOPICS_WITH_MODELS = [
+    spec for spec in REGISTRY if spec.key_model is not None and spec.value_model is not None
+]
+ENTITY_TOPICS = [PARTNERS, CALENDAR, CONTACTS, CASES]
+FACT_TOPICS = [EVENT_PROPOSALS, INTERESTS, NOTIFICATIONS]
+PERSONAL_FIELDS = {"name", "email", "phone"}
+
+
+def _spec_id(spec: TopicSpec) -> str:
+    return spec.name
+
+
+def _value_json(spec: TopicSpec) -> dict[str, Any]:
+    _, value = EXAMPLES[spec.name]()
+    loaded: dict[str, Any] = json.loads(value.model_dump_json())
+    return loaded
+
+
+def _field_names(model: type[BaseModel]) -> Iterator[str]:
+    """Every field name of ``model`` and of the models nested in its fields."""
+    for name, field in model.model_fields.items():
+        yield name
+        for nested in _models_in(field.annotation):
+            yield from _field_names(nested)
+
+
+def _models_in(annotation: Any) -> Iterator[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield annotation
+        return
+    for arg in get_args(annotation):  # list[...], X | None, Annotated[...]
+        yield from _models_in(arg)
+
+
+def test_every_topic_with_contracts_has_an_example() -> None:
+    assert {spec.name for spec in TOPICS_WITH_MODELS} == set(EXAMPLES)
+
+
+@pytest.mark.parametrize("spec", TOPICS_WITH_MODELS, ids=_spec_id)
+def test_a_record_reads_back_as_it_was_written(spec: TopicSpec) -> None:
+    key, value = EXAMPLES[spec.name]()
+    codec.check_models(spec, key, value)
+
+    assert codec.decode_key(spec, codec.encode(key)) == key
+    assert codec.decode_value(spec, codec.encode(value)) == value
+
+
+@pytest.mark.parametrize("spec", TOPICS_WITH_MODELS, ids=_spec_id)
+def test_a_value_from_a_newer_schema_with_an_added_field_still_reads(spec: TopicSpec) -> None:
+    _, value = EXAMPLES[spec.name]()
+    newer = {**_value_json(spec), "schema_version": 2, "mrc_code": "430"}
+
+    decoded = codec.decode_value(spec, json.dumps(newer).encode())
+
+    assert decoded.model_dump(exclude={"schema_version"}) == value.model_dump(exclude={"schema_version"})
+    assert decoded.schema_version == 2
+
+
+@pytest.mark.parametrize("spec", TOPICS_WITH_MODELS, ids=_spec_id)
+def test_a_value_with_a_wrong_field_is_unreadable_and_says_where(spec: TopicSpec) -> None:
+    broken = {**_value_json(spec), "schema_version": "la deuxième"}
+
+    with pytest.raises(UnreadableRecord) as caught:
+        codec.decode_value(spec, json.dumps(broken).encode())
+
+    assert spec.name in str(caught.value)
+    assert "schema_version" in str(caught.value)
+    assert isinstance(caught.value.__cause__, ValidationError)
+
+
+def test_a_partner_in_an_unknown_region_is_unreadable_and_the_region_field_is_named() -> None:
+    broken = {**_value_json(PARTNERS), "regions": ["05", "18"]}
+
+    with pytest.raises(UnreadableRecord, match=r"^partners\.v1: invalid value: regions\.1: "):
+        codec.decode_value(PARTNERS, json.dumps(broken).encode())
+
+
+def test_a_key_that_is_not_a_uuid_is_unreadable_and_the_key_field_is_named() -> None:
+    with pytest.raises(UnreadableRecord, match=r"^contacts\.v1: invalid key: person_id: "):
+        codec.decode_key(CONTACTS, b'{"person_id": "marie-eve"}')
+
+
+@pytest.mark.parametrize("spec", TOPICS_WITH_MODELS, ids=_spec_id)
+@pytest.mark.parametrize("raw", [b"not json", b"\xff\xfe\x00", b"", b"[1, 2"], ids=repr)
+def test_bytes_that_are_not_json_are_unreadable(spec: TopicSpec, raw: bytes) -> None:
+    with pytest.raises(UnreadableRecord, match=spec.name.replace(".", r"\.")):
+        codec.decode_value(spec, raw)
+    with pytest.raises(UnreadableRecord, match=spec.name.replace(".", r"\.")):
+        codec.decode_key(spec, raw)
+
+
+@pytest.mark.parametrize("spec", TOPICS_WITH_MODELS, ids=_spec_id)
+def test_a_tombstone_decodes_to_none(spec: TopicSpec) -> None:
+    assert codec.encode(None) is None
+    assert codec.decode_value(spec, None) is None
+
+
+@pytest.mark.parametrize("spec", TOPICS_WITH_MODELS, ids=_spec_id)
+def test_a_record_without_a_key_is_unreadable(spec: TopicSpec) -> None:
+    with pytest.raises(UnreadableRecord, match="key is missing"):
+        codec.decode_key(spec, None)
+
+
+def test_dead_letters_are_kept_as_raw_bytes() -> None:
+    assert codec.decode_key(DEADLETTER, b"\x00key") == b"\x00key"
+    assert codec.decode_value(DEADLETTER, b"not json at all") == b"not json at all"
+
+
+@pytest.mark.parametrize("spec", TOPICS_WITH_MODELS, ids=_spec_id)
+def test_writing_another_topics_key_is_refused(spec: TopicSpec) -> None:
+    _, value = EXAMPLES[spec.name]()
+    foreign_key = next(
+        key
+        for key, _ in (make() for make in EXAMPLES.values())
+        if spec.key_model is not None and not isinstance(key, spec.key_model)
+    )
+
+    with pytest.raises(TypeError, match=spec.name.replace(".", r"\.")):
+        codec.check_models(spec, foreign_key, value)
+
+
+@pytest.mark.parametrize("spec", TOPICS_WITH_MODELS, ids=_spec_id)
+def test_writing_another_topics_value_is_refused(spec: TopicSpec) -> None:
+    key, _ = EXAMPLES[spec.name]()
+    foreign_value = next(
+        value
+        for _, value in (make() for make in EXAMPLES.values())
+        if spec.value_model is not None and not isinstance(value, spec.value_model)
+    )
+
+    with pytest.raises(TypeError, match=spec.name.replace(".", r"\.")):
+        codec.check_models(spec, key, foreign_value)
+
+
+@pytest.mark.parametrize("spec", TOPICS_WITH_MODELS, ids=_spec_id)
+def test_writing_a_tombstone_is_allowed(spec: TopicSpec) -> None:
+    key, _ = EXAMPLES[spec.name]()
+
+    codec.check_models(spec, key, None)
+
+
+def test_contact_data_cannot_be_written_on_the_interests_topic() -> None:
+    key, contact = a_contact()
+
+    with pytest.raises(TypeError, match=r"interests\.v1 values are InterestDeclared, not Contact"):
+        codec.check_models(INTERESTS, key, contact)
+
+
+def test_topic_names_are_unique_and_versioned() -> None:
+    names = [spec.name for spec in REGISTRY]
+
+    assert len(names) == len(set(names))
+    assert all(name.endswith(".v1") for name in names), names
+
+
+@pytest.mark.parametrize("spec", TOPICS_WITH_MODELS, ids=_spec_id)
+def test_every_topic_has_exactly_one_writing_service(spec: TopicSpec) -> None:
+    assert spec.writer.isidentifier(), f"{spec.name} writer {spec.writer!r} is not one service"
+    assert (SERVICES_DIR / spec.writer / "__init__.py").is_file(), f"no service package {spec.writer}"
+
+
+def test_the_dead_letter_topic_is_the_only_one_without_contracts() -> None:
+    assert [spec for spec in REGISTRY if spec not in TOPICS_WITH_MODELS] == [DEADLETTER]
+
+
+@pytest.mark.parametrize("spec", ENTITY_TOPICS, ids=_spec_id)
+def test_entity_topics_keep_the_latest_state_per_key(spec: TopicSpec) -> None:
+    assert spec.compacted
+    assert spec.config["cleanup.policy"] == "compact"
+
+
+@pytest.mark.parametrize("spec", FACT_TOPICS, ids=_spec_id)
+def test_fact_topics_are_not_compacted(spec: TopicSpec) -> None:
+    assert not spec.compacted
+    assert spec.config["cleanup.policy"] == "delete"
+    assert int(spec.config["retention.ms"]) > 0
+
+
+def test_every_topic_is_either_an_entity_or_a_fact() -> None:
+    assert {spec.name for spec in ENTITY_TOPICS + FACT_TOPICS} == {spec.name for spec in TOPICS_WITH_MODELS}
+
+
+def test_proposals_have_one_partition_so_calendar_decisions_never_race() -> None:
+    assert EVENT_PROPOSALS.partitions == 1
+
+
+@pytest.mark.parametrize("spec", TOPICS_WITH_MODELS, ids=_spec_id)
+def test_personal_contact_data_travels_only_on_contacts(spec: TopicSpec) -> None:
+    assert spec.value_model is not None
+    personal = PERSONAL_FIELDS & set(_field_names(spec.value_model))
+
+    if spec is CONTACTS:
+        assert personal == PERSONAL_FIELDS
+    elif spec is PARTNERS:
+        # A partner's name is an organization's name, and its address is the organization's: not personal.
+        assert personal == {"name"}
+        assert "organization" in (Partner.model_fields["name"].description or "")
+        assert "not a person" in (Partner.model_fields["contact_email"].description or "")
+    else:
+        assert personal == set(), f"{spec.name} carries personal data: {sorted(personal)}"
+
+
+def test_a_proposal_cannot_repeat_a_preferred_date() -> None:
+    _, proposal = an_activity_proposed()
+    saturday = date(2025, 10, 18)
+
+    with pytest.raises(ValidationError, match="preferred dates must be distinct"):
+        ActivityProposed.model_validate(
+            {**proposal.model_dump(), "preferred_dates": [saturday, date(2025, 10, 25), saturday]}
+        )
+
+
+def test_a_proposal_with_a_repeated_date_on_the_wire_is_unreadable() -> None:
+    repeated = {**_value_json(EVENT_PROPOSALS), "preferred_dates": ["2025-10-18", "2025-10-18"]}
+
+    with pytest.raises(UnreadableRecord, match=r"event-proposals\.v1: invalid value: preferred_dates: "):
+        codec.decode_value(EVENT_PROPOSALS, json.dumps(repeated).encode())
+
+
+def test_contracts_are_frozen() -> None:
+    partner = Partner.model_validate(a_partner()[1].model_dump())
+
+    with pytest.raises(ValidationError, match="frozen"):
+        partner.status = "deactivated"  # type: ignore[misc]

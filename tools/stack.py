@@ -1,0 +1,312 @@
+"""The local stack: a real Kafka broker, an SMTP sink and every Concerto process, without Docker.
+
+    python -m tools.stack up       # start everything, wait until ready, print the URLs
+    python -m tools.stack status   # what runs, by pid
+    python -m tools.stack down     # stop exactly the processes this stack started
+
+Each process logs to <var>/log/<name>.log (JSON lines) and its pid is kept in
+<var>/run/<name>.pid, so ``down`` stops those processes and nothing else. The
+demo and the end-to-end tests drive the same ``Stack`` from Python.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated
+
+import httpx
+import typer
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parents[1]
+KAFKA_SCRIPT = ROOT / "infra" / "kafka" / "kafka.sh"
+
+
+@dataclass(frozen=True)
+class Process:
+    """One Concerto process: its name, module, and HTTP port offset (APIs only)."""
+
+    name: str
+    module: str
+    port_offset: int | None = None
+
+    @property
+    def is_api(self) -> bool:
+        return self.port_offset is not None
+
+
+PROCESSES: tuple[Process, ...] = (
+    Process("partners-api", "services.partners.api", 1),
+    Process("events-api", "services.events.api", 2),
+    Process("matching-api", "services.matching.api", 3),
+    Process("events-worker", "services.events.worker"),
+    Process("matching-worker", "services.matching.worker"),
+    Process("notifications-worker", "services.notifications.worker"),
+)
+
+
+@dataclass
+class StackConfig:
+    """Where the stack keeps its state and which ports it uses (all on 127.0.0.1)."""
+
+    var: Path = ROOT / "var"
+    kafka_port: int = 19092
+    smtp_port: int = 1025
+    http_base: int = 8000
+    max_activities_per_day: int = 3
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.kafka_port}"
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.var / "mail"
+
+    def url(self, process: Process) -> str:
+        assert process.port_offset is not None
+        return f"http://127.0.0.1:{self.http_base + process.port_offset}"
+
+    def env(self) -> dict[str, str]:
+        """The environment every process gets."""
+        return {
+            **os.environ,
+            "CONCERTO_ENVIRONMENT": "development",
+            "CONCERTO_KAFKA__BOOTSTRAP_SERVERS": self.bootstrap,
+            "CONCERTO_SMTP__HOST": "127.0.0.1",
+            "CONCERTO_SMTP__PORT": str(self.smtp_port),
+            "CONCERTO_LOG_FORMAT": "json",
+            "CONCERTO_DATA_DIR": str(self.var / "data"),
+            "CONCERTO_MAX_ACTIVITIES_PER_DAY": str(self.max_activities_per_day),
+            "PYTHONUNBUFFERED": "1",
+            **self.extra_env,
+        }
+
+
+class StackError(RuntimeError):
+    """A part of the stack did not start."""
+
+
+class Stack:
+    """Starts and stops the broker, the SMTP sink and the processes of one ``StackConfig``."""
+
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+        self.log_dir = config.var / "log"
+        self.run_dir = config.var / "run"
+        # Processes started by this object: kept so they are reaped, not left as zombies.
+        self._children: dict[str, subprocess.Popen[bytes]] = {}
+
+    # -- broker --------------------------------------------------------------------
+
+    def broker(self, action: str) -> None:
+        """Run ``infra/kafka/kafka.sh <action>`` for this stack's broker."""
+        env = {
+            **os.environ,
+            "KAFKA_PORT": str(self.config.kafka_port),
+            "KAFKA_DATA_DIR": str(self.config.var / "kafka"),
+        }
+        result = subprocess.run([str(KAFKA_SCRIPT), action], env=env, check=False)
+        if result.returncode != 0 and action != "status":
+            raise StackError(f"kafka.sh {action} failed (exit {result.returncode})")
+
+    # -- processes ---------------------------------------------------------------
+
+    def start(self, name: str, argv: list[str], env: dict[str, str]) -> int:
+        """Start one process in the background, logging to <var>/log/<name>.log."""
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        if self.pid(name) is not None:
+            raise StackError(f"{name} already runs (pid {self.pid(name)})")
+        with self.log_path(name).open("ab") as log:
+            proc = subprocess.Popen(
+                argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        (self.run_dir / f"{name}.pid").write_text(str(proc.pid))
+        self._children[name] = proc
+        return proc.pid
+
+    def start_mailsink(self) -> None:
+        """Start the SMTP sink that writes every message to <var>/mail."""
+        argv = [sys.executable, "-m", "tools.mailsink", "--port", str(self.config.smtp_port)]
+        argv += ["--directory", str(self.config.mail_dir)]
+        self.start("mailsink", argv, self.config.env())
+        _wait(lambda: _port_open(self.config.smtp_port), 20, "the SMTP sink")
+
+    def start_services(self, processes: Iterable[Process] = PROCESSES) -> None:
+        """Start Concerto's processes, then wait until each is ready."""
+        chosen = list(processes)
+        for process in chosen:
+            env = self.config.env()
+            if process.port_offset is not None:
+                env["CONCERTO_HTTP_PORT"] = str(self.config.http_base + process.port_offset)
+            self.start(process.name, [sys.executable, "-m", process.module], env)
+        for process in chosen:
+            self.wait_ready(process)
+
+    def wait_ready(self, process: Process, timeout: float = 90) -> None:
+        """APIs: /health answers 200. Workers: faust says 'Worker ready' in the log."""
+        if process.is_api:
+            url = self.config.url(process) + "/health"
+            _wait(lambda: _healthy(url), timeout, process.name, str(self.log_path(process.name)))
+        else:
+            log = self.log_path(process.name)
+            _wait(lambda: b"Worker ready" in log.read_bytes(), timeout, process.name, str(log))
+
+    def pid(self, name: str) -> int | None:
+        """The pid of a process this stack started, if it still runs."""
+        path = self.run_dir / f"{name}.pid"
+        if not path.exists():
+            return None
+        pid = int(path.read_text())
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            path.unlink(missing_ok=True)
+            return None
+        return pid
+
+    def stop(self, name: str, sig: signal.Signals = signal.SIGTERM, timeout: float = 20) -> None:
+        """Stop one process (its whole session) by the id recorded when it started."""
+        pid = self.pid(name)
+        if pid is None:
+            return
+        _signal_group(pid, sig)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and _alive(pid):
+            time.sleep(0.1)
+        if _alive(pid):
+            _signal_group(pid, signal.SIGKILL)
+        child = self._children.pop(name, None)
+        if child is not None:
+            child.wait(timeout=10)
+        (self.run_dir / f"{name}.pid").unlink(missing_ok=True)
+
+    def running(self) -> dict[str, int]:
+        """Every process of this stack that runs, by name."""
+        if not self.run_dir.exists():
+            return {}
+        names = sorted(p.stem for p in self.run_dir.glob("*.pid"))
+        return {name: pid for name in names if (pid := self.pid(name)) is not None}
+
+    def up(self) -> None:
+        """Broker, SMTP sink, every process."""
+        self.broker("start")
+        if self.pid("mailsink") is None:
+            self.start_mailsink()
+        self.start_services([p for p in PROCESSES if self.pid(p.name) is None])
+
+    def down(self) -> None:
+        """Stop every process, then the broker."""
+        for name in self.running():
+            self.stop(name)
+        self.broker("stop")
+
+    def log_path(self, name: str) -> Path:
+        """Where a process of this stack logs."""
+        return self.log_dir / f"{name}.log"
+
+
+def _signal_group(pid: int, sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, sig)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        waited, _ = os.waitpid(pid, os.WNOHANG)
+        if waited == pid:
+            return False
+    except ChildProcessError:
+        pass  # not our child (started by another `make up`): ask the kernel below
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _port_open(port: int) -> bool:
+    import socket
+
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _healthy(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=3).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def _wait(ready: Callable[[], bool], timeout: float, what: str, log: str | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if ready():
+                return
+        except FileNotFoundError:
+            pass
+        time.sleep(0.25)
+    hint = f"; see {log}" if log else ""
+    raise StackError(f"{what} was not ready after {timeout:.0f}s{hint}")
+
+
+cli = typer.Typer(add_completion=False, help=__doc__)
+console = Console()
+VarOption = Annotated[Path, typer.Option(help="Where the stack keeps its state.")]
+
+
+@cli.command()
+def up(var: VarOption = ROOT / "var") -> None:
+    """Start the broker, the SMTP sink and every process; print the URLs."""
+    config = StackConfig(var=var)
+    stack = Stack(config)
+    try:
+        stack.up()
+    except StackError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    table = Table(title="Concerto is running")
+    table.add_column("what")
+    table.add_column("where")
+    for process in PROCESSES:
+        if process.is_api:
+            table.add_row(f"{process.name} docs", config.url(process) + "/docs")
+    table.add_row("Kafka", config.bootstrap)
+    table.add_row("emails (SMTP sink)", f"127.0.0.1:{config.smtp_port} → {config.mail_dir}")
+    table.add_row("logs", str(stack.log_dir))
+    console.print(table)
+    console.print("Stop it with [bold]make down[/bold].")
+
+
+@cli.command()
+def down(var: VarOption = ROOT / "var") -> None:
+    """Stop exactly the processes `up` started, then the broker."""
+    Stack(StackConfig(var=var)).down()
+    console.print("Concerto stopped.")
+
+
+@cli.command()
+def status(var: VarOption = ROOT / "var") -> None:
+    """What runs, by pid."""
+    stack = Stack(StackConfig(var=var))
+    for name, pid in stack.running().items():
+        console.print(f"{name:22} pid {pid}")
+    stack.broker("status")
+
+
+if __name__ == "__main__":
+    cli()
