@@ -18,7 +18,9 @@ from typing import Any
 
 import faust
 import structlog
+from kafka.errors import KafkaError
 from pydantic import BaseModel
+from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from .cloudevents import EventMeta, header_dict
 from .codec import UnreadableRecord, check_models, decode_key, decode_value, encode
@@ -158,9 +160,38 @@ class _Worker(faust.Worker):
         configure_logging(service, settings.log_format, settings.log_level)
 
 
+def changelog_topics(app: faust.App, service: str) -> list[TopicSpec]:
+    """The changelog topics of the app's tables, as faust would name them.
+
+    Created before the worker starts: when faust creates them itself on a fresh
+    broker, its first partition assignment can miss them and every table write
+    then fails with PartitionsMismatch.
+    """
+    return [
+        TopicSpec(
+            name=table.changelog_topic.get_topic_name(),
+            key_model=None,
+            value_model=None,
+            writer=service,
+            partitions=table.partitions,
+            compacted=True,
+            description=f"faust changelog of table {table.name}",
+        )
+        for table in app.tables.values()
+    ]
+
+
 def run_worker(app: faust.App, settings: Settings, service: str) -> None:
-    """Create the registry's topics, then run the faust worker until it is stopped."""
+    """Create the registry's topics and the tables' changelogs, then run the worker until stopped."""
     configure_logging(service, settings.log_format, settings.log_level)
-    ensure_topics(settings.kafka, REGISTRY)
+    # The broker may start after the worker (compose, `make up`): wait for it, within bounds.
+    for attempt in Retrying(
+        wait=wait_exponential(multiplier=0.5, max=5),
+        stop=stop_after_delay(120),
+        retry=retry_if_exception_type(KafkaError),
+        reraise=True,
+    ):
+        with attempt:
+            ensure_topics(settings.kafka, [*REGISTRY, *changelog_topics(app, service)])
     log.info("worker.starting", bootstrap=settings.kafka.bootstrap_servers)
     _Worker(app, settings, service).execute_from_commandline()
