@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
@@ -74,3 +76,17 @@ def produce_raw(
         producer.send(topic, key=key, value=value, headers=headers).get(timeout=10)
     finally:
         producer.close()
+
+
+def log_events(path: Path) -> list[dict[str, Any]]:
+    """The JSON log records (with an ``event``) of a process's log file, oldest first."""
+    events = []
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        start = line.find("{")
+        try:
+            record = json.loads(line[start:]) if start >= 0 else None
+        except json.JSONDecodeError:
+            continue
+        if isinstance(record, dict) and "event" in record:
+            events.append(record)
+    return events
