@@ -41,8 +41,11 @@ class MailSink:
             number = next(self._seq)
         if self.directory is not None:
             self.directory.mkdir(parents=True, exist_ok=True)
-            name = f"{time.strftime('%Y%m%dT%H%M%S')}-{number:06d}.eml"
-            (self.directory / name).write_bytes(raw)
+            path = self.directory / f"{time.strftime('%Y%m%dT%H%M%S')}-{number:06d}.eml"
+            # Written aside, then renamed: a reader never sees a half-written message.
+            partial = path.with_suffix(".partial")
+            partial.write_bytes(raw)
+            partial.rename(path)
         return "250 Message accepted for delivery"
 
     def snapshot(self) -> list[EmailMessage]:

@@ -109,16 +109,19 @@ class Stack:
 
     # -- broker --------------------------------------------------------------------
 
-    def broker(self, action: str) -> None:
-        """Run ``infra/kafka/kafka.sh <action>`` for this stack's broker."""
+    def broker(self, action: str) -> str:
+        """Run ``infra/kafka/kafka.sh <action>`` for this stack's broker; return what it said."""
         env = {
             **os.environ,
             "KAFKA_PORT": str(self.config.kafka_port),
             "KAFKA_DATA_DIR": str(self.config.var / "kafka"),
         }
-        result = subprocess.run([str(KAFKA_SCRIPT), action], env=env, check=False)
+        result = subprocess.run(
+            [str(KAFKA_SCRIPT), action], env=env, check=False, capture_output=True, text=True
+        )
         if result.returncode != 0 and action != "status":
-            raise StackError(f"kafka.sh {action} failed (exit {result.returncode})")
+            raise StackError(f"kafka.sh {action} failed (exit {result.returncode}): {result.stderr.strip()}")
+        return (result.stdout + result.stderr).strip()
 
     # -- processes ---------------------------------------------------------------
 
@@ -305,7 +308,7 @@ def status(var: VarOption = ROOT / "var") -> None:
     stack = Stack(StackConfig(var=var))
     for name, pid in stack.running().items():
         console.print(f"{name:22} pid {pid}")
-    stack.broker("status")
+    console.print(f"kafka: {stack.broker('status')}")
 
 
 if __name__ == "__main__":

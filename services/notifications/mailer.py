@@ -53,6 +53,12 @@ class SmtpMailer:
     async def send(self, message: EmailMessage) -> None:
         """Deliver ``message``, retrying temporary failures."""
         s = self._settings
+        # Flattened here with the message's own policy: aiosmtplib would re-fold the
+        # headers at 78 columns with email.policy.SMTP, which loses spaces in long
+        # non-ASCII subjects (see rendering.HEADER_POLICY).
+        raw = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+        sender = message["From"].addresses[0].addr_spec
+        recipients = [address.addr_spec for address in message["To"].addresses]
         async for attempt in AsyncRetrying(
             stop=stop_after_attempt(self._attempts),
             wait=wait_exponential_jitter(initial=0.2, max=self._max_wait_s),
@@ -63,7 +69,9 @@ class SmtpMailer:
                 if attempt.retry_state.attempt_number > 1:
                     log.warning("smtp.retrying", attempt=attempt.retry_state.attempt_number)
                 await aiosmtplib.send(
-                    message,
+                    raw,
+                    sender=sender,
+                    recipients=recipients,
                     hostname=s.host,
                     port=s.port,
                     username=s.username,

@@ -6,6 +6,7 @@ text) and ``<name>.html``. French (fr-CA) is the default language.
 
 from __future__ import annotations
 
+import email.policy
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +20,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 LANGUAGES = ("fr", "en")
 MESSAGE_ID_DOMAIN = "concerto.quebec"
+# Python's header folding drops the space between two encoded words, so a long
+# French subject lost a space ("demandée :Séance"). RFC 5322 allows 998
+# characters a line: with that limit our subjects are never folded.
+HEADER_POLICY = email.policy.default.clone(max_line_length=998)
 
 
 @dataclass(frozen=True)
@@ -61,7 +66,7 @@ def build_message(
     rendered: Rendered, *, sender: str, to: str, message_id: str, language: str, sent: datetime
 ) -> EmailMessage:
     """A multipart (text + HTML) email ready for SMTP."""
-    message = EmailMessage()
+    message = EmailMessage(policy=HEADER_POLICY)
     message["From"] = sender
     message["To"] = to
     message["Subject"] = rendered.subject

@@ -303,3 +303,30 @@ def test_a_greylisted_recipient_is_retried() -> None:
     )
 
     assert is_temporary(greylisted)
+
+
+def test_a_long_french_subject_keeps_its_spaces_on_the_wire() -> None:
+    rendered = Renderer().render(
+        "proposal_decided",
+        "fr",
+        {
+            "organizer": "Place aux jeunes en région — Estrie",
+            "title": "Séance d'information : vivre à Sherbrooke",
+            "status": "not_possible",
+            "day": None,
+            "rank": None,
+            "alternatives": ["2027-03-07"],
+            "regions": ["Estrie"],
+        },
+    )
+    message = build_message(
+        rendered,
+        sender="Concerto <no-reply@concerto.quebec>",
+        to="estrie@example.org",
+        message_id="<x@concerto.quebec>",
+        language="fr",
+        sent=datetime(2027, 3, 1, tzinfo=UTC),
+    )
+    received = message_from_bytes(message.as_bytes(), policy=policy.default)
+    assert received["Subject"] == rendered.subject
+    assert "demandée : Séance" in received["Subject"]

@@ -1,0 +1,110 @@
+"""End to end: every process started on its own, from HTTP requests to emails received over SMTP.
+
+Plays tools/scenario.py (the same scenario as `make demo`) against the six
+processes, the real broker and the SMTP sink, then checks the outcome against
+what the services and the mailbox hold.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import httpx
+import pytest
+
+from services.common.topics import REGISTRY
+from tests.support import log_events, read_topic
+from tools.scenario import PEOPLE, PROPOSALS, SATURDAY, Outcome, play
+from tools.stack import PROCESSES, Stack
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def outcome(everything: Stack) -> Outcome:
+    return play(everything.config, timeout=60)
+
+
+def test_every_api_is_healthy_and_documents_itself(everything: Stack) -> None:
+    for process in (p for p in PROCESSES if p.is_api):
+        url = everything.config.url(process)
+        assert httpx.get(f"{url}/health").json() == {"status": "ok", "kafka": "ok", "projection": "ready"}
+        assert httpx.get(f"{url}/docs").status_code == 200
+        assert httpx.get(f"{url}/openapi.json").json()["paths"]
+
+
+def test_the_calendar_keeps_the_daily_maximum_and_offers_alternatives(
+    outcome: Outcome, everything: Stack
+) -> None:
+    limit = everything.config.max_activities_per_day
+    statuses = [d["status"] for d in outcome.decisions]
+    assert statuses == ["scheduled"] * limit + ["not_possible"] * (len(PROPOSALS) - limit)
+    assert {d["day"] for d in outcome.decisions if d["status"] == "scheduled"} == {SATURDAY.isoformat()}
+    for refused in outcome.decisions[limit:]:
+        assert refused["alternatives"]
+        assert all(day > SATURDAY.isoformat() for day in refused["alternatives"])
+    calendar_api = next(p for p in PROCESSES if p.name == "events-api")
+    calendar = httpx.get(f"{everything.config.url(calendar_api)}/calendar").json()
+    on_saturday = [e for e in calendar if e["day"] == SATURDAY.isoformat()]
+    assert len(on_saturday) == limit
+
+
+def test_every_person_gets_a_case_and_one_email_in_their_language(outcome: Outcome) -> None:
+    assert [c["language"] for c in outcome.cases] == [p["language"] for p in PEOPLE]
+    assert len({c["case_id"] for c in outcome.cases}) == len(PEOPLE)
+    for person in PEOPLE:
+        contact = person["contact"]
+        assert isinstance(contact, dict)
+        received = [m for m in outcome.emails if m["To"] == contact["email"]]
+        assert len(received) == 1
+        [message] = received
+        expected = (
+            "Votre dossier Concerto est ouvert"
+            if person["language"] == "fr"
+            else "Your Concerto file is open"
+        )
+        assert message["Subject"] == expected
+        text = message.get_body(("plain",))
+        assert text is not None
+        assert contact["name"] in text.get_content()
+
+
+def test_every_organizer_is_told_each_decision_once(outcome: Outcome) -> None:
+    addresses = {p["contact_email"] for p in outcome.partners}
+    per_partner = Counter(str(m["To"]) for m in outcome.emails if str(m["To"]) in addresses)
+    expected = Counter(outcome.partners[p]["contact_email"] for p, *_ in PROPOSALS)
+    assert per_partner == expected
+    assert len({m["Message-ID"] for m in outcome.emails}) == len(outcome.emails)
+
+
+def test_the_correlation_id_follows_a_request_into_every_process_it_touches(
+    outcome: Outcome, everything: Stack
+) -> None:
+    correlation_id = "demo-interest-2"
+    assert correlation_id in outcome.correlation_ids
+    for name in ("matching-api", "matching-worker", "notifications-worker"):
+        events = log_events(everything.log_path(name))
+        assert any(e.get("correlation_id") == correlation_id for e in events), name
+
+
+def test_no_personal_data_in_logs_or_in_topics_other_than_contacts(
+    outcome: Outcome, everything: Stack
+) -> None:
+    assert outcome.emails
+    secrets = []
+    for person in PEOPLE:
+        contact = person["contact"]
+        assert isinstance(contact, dict)
+        secrets += [str(v) for v in contact.values()]
+    for log in sorted(everything.log_dir.glob("*.log")):
+        if log.name == "mailsink.log":
+            continue  # the SMTP server's own console, which holds no message
+        text = log.read_text(encoding="utf-8", errors="replace")
+        leaked = [s for s in secrets if s in text]
+        assert not leaked, f"{log.name} contains personal data"
+    for spec in REGISTRY:
+        if spec.name in ("contacts.v1", "deadletter.v1"):
+            continue
+        for record in read_topic(everything.config.bootstrap, spec.name):
+            raw = (record.key or b"") + (record.value or b"")
+            assert not [s for s in secrets if s.encode() in raw], f"{spec.name} contains personal data"
