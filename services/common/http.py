@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import structlog
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import Depends, FastAPI, HTTPException, Request, Response, status
 from fastapi.responses import JSONResponse
 from kafka.errors import KafkaError
 from pydantic import BaseModel
@@ -44,7 +44,6 @@ class ApiRuntime:
     publisher: Publisher
     projection: Projection
     reads: tuple[TopicSpec, ...]
-    topics_ready: threading.Event
 
     def publish(self, spec: TopicSpec, key: BaseModel, value: BaseModel | None, event_type: str) -> Written:
         """Write durably, then wait (bounded) until this API's projection shows the write."""
@@ -61,14 +60,11 @@ class ApiRuntime:
 def start_runtime(settings: Settings, service: str, reads: Sequence[TopicSpec]) -> ApiRuntime:
     """Build the publisher and start the projection; topics are ensured in the background."""
     projection = Projection(settings.kafka, reads, service)
-    runtime = ApiRuntime(
-        settings, Publisher(settings.kafka, service), projection, tuple(reads), threading.Event()
-    )
+    runtime = ApiRuntime(settings, Publisher(settings.kafka, service), projection, tuple(reads))
 
     @retry(wait=wait_exponential(multiplier=0.5, max=5), retry=retry_if_exception_type(KafkaError))
     def prepare() -> None:
         ensure_topics(settings.kafka, REGISTRY)
-        runtime.topics_ready.set()
         projection.start()
 
     threading.Thread(target=prepare, name=f"{service}-prepare", daemon=True).start()
@@ -148,9 +144,23 @@ def create_api(
     return app
 
 
-def serve(app: FastAPI, settings: Settings, service: str) -> None:
-    """Run an API with uvicorn, logging through structlog."""
+def found(value: Any | None, detail: str) -> Any:
+    """``value``, or a 404 with ``detail`` when it is None."""
+    if value is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=detail)
+    return value
+
+
+def serve(create_app: Callable[[Settings], FastAPI], service: str) -> None:
+    """Read the settings, build the API and run it with uvicorn, logging through structlog."""
     import uvicorn
 
+    settings = Settings()
     configure_logging(service, settings.log_format, settings.log_level)
-    uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_config=None, access_log=False)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,
+        access_log=False,
+    )

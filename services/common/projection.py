@@ -14,7 +14,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,8 +28,6 @@ from .settings import KafkaSettings
 from .topics import TopicSpec
 
 log = structlog.get_logger(__name__)
-
-OnUnreadable = Callable[[Any, str], None]
 
 
 @dataclass
@@ -48,12 +46,10 @@ class Projection:
         settings: KafkaSettings,
         specs: Sequence[TopicSpec],
         name: str,
-        on_unreadable: OnUnreadable | None = None,
     ) -> None:
         self._settings = settings
         self._specs = {s.name: s for s in specs}
         self._name = name
-        self._on_unreadable = on_unreadable
         self._state: dict[str, dict[Any, Any]] = {s.name: {} for s in specs}
         self._positions: dict[TopicPartition, int] = {}
         self._changed = threading.Condition()
@@ -63,7 +59,6 @@ class Projection:
         self._initial = _Barrier()
         self._barriers.put(self._initial)
         self._thread = threading.Thread(target=self._run, name=f"projection-{name}", daemon=True)
-        self.unreadable = 0
 
     # -- reads (any thread) ------------------------------------------------
 
@@ -183,12 +178,11 @@ class Projection:
             key = decode_key(spec, record.key)
             value = decode_value(spec, record.value)
         except UnreadableRecord as exc:
-            self.unreadable += 1
+            # Skipped, not dead-lettered: a projection is a read model of a topic
+            # that its consuming workers already dead-letter.
             log.warning(
                 "projection.unreadable_record", topic=record.topic, offset=record.offset, reason=str(exc)
             )
-            if self._on_unreadable is not None:
-                self._on_unreadable(record, str(exc))
             return
         table = self._state[spec.name]
         if value is None:

@@ -152,11 +152,11 @@ class _Worker(faust.Worker):
     """faust's worker with Concerto's logging instead of its spinner and root DEBUG level."""
 
     def __init__(self, app: faust.App, settings: Settings, service: str) -> None:
-        self._concerto = (settings, service)
+        self._logging = (settings, service)
         super().__init__(app, loglevel=settings.log_level, redirect_stdouts=False, quiet=True)
 
     def on_setup_root_logger(self, logger: logging.Logger, level: int) -> None:
-        settings, service = self._concerto
+        settings, service = self._logging
         configure_logging(service, settings.log_format, settings.log_level)
 
 

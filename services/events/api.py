@@ -7,11 +7,11 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, status
+from fastapi import FastAPI, status
 from fastapi.exceptions import RequestValidationError
 
 from services.common.contracts import ActivityProposed, CalendarEntry, PartnerKey, ProposalKey
-from services.common.http import Runtime, create_api, serve
+from services.common.http import Runtime, create_api, found, serve
 from services.common.settings import Settings
 from services.common.topics import CALENDAR, EVENT_PROPOSALS, PARTNERS
 
@@ -72,16 +72,13 @@ def create_app(settings: Settings) -> FastAPI:
     def decision(proposal_id: uuid.UUID, runtime: Runtime) -> Any:
         """The decision on one proposal (404 until it is decided)."""
         entry = runtime.projection.get(CALENDAR, ProposalKey(proposal_id=proposal_id))
-        if entry is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no decision yet for {proposal_id}")
-        return entry
+        return found(entry, f"no decision yet for {proposal_id}")
 
     return app
 
 
 def main() -> None:
-    settings = Settings()
-    serve(create_app(settings), settings, SERVICE)
+    serve(create_app, SERVICE)
 
 
 if __name__ == "__main__":

@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
-from fastapi import FastAPI, HTTPException, status
+from fastapi import FastAPI, status
 
 from services.common.contracts import Case, CaseKey, Contact, InterestDeclared, PersonKey
-from services.common.http import Runtime, create_api, serve
+from services.common.http import Runtime, create_api, found, serve
 from services.common.kafka import KafkaUnavailable
 from services.common.settings import Settings
 from services.common.topics import CASES, CONTACTS, INTERESTS
@@ -64,10 +64,7 @@ def create_app(settings: Settings) -> FastAPI:
     @app.get("/cases/{case_id}", response_model=Case, tags=["cases"])
     def get_case(case_id: uuid.UUID, runtime: Runtime) -> Any:
         """One case (404 until the worker has opened it)."""
-        case = runtime.projection.get(CASES, CaseKey(case_id=case_id))
-        if case is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no case {case_id}")
-        return case
+        return found(runtime.projection.get(CASES, CaseKey(case_id=case_id)), f"no case {case_id}")
 
     return app
 
@@ -85,8 +82,7 @@ def _forget_contact(runtime: Runtime, key: PersonKey) -> None:
 
 
 def main() -> None:
-    settings = Settings()
-    serve(create_app(settings), settings, SERVICE)
+    serve(create_app, SERVICE)
 
 
 if __name__ == "__main__":

@@ -6,10 +6,10 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, status
+from fastapi import FastAPI, status
 
 from services.common.contracts import Partner, PartnerKey
-from services.common.http import Runtime, create_api, serve
+from services.common.http import Runtime, create_api, found, serve
 from services.common.settings import Settings
 from services.common.topics import PARTNERS
 
@@ -49,17 +49,15 @@ def create_app(settings: Settings) -> FastAPI:
     @app.get("/partners/{partner_id}", response_model=Partner, tags=["partners"])
     def get_partner(partner_id: uuid.UUID, runtime: Runtime) -> Any:
         """One partner."""
-        partner = runtime.projection.get(PARTNERS, PartnerKey(partner_id=partner_id))
-        if partner is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no partner {partner_id}")
-        return partner
+        return found(
+            runtime.projection.get(PARTNERS, PartnerKey(partner_id=partner_id)), f"no partner {partner_id}"
+        )
 
     return app
 
 
 def main() -> None:
-    settings = Settings()
-    serve(create_app(settings), settings, SERVICE)
+    serve(create_app, SERVICE)
 
 
 if __name__ == "__main__":
