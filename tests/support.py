@@ -7,9 +7,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
+from uuid import UUID
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
+from services.common.auth import AuthSettings, Role, mint
 from services.common.cloudevents import header_dict
 from services.common.kafka import API_VERSION
 
@@ -90,3 +92,9 @@ def log_events(path: Path) -> list[dict[str, Any]]:
         if isinstance(record, dict) and "event" in record:
             events.append(record)
     return events
+
+
+def bearer(role: str, partner_id: object | None = None) -> dict[str, str]:
+    """An Authorization header with a token minted with the development secret."""
+    token = mint(AuthSettings(), f"test-{role}", Role(role), UUID(str(partner_id)) if partner_id else None)
+    return {"Authorization": f"Bearer {token}"}

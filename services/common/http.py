@@ -14,7 +14,7 @@ import threading
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import structlog
@@ -24,6 +24,8 @@ from kafka.errors import KafkaError
 from pydantic import BaseModel
 from tenacity import retry, retry_if_exception_type, wait_exponential
 
+from .auth import check_secret
+from .errors import Conflict, Forbidden, Rejected
 from .kafka import KafkaUnavailable, Publisher, Written, ensure_topics, kafka_answers
 from .logging import CORRELATION_ID, configure_logging
 from .projection import Projection
@@ -44,6 +46,8 @@ class ApiRuntime:
     publisher: Publisher
     projection: Projection
     reads: tuple[TopicSpec, ...]
+    # Check-then-write sequences (a unique NEQ, a table's members) run one at a time.
+    write_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def publish(self, spec: TopicSpec, key: BaseModel, value: BaseModel | None, event_type: str) -> Written:
         """Write durably, then wait (bounded) until this API's projection shows the write."""
@@ -99,6 +103,9 @@ def create_api(
 ) -> FastAPI:
     """A FastAPI app with Concerto's runtime, correlation ids, /health and 503 on Kafka errors."""
 
+    # Refuse to start outside development with the default signing secret.
+    check_secret(settings.auth, settings.environment)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = start_runtime(settings, service, reads)
@@ -112,6 +119,7 @@ def create_api(
             runtime.close()
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app.state.auth = settings.auth
 
     @app.middleware("http")
     async def correlate(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -129,6 +137,20 @@ def create_api(
             content={"detail": "Kafka is unreachable: nothing was recorded. Retry in a moment."},
             headers={"Retry-After": "5"},
         )
+
+    @app.exception_handler(Rejected)
+    async def rejected(request: Request, exc: Rejected) -> JSONResponse:
+        loc = ["body", *exc.field.split(".")]
+        error = {"type": "value_error", "loc": loc, "msg": exc.reason}
+        return JSONResponse(status_code=422, content={"detail": [error]})
+
+    @app.exception_handler(Conflict)
+    async def conflict(request: Request, exc: Conflict) -> JSONResponse:
+        return JSONResponse(status_code=409, content={"detail": exc.detail, "existing": exc.existing})
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, exc: Forbidden) -> JSONResponse:
+        return JSONResponse(status_code=403, content={"detail": str(exc)})
 
     @app.get("/health", response_model=Health, tags=["health"], responses={503: {"model": Health}})
     def health(runtime: Runtime) -> Any:

@@ -11,6 +11,8 @@ from typing import Literal
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .auth import AuthSettings
+
 
 class KafkaSettings(BaseModel):
     """How to reach the broker (``CONCERTO_KAFKA__BOOTSTRAP_SERVERS`` and so on)."""
@@ -47,6 +49,7 @@ class Settings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     kafka: KafkaSettings = KafkaSettings()
     smtp: SmtpSettings = SmtpSettings()
+    auth: AuthSettings = AuthSettings()
     log_format: Literal["json", "console"] = "console"
     log_level: str = "INFO"
     http_host: str = "127.0.0.1"

@@ -15,15 +15,19 @@ from .contracts import (
     CalendarEntry,
     Case,
     CaseKey,
+    ConcertationTable,
     Contact,
     Contract,
     EmailSent,
     InterestDeclared,
     NotificationKey,
+    Offer,
+    OfferKey,
     Partner,
     PartnerKey,
     PersonKey,
     ProposalKey,
+    TableKey,
     Versioned,
 )
 
@@ -57,6 +61,24 @@ PARTNERS = TopicSpec(
     3,
     True,
     "Every partner organization, full current state.",
+)
+TABLES = TopicSpec(
+    "tables.v1",
+    TableKey,
+    ConcertationTable,
+    "partners",
+    3,
+    True,
+    "Concertation tables: members and delegations (with history), full current state.",
+)
+OFFERS = TopicSpec(
+    "offers.v1",
+    OfferKey,
+    Offer,
+    "partners",
+    3,
+    True,
+    "Job and settlement offers, intake capacities and support measures, full current state.",
 )
 EVENT_PROPOSALS = TopicSpec(
     "event-proposals.v1",
@@ -125,6 +147,8 @@ DEADLETTER = TopicSpec(
 
 REGISTRY: tuple[TopicSpec, ...] = (
     PARTNERS,
+    TABLES,
+    OFFERS,
     EVENT_PROPOSALS,
     CALENDAR,
     INTERESTS,

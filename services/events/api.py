@@ -8,13 +8,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import FastAPI, status
-from fastapi.exceptions import RequestValidationError
 
+from services.common.auth import CurrentPrincipal, Role, require
 from services.common.contracts import ActivityProposed, CalendarEntry, PartnerKey, ProposalKey
+from services.common.errors import Forbidden
 from services.common.http import Runtime, create_api, found, serve
 from services.common.settings import Settings
-from services.common.topics import CALENDAR, EVENT_PROPOSALS, PARTNERS
+from services.common.topics import CALENDAR, EVENT_PROPOSALS, PARTNERS, TABLES
 
+from .domain import check_organizer
 from .models import ProposalCreate, ProposalReceived
 
 SERVICE = "events-api"
@@ -28,7 +30,7 @@ def create_app(settings: Settings) -> FastAPI:
         "Le calendrier concerté des activités de recrutement à Montréal.",
         settings=settings,
         service=SERVICE,
-        reads=[PARTNERS, CALENDAR],
+        reads=[PARTNERS, TABLES, CALENDAR],
     )
 
     @app.post(
@@ -37,22 +39,19 @@ def create_app(settings: Settings) -> FastAPI:
         response_model=ProposalReceived,
         tags=["calendar"],
     )
-    def propose(body: ProposalCreate, runtime: Runtime) -> Any:
-        """Propose an activity; the events worker decides it in order and publishes to calendar.v1."""
+    def propose(body: ProposalCreate, runtime: Runtime, principal: CurrentPrincipal) -> Any:
+        """Propose an activity (a partner or delegate for itself; the hub for any organizer).
+
+        The events worker decides it in order and publishes the decision to calendar.v1.
+        """
+        require(principal, Role.HUB, Role.PARTNER, Role.DELEGATE)
+        if not principal.is_hub and not principal.acts_for(body.organizer_id):
+            raise Forbidden("a partner proposes activities for itself only")
         organizer = runtime.projection.get_fresh(
             PARTNERS, PartnerKey(partner_id=body.organizer_id), settings.kafka.read_your_writes_timeout_s
         )
-        if organizer is None or organizer.status != "active":
-            raise RequestValidationError(
-                [
-                    {
-                        "type": "value_error",
-                        "loc": ("body", "organizer_id"),
-                        "msg": "no active partner has this id",
-                        "input": str(body.organizer_id),
-                    }
-                ]
-            )
+        tables = runtime.projection.values(TABLES)
+        check_organizer(organizer, body.regions, tables, body.preferred_dates[0])
         proposal = ActivityProposed(
             proposal_id=uuid.uuid4(), proposed_at=datetime.now(UTC), **body.model_dump()
         )
@@ -63,13 +62,13 @@ def create_app(settings: Settings) -> FastAPI:
         )
 
     @app.get("/calendar", response_model=list[CalendarEntry], tags=["calendar"])
-    def calendar(runtime: Runtime) -> Any:
+    def calendar(runtime: Runtime, principal: CurrentPrincipal) -> Any:
         """Every decided proposal, scheduled ones by day."""
         entries: list[CalendarEntry] = runtime.projection.values(CALENDAR)
         return sorted(entries, key=lambda e: (e.day is None, e.day, e.title, str(e.proposal_id)))
 
     @app.get("/calendar/{proposal_id}", response_model=CalendarEntry, tags=["calendar"])
-    def decision(proposal_id: uuid.UUID, runtime: Runtime) -> Any:
+    def decision(proposal_id: uuid.UUID, runtime: Runtime, principal: CurrentPrincipal) -> Any:
         """The decision on one proposal (404 until it is decided)."""
         entry = runtime.projection.get(CALENDAR, ProposalKey(proposal_id=proposal_id))
         return found(entry, f"no decision yet for {proposal_id}")

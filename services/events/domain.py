@@ -11,11 +11,12 @@ gets the same decision again, so a redelivered proposal never takes two places.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
-from services.common.contracts import ActivityProposed, CalendarEntry
+from services.common.contracts import ActivityProposed, CalendarEntry, ConcertationTable, Partner
+from services.common.errors import Rejected
 
 BookedOn = Callable[[date], frozenset[UUID]]
 """The proposals already booked on a day."""
@@ -72,3 +73,27 @@ def nearest_days_with_room(
 def _scheduled_reason(rank: int, taken: int, max_per_day: int) -> str:
     choice = "first choice" if rank == 1 else f"choice #{rank} (earlier choices were full)"
     return f"Scheduled on the {choice}; {taken} of {max_per_day} daily places now taken."
+
+
+def check_organizer(
+    organizer: Partner | None, regions: list[str], tables: Iterable[ConcertationTable], day: date
+) -> None:
+    """Refuse a proposal whose organizer may not propose for its regions.
+
+    The organizer must be an active partner. Where a region's concertation table
+    has delegated one organization to recruit in Montréal for the whole region,
+    only that delegate proposes the region's activities.
+    """
+    if organizer is None or organizer.status != "active":
+        raise Rejected("organizer_id", "no active partner has this id")
+    for region in regions:
+        for table in sorted(tables, key=lambda t: (bool(t.mrcs), t.name)):  # regional tables first
+            if table.region != region or table.status != "active":
+                continue
+            delegate = table.delegate_on(day)
+            if delegate is not None and delegate != organizer.partner_id:
+                raise Rejected(
+                    "organizer_id",
+                    f"region {region}: the concertation table «{table.name}» has delegated partner "
+                    f"{delegate} to propose its activities in Montréal",
+                )

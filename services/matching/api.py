@@ -14,6 +14,7 @@ from typing import Any
 import structlog
 from fastapi import FastAPI, status
 
+from services.common.auth import CurrentPrincipal, Role, require
 from services.common.contracts import Case, CaseKey, Contact, InterestDeclared, PersonKey
 from services.common.http import Runtime, create_api, found, serve
 from services.common.kafka import KafkaUnavailable
@@ -41,8 +42,9 @@ def create_app(settings: Settings) -> FastAPI:
     @app.post(
         "/interests", status_code=status.HTTP_202_ACCEPTED, response_model=InterestReceived, tags=["intake"]
     )
-    def declare_interest(body: InterestCreate, runtime: Runtime) -> Any:
-        """Declare a person's interest; the matching worker opens their case."""
+    def declare_interest(body: InterestCreate, runtime: Runtime, principal: CurrentPrincipal) -> Any:
+        """Declare a person's interest (a counsellor or the hub); the matching worker opens their case."""
+        require(principal, Role.COUNSELLOR, Role.HUB)
         person_id = uuid.uuid4()
         key = PersonKey(person_id=person_id)
         contact = Contact(person_id=person_id, language=body.language, **body.contact.model_dump())
@@ -62,8 +64,9 @@ def create_app(settings: Settings) -> FastAPI:
         return InterestReceived(person_id=person_id, case_id=case_id, case_url=f"/cases/{case_id}")
 
     @app.get("/cases/{case_id}", response_model=Case, tags=["cases"])
-    def get_case(case_id: uuid.UUID, runtime: Runtime) -> Any:
-        """One case (404 until the worker has opened it)."""
+    def get_case(case_id: uuid.UUID, runtime: Runtime, principal: CurrentPrincipal) -> Any:
+        """One case (404 until the worker has opened it); counsellors and the hub."""
+        require(principal, Role.COUNSELLOR, Role.HUB)
         return found(runtime.projection.get(CASES, CaseKey(case_id=case_id)), f"no case {case_id}")
 
     return app

@@ -1,58 +1,58 @@
-"""partners-api: register partners and read them back (entry point: ``python -m services.partners.api``)."""
+"""partners-api: the registry of partners, concertation tables, delegations and offers
+(entry point: ``python -m services.partners.api``).
+
+Who may do what (bearer tokens, see services/common/auth.py):
+
+| action | hub | counsellor | partner / delegate |
+|---|---|---|---|
+| read partners, tables, offers | yes | yes | yes |
+| register, deactivate partners; create tables, members, delegations | yes | no | no |
+| change a partner's record | yes | no | its own only |
+| publish, change, withdraw offers | yes (any partner's) | no | its own only |
+| read reference data (/reference/…) | anyone, no token needed |
+"""
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime
-from typing import Any
+import threading
 
-from fastapi import FastAPI, status
+import structlog
+from fastapi import FastAPI
 
-from services.common.contracts import Partner, PartnerKey
-from services.common.http import Runtime, create_api, found, serve
+from services.common.http import ApiRuntime, create_api, serve
+from services.common.reference import load_reference
 from services.common.settings import Settings
-from services.common.topics import PARTNERS
+from services.common.topics import OFFERS, PARTNERS, TABLES
 
-from .domain import register_partner
-from .models import PartnerCreate
+from . import routes_offers, routes_partners, routes_reference, routes_tables
+from .catalogue import seed_default_measures
 
 SERVICE = "partners-api"
+log = structlog.get_logger(__name__)
 
 
 def create_app(settings: Settings) -> FastAPI:
-    """The partners API, reading partners.v1 into its projection."""
+    """The partners API, reading partners.v1, tables.v1 and offers.v1 into its projection."""
+
+    async def on_start(app: FastAPI, runtime: ApiRuntime) -> None:
+        # The default support-measure catalogue is published once the projection
+        # knows what is already there (so a restart publishes nothing twice).
+        threading.Thread(
+            target=seed_default_measures, args=(runtime,), name="seed-measures", daemon=True
+        ).start()
+
     app = create_api(
         title="Concerto — partners",
-        description="Organizations of the regionalization network / Organismes du réseau de régionalisation.",
+        description="Organizations of the regionalization network, tables, delegations and offers / "
+        "Organismes du réseau, tables de concertation, délégations et offres.",
         settings=settings,
         service=SERVICE,
-        reads=[PARTNERS],
+        reads=[PARTNERS, TABLES, OFFERS],
+        on_start=on_start,
     )
-
-    @app.post("/partners", status_code=status.HTTP_201_CREATED, response_model=Partner, tags=["partners"])
-    def register(body: PartnerCreate, runtime: Runtime) -> Any:
-        """Register a partner; answered once partners.v1 acknowledged it."""
-        partner = register_partner(body, uuid.uuid4(), datetime.now(UTC))
-        runtime.publish(
-            PARTNERS, PartnerKey(partner_id=partner.partner_id), partner, "partners.PartnerRegistered"
-        )
-        return partner
-
-    @app.get("/partners", response_model=list[Partner], tags=["partners"])
-    def list_partners(runtime: Runtime, region: str | None = None) -> Any:
-        """Every partner, optionally those serving one region."""
-        partners: list[Partner] = runtime.projection.values(PARTNERS)
-        if region is not None:
-            partners = [p for p in partners if region in p.regions]
-        return sorted(partners, key=lambda p: (p.name, str(p.partner_id)))
-
-    @app.get("/partners/{partner_id}", response_model=Partner, tags=["partners"])
-    def get_partner(partner_id: uuid.UUID, runtime: Runtime) -> Any:
-        """One partner."""
-        return found(
-            runtime.projection.get(PARTNERS, PartnerKey(partner_id=partner_id)), f"no partner {partner_id}"
-        )
-
+    app.state.reference = load_reference()
+    for module in (routes_partners, routes_tables, routes_offers, routes_reference):
+        app.include_router(module.router)
     return app
 
 

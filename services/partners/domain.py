@@ -1,24 +1,198 @@
-"""Partners domain: registering an organization of the regionalization network (pure)."""
+"""Partners domain (pure): partners, concertation tables, delegations and offers.
+
+Every function takes the current state and a command and returns the new full
+state of one entity, or raises ``Rejected`` (a field is wrong: 422),
+``Conflict`` (409) or ``Forbidden`` (403). No Kafka, no HTTP, no clock: the
+caller passes ids and ``now``.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Protocol
 from uuid import UUID
 
-from services.common.contracts import Partner
+from services.common.contracts import ConcertationTable, Delegation, Offer, OfferKind, Partner
+from services.common.errors import Conflict, Forbidden, Rejected
 
-from .models import PartnerCreate
+from .models import DelegationCreate, OfferCreate, OfferUpdate, PartnerCreate, PartnerUpdate, TableCreate
 
 
-def register_partner(command: PartnerCreate, partner_id: UUID, now: datetime) -> Partner:
-    """The new partner's full state; regions are kept in the order given, without repeats."""
+class Places(Protocol):
+    """What the domain needs of the reference data."""
+
+    def is_partner_kind(self, code: str) -> bool: ...
+    def is_region(self, code: str) -> bool: ...
+    def region_of_mrc(self, code: str) -> str | None: ...
+
+
+def _check_places(places: Places, regions: Iterable[str], mrcs: Iterable[str], field: str = "") -> None:
+    prefix = f"{field}." if field else ""
+    region_list = list(regions)
+    for index, region in enumerate(region_list):
+        if not places.is_region(region):
+            raise Rejected(f"{prefix}regions.{index}", f"unknown region code {region}")
+    for index, mrc in enumerate(mrcs):
+        home = places.region_of_mrc(mrc)
+        if home is None:
+            raise Rejected(f"{prefix}mrcs.{index}", f"unknown MRC code {mrc}")
+        if region_list and home not in region_list:
+            raise Rejected(f"{prefix}mrcs.{index}", f"MRC {mrc} is in region {home}, not in {region_list}")
+
+
+def _unique_neq(neq: str | None, partners: Iterable[Partner], itself: UUID | None = None) -> None:
+    if neq is None:
+        return
+    for other in partners:
+        if other.neq == neq and other.partner_id != itself:
+            raise Conflict(f"a partner with NEQ {neq} is already registered", existing=str(other.partner_id))
+
+
+def register_partner(
+    command: PartnerCreate, partner_id: UUID, now: datetime, places: Places, partners: Iterable[Partner]
+) -> Partner:
+    """A new partner; its NEQ must not be registered yet."""
+    if not places.is_partner_kind(command.kind):
+        raise Rejected("kind", f"unknown kind of partner {command.kind} (see /reference/partner-kinds)")
+    _check_places(places, command.regions, command.mrcs)
+    _unique_neq(command.neq, partners)
     return Partner(
         partner_id=partner_id,
-        name=command.name,
-        kind=command.kind,
-        regions=list(dict.fromkeys(command.regions)),
-        contact_email=command.contact_email,
-        language=command.language,
-        status="active",
         registered_at=now,
+        **{**command.model_dump(), "regions": list(dict.fromkeys(command.regions))},
     )
+
+
+def update_partner(
+    current: Partner, changes: PartnerUpdate, now: datetime, places: Places, partners: Iterable[Partner]
+) -> Partner:
+    """The partner with ``changes`` applied."""
+    given = changes.model_dump(exclude_unset=True)
+    updated = current.model_copy(update={**given, "updated_at": now})
+    if "kind" in given and not places.is_partner_kind(updated.kind):
+        raise Rejected("kind", f"unknown kind of partner {updated.kind}")
+    _check_places(places, updated.regions, updated.mrcs)
+    _unique_neq(updated.neq, partners, itself=current.partner_id)
+    return Partner.model_validate(updated.model_dump())
+
+
+def deactivate_partner(current: Partner, now: datetime) -> Partner:
+    """The partner, deactivated (kept, never deleted: history refers to it)."""
+    return current.model_copy(update={"status": "deactivated", "updated_at": now})
+
+
+def _check_members(members: Iterable[UUID], partners: Mapping[UUID, Partner]) -> list[UUID]:
+    unique = list(dict.fromkeys(members))
+    for index, member in enumerate(unique):
+        partner = partners.get(member)
+        if partner is None or partner.status != "active":
+            raise Rejected(f"members.{index}", f"no active partner {member}")
+    return unique
+
+
+def create_table(
+    command: TableCreate, table_id: UUID, now: datetime, places: Places, partners: Mapping[UUID, Partner]
+) -> ConcertationTable:
+    """A new concertation table."""
+    _check_places(places, [command.region], command.mrcs)
+    if not places.is_region(command.region):
+        raise Rejected("region", f"unknown region code {command.region}")
+    return ConcertationTable(
+        table_id=table_id,
+        name=command.name,
+        region=command.region,
+        mrcs=list(dict.fromkeys(command.mrcs)),
+        members=_check_members(command.members, partners),
+        created_at=now,
+    )
+
+
+def set_members(
+    table: ConcertationTable, members: Iterable[UUID], now: datetime, partners: Mapping[UUID, Partner]
+) -> ConcertationTable:
+    """The table with new members; its current delegate must stay a member."""
+    checked = _check_members(members, partners)
+    delegate = table.delegate_on(now.date())
+    if delegate is not None and delegate not in checked:
+        raise Rejected("members", f"{delegate} is the table's delegate: end the delegation first")
+    return table.model_copy(update={"members": checked, "updated_at": now})
+
+
+def delegate(table: ConcertationTable, command: DelegationCreate, now: datetime) -> ConcertationTable:
+    """The table delegating ``command.partner_id`` from ``command.start``.
+
+    The delegation running then ends the day before; history is kept.
+    """
+    if command.partner_id not in table.members:
+        raise Rejected("partner_id", "the delegate must be a member of the table")
+    if command.end is not None and command.end < command.start:
+        raise Rejected("end", "the delegation ends before it starts")
+    history: list[Delegation] = []
+    for past in table.delegations:
+        if past.start >= command.start:
+            continue  # superseded before it began
+        if past.end is None or past.end >= command.start:
+            past = past.model_copy(update={"end": command.start - timedelta(days=1)})
+        history.append(past)
+    history.append(Delegation(partner_id=command.partner_id, start=command.start, end=command.end))
+    return table.model_copy(update={"delegations": history, "updated_at": now})
+
+
+_DETAILS = {
+    OfferKind.JOB: "job",
+    OfferKind.SETTLEMENT: "settlement",
+    OfferKind.INTAKE_CAPACITY: "intake",
+    OfferKind.SUPPORT_MEASURE: "measure",
+}
+
+
+def _check_offer_details(kind: OfferKind, command: OfferCreate | OfferUpdate, places: Places) -> None:
+    field = _DETAILS[kind]
+    for other in _DETAILS.values():
+        if other != field and getattr(command, other) is not None:
+            raise Rejected(other, f"a {kind.value} offer has no `{other}` details")
+    details = getattr(command, field)
+    if details is None:
+        raise Rejected(field, f"a {kind.value} offer needs its `{field}` details")
+    if kind is OfferKind.JOB and int(details.cnp[1]) > 5:
+        raise Rejected(f"{field}.cnp", f"{details.cnp} is not a CNP 2021 code: its 2nd digit (TEER) is 0–5")
+    if kind is OfferKind.SUPPORT_MEASURE:
+        _check_places(places, details.regions, [], field)
+    elif kind is OfferKind.INTAKE_CAPACITY:
+        _check_places(places, [details.region], details.mrcs, field)
+    else:
+        _check_places(places, [details.region], [details.mrc] if details.mrc else [], field)
+
+
+def publish_offer(
+    command: OfferCreate, offer_id: UUID, publisher: Partner | None, now: datetime, places: Places
+) -> Offer:
+    """A new offer from ``publisher`` (None only for the platform's default measures)."""
+    if publisher is not None and publisher.status != "active":
+        raise Rejected("partner_id", f"partner {publisher.partner_id} is deactivated")
+    _check_offer_details(command.kind, command, places)
+    return Offer(
+        offer_id=offer_id,
+        partner_id=publisher.partner_id if publisher else None,
+        kind=command.kind,
+        title=command.title,
+        published_at=now,
+        **{_DETAILS[command.kind]: getattr(command, _DETAILS[command.kind])},
+    )
+
+
+def revise_offer(current: Offer, command: OfferUpdate, now: datetime, places: Places) -> Offer:
+    """The offer with a new title and details; withdrawn offers stay withdrawn."""
+    if current.status == "withdrawn":
+        raise Forbidden("a withdrawn offer cannot be changed")
+    _check_offer_details(current.kind, command, places)
+    field = _DETAILS[current.kind]
+    return current.model_copy(
+        update={"title": command.title, field: getattr(command, field), "updated_at": now}
+    )
+
+
+def withdraw_offer(current: Offer, now: datetime) -> Offer:
+    """The offer, withdrawn."""
+    return current.model_copy(update={"status": "withdrawn", "updated_at": now})

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from services.common.topics import REGISTRY
-from tests.support import log_events, read_topic
+from tests.support import bearer, log_events, read_topic
 from tools.scenario import PEOPLE, PROPOSALS, SATURDAY, Outcome, play
 from tools.stack import PROCESSES, Stack
 
@@ -44,7 +44,7 @@ def test_the_calendar_keeps_the_daily_maximum_and_offers_alternatives(
         assert refused["alternatives"]
         assert all(day > SATURDAY.isoformat() for day in refused["alternatives"])
     calendar_api = next(p for p in PROCESSES if p.name == "events-api")
-    calendar = httpx.get(f"{everything.config.url(calendar_api)}/calendar").json()
+    calendar = httpx.get(f"{everything.config.url(calendar_api)}/calendar", headers=bearer("hub")).json()
     on_saturday = [e for e in calendar if e["day"] == SATURDAY.isoformat()]
     assert len(on_saturday) == limit
 

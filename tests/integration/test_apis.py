@@ -15,39 +15,39 @@ from services.common.settings import Settings
 from services.events.api import create_app as events_app
 from services.matching.api import create_app as matching_app
 from services.partners.api import create_app as partners_app
-from tests.support import eventually, headers_of, read_topic, records_where
+from tests.support import bearer, eventually, headers_of, read_topic, records_where
 
 pytestmark = pytest.mark.integration
 
 
-def _client(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app) as client:
+def _client(app: FastAPI, role: str) -> Iterator[TestClient]:
+    with TestClient(app, headers=bearer(role)) as client:
         eventually(lambda: client.get("/health").status_code == 200, 60, "the API to be ready")
         yield client
 
 
 @pytest.fixture(scope="module")
 def partners(settings: Settings) -> Iterator[TestClient]:
-    yield from _client(partners_app(settings))
+    yield from _client(partners_app(settings), "hub")
 
 
 @pytest.fixture(scope="module")
 def events(settings: Settings) -> Iterator[TestClient]:
-    yield from _client(events_app(settings))
+    yield from _client(events_app(settings), "hub")
 
 
 @pytest.fixture(scope="module")
 def matching(settings: Settings) -> Iterator[TestClient]:
-    yield from _client(matching_app(settings))
+    yield from _client(matching_app(settings), "counsellor")
 
 
-def _register(partners: TestClient, name: str = "Accueil Estrie") -> dict[str, Any]:
+def _register(partners: TestClient, name: str = "Accueil Gaspésie", region: str = "11") -> dict[str, Any]:
     response = partners.post(
         "/partners",
         json={
             "name": f"{name} {uuid.uuid4().hex[:6]}",
             "kind": "community_organization",
-            "regions": ["05"],
+            "regions": [region],
             "contact_email": "accueil@example.org",
         },
     )
@@ -122,9 +122,9 @@ def test_proposing_an_activity_publishes_it_on_the_single_partition_proposals_to
         "/proposals",
         json={
             "organizer_id": organizer["partner_id"],
-            "regions": ["05"],
+            "regions": ["11"],
             "kind": "information_session",
-            "title": "Vivre et travailler en Estrie",
+            "title": "Vivre et travailler en Gaspésie",
             "preferred_dates": ["2031-05-03", "2031-05-10"],
         },
     )
@@ -233,8 +233,8 @@ def test_apis_answer_503_and_record_nothing_when_kafka_is_unreachable() -> None:
         kafka={"bootstrap_servers": "127.0.0.1:9", "max_block_ms": 800, "request_timeout_ms": 800},
     )
     with (
-        TestClient(partners_app(nowhere)) as partners_down,
-        TestClient(matching_app(nowhere)) as matching_down,
+        TestClient(partners_app(nowhere), headers=bearer("hub")) as partners_down,
+        TestClient(matching_app(nowhere), headers=bearer("counsellor")) as matching_down,
     ):
         health = partners_down.get("/health")
         assert health.status_code == 503

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, get_args
 from uuid import UUID
@@ -27,16 +28,23 @@ from services.common.contracts import (
     CalendarEntry,
     Case,
     CaseKey,
+    ConcertationTable,
     Contact,
     Contract,
+    Delegation,
     EmailSent,
     ImmigrationStatus,
     InterestDeclared,
+    JobOffer,
     NotificationKey,
+    Offer,
+    OfferKey,
+    OfferKind,
     Partner,
     PartnerKey,
     PersonKey,
     ProposalKey,
+    TableKey,
     Versioned,
 )
 from services.common.topics import (
@@ -47,8 +55,10 @@ from services.common.topics import (
     EVENT_PROPOSALS,
     INTERESTS,
     NOTIFICATIONS,
+    OFFERS,
     PARTNERS,
     REGISTRY,
+    TABLES,
     TopicSpec,
 )
 
@@ -163,8 +173,50 @@ def an_email_sent() -> Example:
     return NotificationKey(message_id=message_id), sent
 
 
+TABLE_ID = UUID("9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d")
+OFFER_ID = UUID("1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b")
+
+
+def a_table() -> Example:
+    """The Estrie regional table, which delegates the SANC to recruit in Montréal."""
+    table = ConcertationTable(
+        table_id=TABLE_ID,
+        name="Table de concertation en immigration de l'Estrie",
+        region="05",
+        members=[SANC_ID],
+        delegations=[Delegation(partner_id=SANC_ID, start=date(2025, 9, 1))],
+        created_at=datetime(2025, 8, 30, 10, 0, tzinfo=UTC),
+    )
+    return TableKey(table_id=TABLE_ID), table
+
+
+def a_job_offer() -> Example:
+    """Two software developer positions in Sherbrooke, intermediate French required."""
+    offer = Offer(
+        offer_id=OFFER_ID,
+        partner_id=SANC_ID,
+        kind=OfferKind.JOB,
+        title="Développeuse ou développeur logiciel",
+        published_at=datetime(2025, 9, 2, 8, 0, tzinfo=UTC),
+        job=JobOffer(
+            cnp="21231",
+            region="05",
+            mrc="430",
+            positions=2,
+            hours_per_week=37.5,
+            hourly_wage=Decimal("38.50"),
+            french_level_required=7,
+            start_date=date(2025, 9, 2),
+            closing_date=date(2025, 10, 31),
+        ),
+    )
+    return OfferKey(offer_id=OFFER_ID), offer
+
+
 EXAMPLES: dict[str, Callable[[], Example]] = {
     PARTNERS.name: a_partner,
+    TABLES.name: a_table,
+    OFFERS.name: a_job_offer,
     EVENT_PROPOSALS.name: an_activity_proposed,
     CALENDAR.name: a_calendar_entry,
     INTERESTS.name: an_interest_declared,
@@ -176,7 +228,7 @@ EXAMPLES: dict[str, Callable[[], Example]] = {
 TOPICS_WITH_MODELS = [
     spec for spec in REGISTRY if spec.key_model is not None and spec.value_model is not None
 ]
-ENTITY_TOPICS = [PARTNERS, CALENDAR, CONTACTS, CASES]
+ENTITY_TOPICS = [PARTNERS, TABLES, OFFERS, CALENDAR, CONTACTS, CASES]
 FACT_TOPICS = [EVENT_PROPOSALS, INTERESTS, NOTIFICATIONS]
 PERSONAL_FIELDS = {"name", "email", "phone"}
 
@@ -366,6 +418,8 @@ def test_personal_contact_data_travels_only_on_contacts(spec: TopicSpec) -> None
 
     if spec is CONTACTS:
         assert personal == PERSONAL_FIELDS
+    elif spec is TABLES:
+        assert personal == {"name"}  # the table's own name
     elif spec is PARTNERS:
         # A partner's name is an organization's name, and its address is the organization's: not personal.
         assert personal == {"name"}

@@ -4,7 +4,18 @@ from .base import SCHEMA_VERSION, Contract, Versioned
 from .events import ActivityKind, ActivityProposed, CalendarEntry, ProposalKey
 from .matching import Case, CaseKey, Contact, ImmigrationStatus, InterestDeclared, PersonKey
 from .notifications import EmailSent, NotificationKey
+from .offers import (
+    Condition,
+    IntakeCapacity,
+    JobOffer,
+    Offer,
+    OfferKey,
+    OfferKind,
+    SettlementOffer,
+    SupportMeasure,
+)
 from .partners import Partner, PartnerKey
+from .tables import ConcertationTable, Delegation, TableKey
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -13,15 +24,26 @@ __all__ = [
     "CalendarEntry",
     "Case",
     "CaseKey",
+    "ConcertationTable",
+    "Condition",
     "Contact",
     "Contract",
+    "Delegation",
     "EmailSent",
     "ImmigrationStatus",
+    "IntakeCapacity",
     "InterestDeclared",
+    "JobOffer",
     "NotificationKey",
+    "Offer",
+    "OfferKey",
+    "OfferKind",
     "Partner",
     "PartnerKey",
     "PersonKey",
     "ProposalKey",
+    "SettlementOffer",
+    "SupportMeasure",
+    "TableKey",
     "Versioned",
 ]

@@ -22,6 +22,11 @@ Language = Annotated[
     Literal["fr", "en"],
     Field(description="Contact language: fr (fr-CA, the default) or en."),
 ]
+MrcCode = Annotated[
+    str,
+    StringConstraints(pattern=r"^\d{3}$"),
+    Field(description="MRC or equivalent territory, the ministry's 3-digit geographic code (e.g. 460)."),
+]
 CnpCode = Annotated[
     str,
     StringConstraints(pattern=r"^\d{5}$"),

@@ -1,0 +1,81 @@
+"""Routes of partners-api for concertation tables and their delegations."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, status
+
+from services.common.auth import CurrentPrincipal, Role, require
+from services.common.contracts import ConcertationTable, Partner, TableKey
+from services.common.http import ApiRuntime, Runtime
+from services.common.topics import PARTNERS, TABLES
+
+from . import domain
+from .deps import Reference, load, now
+from .models import DelegationCreate, MembersUpdate, TableCreate
+
+router = APIRouter(tags=["tables"])
+
+
+def _partners(runtime: ApiRuntime) -> dict[uuid.UUID, Partner]:
+    return {p.partner_id: p for p in runtime.projection.values(PARTNERS)}
+
+
+def _table(runtime: ApiRuntime, table_id: uuid.UUID) -> ConcertationTable:
+    table: ConcertationTable = load(runtime, TABLES, TableKey(table_id=table_id), f"table {table_id}")
+    return table
+
+
+def _save(runtime: ApiRuntime, table: ConcertationTable, event: str) -> ConcertationTable:
+    runtime.publish(TABLES, TableKey(table_id=table.table_id), table, event)
+    return table
+
+
+@router.post("/tables", status_code=status.HTTP_201_CREATED, response_model=ConcertationTable)
+def create(body: TableCreate, runtime: Runtime, principal: CurrentPrincipal, places: Reference) -> Any:
+    """Create a regional (no MRCs) or sub-regional concertation table (hub only)."""
+    require(principal, Role.HUB)
+    with runtime.write_lock:
+        table = domain.create_table(body, uuid.uuid4(), now(), places, _partners(runtime))
+        return _save(runtime, table, "partners.TableCreated")
+
+
+@router.get("/tables", response_model=list[ConcertationTable])
+def list_tables(runtime: Runtime, principal: CurrentPrincipal, region: str | None = None) -> Any:
+    """Concertation tables, optionally of one region."""
+    tables: list[ConcertationTable] = runtime.projection.values(TABLES)
+    if region is not None:
+        tables = [t for t in tables if t.region == region]
+    return sorted(tables, key=lambda t: (t.region, t.name))
+
+
+@router.get("/tables/{table_id}", response_model=ConcertationTable)
+def get_table(table_id: uuid.UUID, runtime: Runtime, principal: CurrentPrincipal) -> Any:
+    """One table, with its members and every delegation (history)."""
+    return _table(runtime, table_id)
+
+
+@router.put("/tables/{table_id}/members", response_model=ConcertationTable)
+def set_members(
+    table_id: uuid.UUID, body: MembersUpdate, runtime: Runtime, principal: CurrentPrincipal
+) -> Any:
+    """Replace the table's members (hub only); the current delegate must stay a member."""
+    require(principal, Role.HUB)
+    with runtime.write_lock:
+        table = domain.set_members(_table(runtime, table_id), body.members, now(), _partners(runtime))
+        return _save(runtime, table, "partners.TableMembersChanged")
+
+
+@router.post(
+    "/tables/{table_id}/delegations", status_code=status.HTTP_201_CREATED, response_model=ConcertationTable
+)
+def delegate(
+    table_id: uuid.UUID, body: DelegationCreate, runtime: Runtime, principal: CurrentPrincipal
+) -> Any:
+    """Delegate a member to recruit in Montréal for the table (hub only); the running delegation ends."""
+    require(principal, Role.HUB)
+    with runtime.write_lock:
+        table = domain.delegate(_table(runtime, table_id), body, now())
+        return _save(runtime, table, "partners.DelegateChanged")
