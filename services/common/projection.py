@@ -86,6 +86,10 @@ class Projection:
         """Whether the initial rebuild from the beginning of the topics is done."""
         return self._initial.done.is_set()
 
+    def wait_ready(self, timeout: float) -> bool:
+        """Wait until the initial rebuild is done; False on timeout."""
+        return self._initial.done.wait(timeout)
+
     def wait_for(self, written: Written, timeout: float) -> bool:
         """Wait until the record ``written`` is applied; False on timeout."""
         tp = TopicPartition(written.topic, written.partition)

@@ -64,6 +64,10 @@ class Directory:
         return found
 
 
+def _measure_names(case: Case, status: str, language: str) -> list[str]:
+    return [e.name_fr if language == "fr" else e.name_en for e in case.entitlements if e.status == status]
+
+
 def create_app(settings: Settings, mailer: Mailer | None = None) -> faust.App:
     """The notifications worker's faust app."""
     app = create_faust_app("concerto-notifications-worker", settings)
@@ -127,6 +131,8 @@ def create_app(settings: Settings, mailer: Mailer | None = None) -> faust.App:
             "name": contact.name,
             "case_ref": str(case.case_id)[:8].upper(),
             "regions": [names.get(code, code) for code in case.preferred_regions],
+            "entitled": _measure_names(case, "entitled", contact.language),
+            "possible": _measure_names(case, "possible", contact.language),
         }
         await deliver(
             record, "case_opened", contact.language, "person", case.person_id, contact.email, context

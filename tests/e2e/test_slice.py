@@ -108,3 +108,15 @@ def test_no_personal_data_in_logs_or_in_topics_other_than_contacts(
         for record in read_topic(everything.config.bootstrap, spec.name):
             raw = (record.key or b"") + (record.value or b"")
             assert not [s for s in secrets if s.encode() in raw], f"{spec.name} contains personal data"
+
+
+def test_cases_carry_the_entitlements_of_the_partners_measure_catalogue(outcome: Outcome) -> None:
+    by_status = [{e["measure_code"]: e["status"] for e in case["entitlements"]} for case in outcome.cases]
+    amina, rahul, _ = by_status
+    assert amina["public_employment_services"] == "entitled"
+    assert amina["exploratory_trip"] == "entitled"
+    assert rahul["public_employment_services"] == "not_entitled"  # temporary worker, since 2025-02-01
+    [amina_email] = [m for m in outcome.emails if m["To"] == "amina.diallo@personnes.example.net"]
+    text = amina_email.get_body(("plain",))
+    assert text is not None
+    assert "- Séjour exploratoire en région" in text.get_content()

@@ -33,7 +33,18 @@ def renderer() -> Renderer:
 def case_opened(language: str = "fr", name: str = "Marie-Ève Côté") -> dict[str, Any]:
     """The context the notifications worker gives the case_opened email."""
     names = region_names(language)
-    return {"name": name, "case_ref": "9A8B7C6D", "regions": [names["05"], names["04"]]}
+    french = language == "fr"
+    return {
+        "name": name,
+        "case_ref": "9A8B7C6D",
+        "regions": [names["05"], names["04"]],
+        "entitled": ["Séjour exploratoire en région" if french else "Exploratory trip to a region"],
+        "possible": [
+            "Francisation — allocation pour frais de garde"
+            if french
+            else "Francization — childcare allowance"
+        ],
+    }
 
 
 def proposal_decided(
@@ -330,3 +341,20 @@ def test_a_long_french_subject_keeps_its_spaces_on_the_wire() -> None:
     received = message_from_bytes(message.as_bytes(), policy=policy.default)
     assert received["Subject"] == rendered.subject
     assert "demandée : Séance" in received["Subject"]
+
+
+def test_the_case_opened_email_lists_the_measures_the_person_is_entitled_to(renderer: Renderer) -> None:
+    french = renderer.render("case_opened", "fr", case_opened("fr"))
+    english = renderer.render("case_opened", "en", case_opened("en"))
+    assert "Mesures d'aide auxquelles vous avez droit" in french.text
+    assert "- Séjour exploratoire en région" in french.text
+    assert "<li>Francisation — allocation pour frais de garde</li>" in french.html
+    assert "Support you are entitled to:" in english.text
+    assert "may be entitled to" in english.text
+
+
+def test_a_person_with_no_known_entitlement_gets_no_empty_list(renderer: Renderer) -> None:
+    email = renderer.render("case_opened", "en", {**case_opened("en"), "entitled": [], "possible": []})
+    assert "Support you are entitled to:" not in email.text
+    assert "may be entitled to" not in email.text
+    assert "<ul></ul>" not in email.html

@@ -2,7 +2,7 @@
 
 from .base import SCHEMA_VERSION, Contract, Versioned
 from .events import ActivityKind, ActivityProposed, CalendarEntry, ProposalKey
-from .matching import Case, CaseKey, Contact, ImmigrationStatus, InterestDeclared, PersonKey
+from .matching import Case, CaseKey, Contact, Entitlement, ImmigrationStatus, InterestDeclared, PersonKey
 from .notifications import EmailSent, NotificationKey
 from .offers import (
     Condition,
@@ -30,6 +30,7 @@ __all__ = [
     "Contract",
     "Delegation",
     "EmailSent",
+    "Entitlement",
     "ImmigrationStatus",
     "IntakeCapacity",
     "InterestDeclared",

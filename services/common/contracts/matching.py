@@ -64,6 +64,22 @@ class InterestDeclared(Versioned):
     declared_at: datetime = Field(description="When the interest was received (UTC).")
 
 
+class Entitlement(Contract):
+    """A support measure evaluated for a person: entitled, possible (facts missing) or not, and why."""
+
+    measure_code: str = Field(description="The measure's code (data/measures.json).")
+    measure_offer_id: UUID = Field(description="The measure's offer on offers.v1.")
+    name_fr: str
+    name_en: str
+    payee: Literal["person", "employer"] = Field(description="Who receives it.")
+    status: Literal["entitled", "possible", "not_entitled"]
+    reasons_fr: list[str] = Field(default_factory=list, description="Conditions met, or why not entitled.")
+    reasons_en: list[str] = Field(default_factory=list, description="The same, in English.")
+    missing_facts: list[str] = Field(
+        default_factory=list, description="For a possible measure: the facts the intake should add."
+    )
+
+
 class Case(Versioned):
     """A person's case held by the Montréal hub (cases.v1, full current state)."""
 
@@ -73,6 +89,9 @@ class Case(Versioned):
     language: Language
     preferred_regions: list[RegionCode] = Field(description="Destination regions, best first.")
     opened_at: datetime = Field(description="When the case was opened: the interest's time (UTC).")
+    entitlements: list[Entitlement] = Field(
+        default_factory=list, description="Every support measure evaluated for the person, with reasons."
+    )
 
 
 class CaseKey(Contract):
