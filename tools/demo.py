@@ -23,6 +23,12 @@ CONFIG = StackConfig(var=ROOT / "var" / "demo", kafka_port=19192, smtp_port=1125
 def show(outcome: Outcome, config: StackConfig) -> None:
     """Print the decisions, the cases and the emails received."""
     names = {p["partner_id"]: p["name"] for p in outcome.partners}
+    delegate = outcome.table["delegations"][-1]["partner_id"] if outcome.table else None
+    if delegate:
+        console.print(
+            f"[bold]{outcome.table['name']}[/bold] delegates [bold]{names.get(delegate, delegate)}[/bold] "
+            "to propose region 05's activities in Montréal."
+        )
     calendar = Table(
         title=f"Calendar decisions — everyone asked for Saturday {SATURDAY} (at most "
         f"{config.max_activities_per_day} per day)"
@@ -36,11 +42,20 @@ def show(outcome: Outcome, config: StackConfig) -> None:
     console.print(calendar)
 
     cases = Table(title="Cases opened by the Montréal hub (pseudonymous ids only)")
-    for column in ("case", "person", "language", "preferred regions", "status"):
+    for column in ("case", "person", "language", "preferred regions", "entitled to", "to check"):
         cases.add_column(column)
     for c in outcome.cases:
         regions = ", ".join(c["preferred_regions"]) or "open to any"
-        cases.add_row(c["case_id"][:8], c["person_id"][:8], c["language"], regions, c["status"])
+        entitled = [e["measure_code"] for e in c["entitlements"] if e["status"] == "entitled"]
+        possible = [e["measure_code"] for e in c["entitlements"] if e["status"] == "possible"]
+        cases.add_row(
+            c["case_id"][:8],
+            c["person_id"][:8],
+            c["language"],
+            regions,
+            "\n".join(entitled),
+            str(len(possible)),
+        )
     console.print(cases)
 
     emails = Table(title=f"Emails received by the SMTP server ({config.mail_dir})")

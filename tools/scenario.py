@@ -163,6 +163,7 @@ def play(
             json={"partner_id": delegate_id, "start": (SATURDAY - timedelta(days=90)).isoformat()},
         )
         response.raise_for_status()
+        outcome.table = response.json()
 
         on_step("proposing activities for the same Saturday")
         proposal_ids = []
