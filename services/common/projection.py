@@ -82,6 +82,11 @@ class Projection:
         return list(self._state[spec.name].values())
 
     @property
+    def stopped(self) -> bool:
+        """Whether ``stop`` was called."""
+        return self._stop.is_set()
+
+    @property
     def ready(self) -> bool:
         """Whether the initial rebuild from the beginning of the topics is done."""
         return self._initial.done.is_set()

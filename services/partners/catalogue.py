@@ -8,7 +8,6 @@ and a measure the hub has edited since is never overwritten.
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -55,8 +54,9 @@ def catalogue_offers(now: datetime) -> list[Offer]:
 @retry(wait=wait_exponential(multiplier=0.5, max=10), retry=retry_if_exception_type(KafkaUnavailable))
 def seed_default_measures(runtime: ApiRuntime) -> None:
     """Publish the default measures that offers.v1 does not hold yet (after the projection is rebuilt)."""
-    while not runtime.projection.ready:
-        time.sleep(0.2)
+    while not runtime.projection.wait_ready(0.5):
+        if runtime.projection.stopped:
+            return  # the API stopped before Kafka ever answered
     published = 0
     for offer in catalogue_offers(datetime.now(UTC)):
         key = OfferKey(offer_id=offer.offer_id)

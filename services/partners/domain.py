@@ -49,6 +49,10 @@ def _unique_neq(neq: str | None, partners: Iterable[Partner], itself: UUID | Non
             raise Conflict(f"a partner with NEQ {neq} is already registered", existing=str(other.partner_id))
 
 
+NULLABLE = {"neq", "contact_phone"}
+"""Fields of a partner's record that an update may clear."""
+
+
 def register_partner(
     command: PartnerCreate, partner_id: UUID, now: datetime, places: Places, partners: Iterable[Partner]
 ) -> Partner:
@@ -69,12 +73,15 @@ def update_partner(
 ) -> Partner:
     """The partner with ``changes`` applied."""
     given = changes.model_dump(exclude_unset=True)
-    updated = current.model_copy(update={**given, "updated_at": now})
-    if "kind" in given and not places.is_partner_kind(updated.kind):
-        raise Rejected("kind", f"unknown kind of partner {updated.kind}")
+    for field, value in given.items():
+        if value is None and field not in NULLABLE:
+            raise Rejected(field, "may not be null (leave it out to keep it)")
+    if "kind" in given and not places.is_partner_kind(given["kind"]):
+        raise Rejected("kind", f"unknown kind of partner {given['kind']}")
+    updated = Partner.model_validate({**current.model_dump(), **given, "updated_at": now})
     _check_places(places, updated.regions, updated.mrcs)
     _unique_neq(updated.neq, partners, itself=current.partner_id)
-    return Partner.model_validate(updated.model_dump())
+    return updated
 
 
 def deactivate_partner(current: Partner, now: datetime) -> Partner:
@@ -113,10 +120,14 @@ def set_members(
 ) -> ConcertationTable:
     """The table with new members; its current delegate must stay a member."""
     checked = _check_members(members, partners)
-    delegate = table.delegate_on(now.date())
-    if delegate is not None and delegate not in checked:
-        raise Rejected("members", f"{delegate} is the table's delegate: end the delegation first")
-    return table.model_copy(update={"members": checked, "updated_at": now})
+    for delegation in table.delegations:
+        running = delegation.end is None or delegation.end >= now.date()
+        if running and delegation.partner_id not in checked:
+            raise Rejected(
+                "members",
+                f"{delegation.partner_id} is (or will be) the table's delegate: end the delegation first",
+            )
+    return ConcertationTable.model_validate({**table.model_dump(), "members": checked, "updated_at": now})
 
 
 def delegate(table: ConcertationTable, command: DelegationCreate, now: datetime) -> ConcertationTable:
@@ -162,7 +173,15 @@ def _check_offer_details(kind: OfferKind, command: OfferCreate | OfferUpdate, pl
     elif kind is OfferKind.INTAKE_CAPACITY:
         _check_places(places, [details.region], details.mrcs, field)
     else:
-        _check_places(places, [details.region], [details.mrc] if details.mrc else [], field)
+        _check_places(places, [details.region], [], field)
+        if details.mrc is not None and places.region_of_mrc(details.mrc) != details.region:
+            home = places.region_of_mrc(details.mrc)
+            reason = (
+                f"unknown MRC code {details.mrc}"
+                if home is None
+                else f"MRC {details.mrc} is in region {home}"
+            )
+            raise Rejected(f"{field}.mrc", f"{reason}, not in region {details.region}")
 
 
 def publish_offer(

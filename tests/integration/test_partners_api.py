@@ -166,7 +166,9 @@ def test_a_partner_updates_its_own_phone_and_the_change_is_published(
     assert published == Partner.model_validate(changed)
 
 
-@pytest.mark.parametrize("field", ["name", "contact_email", "regions", "service_languages"])
+@pytest.mark.parametrize(
+    "field", ["name", "kind", "contact_email", "regions", "service_languages", "language"]
+)
 def test_a_partner_cannot_blank_a_required_field_of_its_record(api: TestClient, field: str) -> None:
     partner = register(api)
     response = api.patch(

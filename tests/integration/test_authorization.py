@@ -1,0 +1,284 @@
+"""Who may call which route of partners-api and events-api: the authorization matrix, route by route.
+
+Every route the apps declare is tried with no token and with each role; the
+role ``partner`` acts for the object's owner, ``other_partner`` for another
+partner, ``delegate`` for a table's delegate (not the owner). Each request
+carries a valid body, so the answer is about authorization only: 401 without a
+token, 403 for a role the matrix does not allow, 2xx for one it does. A route
+missing from the matrix fails: a new endpoint has to be placed in it. Refused
+tokens, delegations and matching-api: test_authorization_tokens_and_delegations.py.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
+from fastapi.testclient import TestClient
+from httpx2 import Response
+
+from services.common.contracts import ActivityKind, CalendarEntry, ProposalKey
+from services.common.kafka import Publisher
+from services.common.settings import Settings
+from services.common.topics import CALENDAR
+from services.events.api import create_app as events_app
+from services.partners.api import create_app as partners_app
+from tests.support import bearer, eventually
+
+pytestmark = pytest.mark.integration
+
+ROLES = ("none", "hub", "counsellor", "partner", "other_partner", "delegate")
+SIGNED_IN = frozenset(ROLES) - {"none"}
+HUB = bearer("hub")
+UNGUARDED = frozenset({"/health", "/docs", "/openapi.json", "/docs/oauth2-redirect", "/redoc"})
+PUBLIC = "/reference/"
+
+PARTNERS_MATRIX: dict[tuple[str, str], frozenset[str]] = {
+    ("POST", "/partners"): frozenset({"hub"}),
+    ("GET", "/partners"): SIGNED_IN,
+    ("GET", "/partners/{partner_id}"): SIGNED_IN,
+    ("PATCH", "/partners/{partner_id}"): frozenset({"hub", "partner"}),
+    ("POST", "/partners/{partner_id}/deactivate"): frozenset({"hub"}),
+    ("POST", "/tables"): frozenset({"hub"}),
+    ("GET", "/tables"): SIGNED_IN,
+    ("GET", "/tables/{table_id}"): SIGNED_IN,
+    ("PUT", "/tables/{table_id}/members"): frozenset({"hub"}),
+    ("POST", "/tables/{table_id}/delegations"): frozenset({"hub"}),
+    ("POST", "/offers"): frozenset({"hub", "partner"}),
+    ("GET", "/offers"): SIGNED_IN,
+    ("GET", "/offers/{offer_id}"): SIGNED_IN,
+    ("PUT", "/offers/{offer_id}"): frozenset({"hub", "partner"}),
+    ("POST", "/offers/{offer_id}/withdraw"): frozenset({"hub", "partner"}),
+}
+EVENTS_MATRIX: dict[tuple[str, str], frozenset[str]] = {
+    ("POST", "/proposals"): frozenset({"hub", "partner"}),
+    ("GET", "/calendar"): SIGNED_IN,
+    ("GET", "/calendar/{proposal_id}"): SIGNED_IN,
+}
+MATRICES = {"partners": PARTNERS_MATRIX, "events": EVENTS_MATRIX}
+FACTORIES: dict[str, Callable[[Settings], FastAPI]] = {"partners": partners_app, "events": events_app}
+OFFLINE = Settings(environment="test")  # building an app touches no broker: enough to list its routes
+
+
+def routes(app: FastAPI) -> list[tuple[str, str]]:
+    """(method, path template) of every route of ``app``.
+
+    ``app.routes`` holds each included router as one entry; ``iter_route_contexts``
+    walks into them, giving each route with its full path.
+    """
+    found = []
+    for route in iter_route_contexts(app.routes):
+        for method in sorted(route.methods or ()):
+            if method != "HEAD":
+                found.append((method, str(route.path)))
+    return found
+
+
+def guarded_routes(service: str) -> list[tuple[str, str]]:
+    app = FACTORIES[service](OFFLINE)
+    return [(m, p) for m, p in routes(app) if p not in UNGUARDED and not p.startswith(PUBLIC)]
+
+
+ROUTE_CASES = [(s, m, p, r) for s in FACTORIES for m, p in guarded_routes(s) for r in ROLES]
+
+
+@dataclass(frozen=True)
+class World:
+    """Partners that are not the object's owner: another partner, and a table's delegate."""
+
+    other: str
+    delegate: str
+
+
+def running(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as client:
+        eventually(lambda: client.get("/health").status_code == 200, 60, "the API to be ready")
+        yield client
+
+
+@pytest.fixture(scope="module")
+def partners(settings: Settings) -> Iterator[TestClient]:
+    yield from running(partners_app(settings))
+
+
+@pytest.fixture(scope="module")
+def events(settings: Settings) -> Iterator[TestClient]:
+    yield from running(events_app(settings))
+
+
+def unique(name: str) -> str:
+    return f"{name} {uuid.uuid4().hex[:8]}"
+
+
+def created(response: Response, key: str) -> str:
+    assert 200 <= response.status_code < 300, response.text
+    value: str = response.json()[key]
+    return value
+
+
+def partner_body(region: str) -> dict[str, Any]:
+    return {
+        "name": unique("Employeur"),
+        "kind": "employer",
+        "regions": [region],
+        "contact_email": "a@example.org",
+    }
+
+
+def register(partners: TestClient, region: str) -> str:
+    return created(partners.post("/partners", json=partner_body(region), headers=HUB), "partner_id")
+
+
+def table_body(owner: str) -> dict[str, Any]:
+    return {"name": unique("Table Centre-du-Québec"), "region": "17", "mrcs": ["390"], "members": [owner]}
+
+
+def job_offer(owner: str) -> dict[str, Any]:
+    job = {"cnp": "21231", "region": "17", "positions": 2, "hours_per_week": 35, "hourly_wage": "38.00"}
+    return {
+        "partner_id": owner,
+        "kind": "job",
+        "title": unique("Analyste"),
+        "job": {**job, "start_date": "2031-09-01"},
+    }
+
+
+def body_for(method: str, path: str, owner: str) -> dict[str, Any] | None:
+    """A valid body for the request, so that its answer is about authorization only."""
+    offer = job_offer(owner)
+    bodies: dict[tuple[str, str], dict[str, Any]] = {
+        ("POST", "/partners"): partner_body("17"),
+        ("PATCH", "/partners/{partner_id}"): {"contact_phone": "+1 819 555 0101"},
+        ("POST", "/tables"): table_body(owner),
+        ("PUT", "/tables/{table_id}/members"): {"members": [owner]},
+        ("POST", "/tables/{table_id}/delegations"): {
+            "partner_id": owner,
+            "start": "2040-01-01",
+            "end": "2040-01-31",
+        },
+        ("POST", "/offers"): offer,
+        ("PUT", "/offers/{offer_id}"): {"title": offer["title"], "job": offer["job"]},
+        ("POST", "/proposals"): {
+            "organizer_id": owner,
+            "regions": ["03"],
+            "kind": "webinar",
+            "title": unique("Webinaire sur la Capitale-Nationale"),
+            "preferred_dates": ["2038-03-02"],
+        },
+    }
+    return bodies.get((method, path))
+
+
+@pytest.fixture(scope="module")
+def world(partners: TestClient) -> World:
+    """Another partner, and the delegate of a regional table of the Laurentides (15)."""
+    other, delegate = register(partners, "03"), register(partners, "15")
+    body = {"name": unique("Table des Laurentides"), "region": "15", "members": [delegate]}
+    table = created(partners.post("/tables", json=body, headers=HUB), "table_id")
+    since = {"partner_id": delegate, "start": datetime.now(UTC).date().isoformat()}
+    created(partners.post(f"/tables/{table}/delegations", json=since, headers=HUB), "table_id")
+    return World(other=other, delegate=delegate)
+
+
+def headers(role: str, owner: str, world: World) -> dict[str, str]:
+    """The Authorization header of ``role`` (none for "none")."""
+    if role == "none":
+        return {}
+    bound = {"partner": owner, "other_partner": world.other, "delegate": world.delegate}
+    if role in bound:
+        return bearer("delegate" if role == "delegate" else "partner", bound[role])
+    return bearer(role)
+
+
+def decided_proposal(events: TestClient, settings: Settings, owner: str) -> str:
+    """The id of a decision on an activity of ``owner``'s, written as the events worker would."""
+    entry = CalendarEntry(
+        proposal_id=uuid.uuid4(),
+        organizer_id=uuid.UUID(owner),
+        regions=["03"],
+        kind=ActivityKind.WEBINAR,
+        title="Séance d'information",
+        status="not_possible",
+        reason="Written by the authorization test.",
+        decided_at=datetime.now(UTC),
+    )
+    publisher = Publisher(settings.kafka, "events-worker")
+    try:
+        publisher.publish(
+            CALENDAR, ProposalKey(proposal_id=entry.proposal_id), entry, "events.ProposalDecided"
+        )
+    finally:
+        publisher.close()
+    path = f"/calendar/{entry.proposal_id}"
+    eventually(
+        lambda: events.get(path, headers=HUB).status_code == 200, 30, "events-api to read the decision"
+    )
+    return str(entry.proposal_id)
+
+
+def url_for(path: str, owner: str, partners: TestClient, events: TestClient, settings: Settings) -> str:
+    """``path`` with its parameters naming objects of ``owner``'s, made for this request."""
+    url = path.replace("{partner_id}", owner)
+    if "{table_id}" in url:
+        table = created(partners.post("/tables", json=table_body(owner), headers=HUB), "table_id")
+        url = url.replace("{table_id}", table)
+    if "{offer_id}" in url:
+        offer = created(partners.post("/offers", json=job_offer(owner), headers=HUB), "offer_id")
+        url = url.replace("{offer_id}", offer)
+    if "{proposal_id}" in url:
+        url = url.replace("{proposal_id}", decided_proposal(events, settings, owner))
+    return url
+
+
+@pytest.mark.parametrize(
+    ("service", "method", "path", "role"), ROUTE_CASES, ids=[f"{s}:{m} {p}:{r}" for s, m, p, r in ROUTE_CASES]
+)
+def test_every_route_answers_each_role_as_the_matrix_says(
+    service: str,
+    method: str,
+    path: str,
+    role: str,
+    partners: TestClient,
+    events: TestClient,
+    world: World,
+    settings: Settings,
+) -> None:
+    allowed = MATRICES[service].get((method, path))
+    if allowed is None:
+        pytest.fail(
+            f"{method} {path} of {service}-api is not in the authorization matrix: add it with its roles"
+        )
+    owner = register(partners, "03")
+    url = url_for(path, owner, partners, events, settings)
+    body = body_for(method, path, owner)
+    client = partners if service == "partners" else events
+    response = client.request(method, url, json=body, headers=headers(role, owner, world))
+
+    if role == "none":
+        assert response.status_code == 401, response.text
+        assert response.headers["WWW-Authenticate"] == "Bearer"
+    elif role in allowed:
+        assert 200 <= response.status_code < 300, response.text
+    else:
+        assert response.status_code == 403, response.text
+
+
+@pytest.mark.parametrize("service", sorted(MATRICES))
+def test_the_matrix_names_only_routes_that_exist(service: str) -> None:
+    assert set(MATRICES[service]) <= set(guarded_routes(service))
+
+
+PUBLIC_ROUTES = [p for m, p in routes(partners_app(OFFLINE)) if p.startswith(PUBLIC) and m == "GET"]
+
+
+@pytest.mark.parametrize("path", PUBLIC_ROUTES)
+def test_reference_data_is_read_without_a_token(path: str, partners: TestClient) -> None:
+    response = partners.get(path.replace("{code}", "05"))
+    assert response.status_code == 200, response.text
+    assert response.json()
