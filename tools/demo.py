@@ -36,7 +36,10 @@ def show(outcome: Outcome, config: StackConfig) -> None:
     for column in ("activity", "organizer", "decision", "day / alternatives"):
         calendar.add_column(column)
     for d in outcome.decisions:
-        where = d["day"] if d["status"] == "scheduled" else "try " + ", ".join(d["alternatives"])
+        if d["status"] == "scheduled":
+            where = d["day"] + (" (joint)" if d["joint_with"] else "")
+        else:
+            where = "try " + ", ".join(d["alternatives"])
         style = "green" if d["status"] == "scheduled" else "yellow"
         calendar.add_row(d["title"], names[d["organizer_id"]], f"[{style}]{d['status']}[/{style}]", where)
     console.print(calendar)

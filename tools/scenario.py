@@ -1,11 +1,16 @@
 """The foundation's scenario, played through the public HTTP APIs of a running stack.
 
-The hub registers three partners and the Estrie concertation table, which
-delegates the first partner to recruit in Montréal; five regional activities
-are proposed for the same Saturday (the daily maximum is three, so two are
-turned down with alternatives); a counsellor declares three people's interest. Then it waits until every
-decision, case and email has happened. Used by ``make demo`` and by the
-end-to-end test, which checks the outcome against what the services hold.
+The hub registers four partners and the Estrie concertation table, which
+delegates the first to recruit in Montréal. Six activities are proposed for the
+same Saturday (three places a day, two at once, a week between two activities of
+one region): the Estrie kiosk is scheduled at once (its table's delegate
+proposes it); two other kiosks wait for the hub's endorsement, and one of them,
+for the same audience as the Estrie kiosk, is invited to join it and accepts (one
+pavilion, no extra place); an Abitibi session takes the last place; two more
+are turned down with alternatives. A counsellor declares three people's
+interest. Then it waits until every decision, case and email has happened. Used
+by ``make demo`` and by the end-to-end test, which checks the outcome against
+what the services hold.
 """
 
 from __future__ import annotations
@@ -52,16 +57,108 @@ PARTNERS = [
         "contact_email": "immigration@vallee-du-richelieu.example.org",
         "language": "fr",
     },
+    {
+        "name": "Carrefour jeunesse-emploi d'Abitibi-Est",
+        "kind": "community_organization",
+        "regions": ["08"],
+        "contact_email": "abitibi@partenaires.example.org",
+        "language": "fr",
+    },
 ]
 
-# (partner index, title, kind, regions); all want the same Saturday first.
+
+@dataclass(frozen=True)
+class Proposed:
+    """One activity of the scenario, and what should become of it."""
+
+    partner: int
+    title: str
+    kind: str
+    region: str
+    start: str
+    minutes: int
+    venue: str
+    sectors: tuple[str, ...]
+    expected: str  # final status
+    emails: int  # emails its organizer gets about it
+
+
 PROPOSALS = [
-    (0, "Kiosque de l'Estrie au Salon", "fair_kiosk", ["05"]),
-    (1, "Saguenay–Lac-Saint-Jean booth", "fair_kiosk", ["02"]),
-    (2, "Kiosque de La Vallée-du-Richelieu", "fair_kiosk", ["16"]),
-    (0, "Séance d'information : vivre à Sherbrooke", "information_session", ["05"]),
-    (1, "Speed recruiting in Alma", "speed_recruiting", ["02"]),
+    Proposed(
+        0,
+        "Kiosque de l'Estrie au Salon",
+        "fair_kiosk",
+        "05",
+        "10:00",
+        180,
+        "palais-des-congres",
+        ("2",),
+        "scheduled",
+        2,
+    ),  # decided, then "an activity joins yours"
+    Proposed(
+        1,
+        "Saguenay–Lac-Saint-Jean booth",
+        "fair_kiosk",
+        "02",
+        "10:00",
+        180,
+        "palais-des-congres",
+        ("7",),
+        "scheduled",
+        2,
+    ),  # pending endorsement, then endorsed
+    Proposed(
+        2,
+        "Kiosque de La Vallée-du-Richelieu",
+        "fair_kiosk",
+        "16",
+        "10:00",
+        180,
+        "palais-des-congres",
+        ("2",),
+        "scheduled",
+        3,
+    ),  # pending, joint suggested, joined
+    Proposed(
+        3,
+        "Vivre et travailler en Abitibi",
+        "information_session",
+        "08",
+        "14:00",
+        120,
+        "grande-bibliotheque",
+        (),
+        "scheduled",
+        1,
+    ),
+    Proposed(
+        0,
+        "Séance d'information : vivre à Sherbrooke",
+        "information_session",
+        "05",
+        "16:30",
+        90,
+        "grande-bibliotheque",
+        (),
+        "not_possible",
+        1,
+    ),
+    Proposed(
+        1,
+        "Speed recruiting in Alma",
+        "speed_recruiting",
+        "02",
+        "15:00",
+        120,
+        "place-bonaventure",
+        ("7",),
+        "not_possible",
+        1,
+    ),
 ]
+ENDORSED_BY_THE_HUB = (1, 2)
+JOINS = 2  # accepts the joint activity suggested
 
 PEOPLE = [
     {
@@ -95,7 +192,7 @@ PEOPLE = [
     },
 ]
 
-EXPECTED_EMAILS = len(PROPOSALS) + len(PEOPLE)
+EXPECTED_EMAILS = sum(p.emails for p in PROPOSALS) + len(PEOPLE)
 
 
 @dataclass
@@ -165,26 +262,61 @@ def play(
         response.raise_for_status()
         outcome.table = response.json()
 
-        on_step("proposing activities for the same Saturday")
-        proposal_ids = []
-        for index, (partner, title, kind, regions) in enumerate(PROPOSALS):
+        def propose(index: int) -> None:
+            proposed = PROPOSALS[index]
             correlation_id = f"demo-proposal-{index + 1}"
-            organizer = outcome.partners[partner]["partner_id"]
+            organizer = outcome.partners[proposed.partner]["partner_id"]
             role = Role.DELEGATE if organizer == delegate_id else Role.PARTNER
             response = http.post(
                 f"{urls['events-api']}/proposals",
                 headers={"X-Correlation-ID": correlation_id, **_as(role, organizer)},
                 json={
                     "organizer_id": organizer,
-                    "regions": regions,
-                    "kind": kind,
-                    "title": title,
+                    "regions": [proposed.region],
+                    "kind": proposed.kind,
+                    "title": proposed.title,
                     "preferred_dates": [SATURDAY.isoformat()],
+                    "start_time": proposed.start,
+                    "duration_minutes": proposed.minutes,
+                    "venue_id": proposed.venue,
+                    "sectors": list(proposed.sectors),
+                    "expected_attendance": 200,
                 },
             )
             response.raise_for_status()
             proposal_ids.append(response.json()["proposal_id"])
             outcome.correlation_ids.append(correlation_id)
+            # One at a time, so the story reads in order (the calendar would cope with them at once).
+            url = f"{urls['events-api']}/calendar/{proposal_ids[-1]}"
+            _eventually(partial(_found, http, url, hub), timeout, "a decision")
+
+        def wait_for(index: int, status: str, negate: bool = False) -> None:
+            url = f"{urls['events-api']}/calendar/{proposal_ids[index]}"
+            _eventually(partial(_status_is, http, url, hub, status, negate), timeout, f"proposal {index + 1}")
+
+        proposal_ids: list[str] = []
+        on_step("three kiosks proposed for the same Saturday")
+        for index in range(3):
+            propose(index)
+
+        on_step("the hub endorsing the kiosks waiting for it")
+        for index in ENDORSED_BY_THE_HUB:
+            response = http.post(f"{urls['events-api']}/proposals/{proposal_ids[index]}/endorse", headers=hub)
+            response.raise_for_status()
+            wait_for(index, "pending_endorsement", negate=True)
+
+        on_step("a kiosk joining the Estrie pavilion")
+        joiner = outcome.partners[PROPOSALS[JOINS].partner]["partner_id"]
+        response = http.post(
+            f"{urls['events-api']}/proposals/{proposal_ids[JOINS]}/accept-joint",
+            headers=_as(Role.PARTNER, joiner),
+        )
+        response.raise_for_status()
+        wait_for(JOINS, "scheduled")
+
+        on_step("more activities for the same Saturday")
+        for index in range(3, len(PROPOSALS)):
+            propose(index)
 
         on_step("people declaring interest")
         case_ids = []
@@ -231,6 +363,13 @@ def _found(http: httpx.Client, url: str, headers: dict[str, str]) -> dict[str, A
     response.raise_for_status()
     body: dict[str, Any] = response.json()
     return body
+
+
+def _status_is(
+    http: httpx.Client, url: str, headers: dict[str, str], status: str, negate: bool = False
+) -> bool:
+    found = _found(http, url, headers)
+    return found is not None and (found["status"] == status) != negate
 
 
 def _mailbox(config: StackConfig) -> list[EmailMessage]:

@@ -11,7 +11,7 @@ the reason, while the stream goes on with the next record.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,10 +80,11 @@ def create_faust_app(app_id: str, settings: Settings) -> faust.App:
     )
 
 
-def raw_topic(app: faust.App, spec: TopicSpec) -> Any:
-    """A faust topic of raw bytes: parsing is ours, with pydantic."""
+def raw_topic(app: faust.App, spec: TopicSpec, *more: TopicSpec) -> Any:
+    """A faust topic (or several, read by one agent in order) of raw bytes: parsing is ours, with pydantic."""
     return app.topic(
         spec.name,
+        *(m.name for m in more),
         key_type=bytes,
         value_type=bytes,
         key_serializer="raw",
@@ -115,12 +116,19 @@ class DeadLetters:
         log.warning("record.dead_lettered", topic=message.topic, offset=message.offset, reason=reason[:300])
 
 
-async def handle_stream(stream: Any, spec: TopicSpec, handler: Handler, dead_letters: DeadLetters) -> None:
-    """Parse each record of ``stream`` and hand it to ``handler``; dead-letter what fails."""
+async def handle_stream(
+    stream: Any, spec: TopicSpec | Mapping[str, TopicSpec], handler: Handler, dead_letters: DeadLetters
+) -> None:
+    """Parse each record of ``stream`` (one topic, or several by name) and hand it to ``handler``.
+
+    What does not parse, or whose handler fails, is dead-lettered; the stream goes on.
+    """
+    specs = spec if isinstance(spec, Mapping) else {spec.name: spec}
     async for event in stream.events():
         message = event.message
         headers = header_dict(message.headers)
         try:
+            spec = specs[message.topic]
             received = Received(
                 key=decode_key(spec, message.key),
                 value=decode_value(spec, message.value),
@@ -138,7 +146,7 @@ async def handle_stream(stream: Any, spec: TopicSpec, handler: Handler, dead_let
             try:
                 await handler(received)
             except Exception as exc:
-                log.exception("record.handler_failed", topic=spec.name, offset=message.offset)
+                log.exception("record.handler_failed", topic=message.topic, offset=message.offset)
                 await dead_letters.send(message, f"handler failed: {type(exc).__name__}: {exc}")
 
 

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 from .contracts import (
     ActivityProposed,
+    CalendarCommand,
     CalendarEntry,
+    CalendarRules,
     Case,
     CaseKey,
     ConcertationTable,
@@ -27,6 +29,7 @@ from .contracts import (
     PartnerKey,
     PersonKey,
     ProposalKey,
+    RulesKey,
     TableKey,
     Versioned,
 )
@@ -89,6 +92,25 @@ EVENT_PROPOSALS = TopicSpec(
     False,
     "Proposals of recruitment activities in Montréal. One partition: decisions never race.",
 )
+CALENDAR_COMMANDS = TopicSpec(
+    "calendar-commands.v1",
+    ProposalKey,
+    CalendarCommand,
+    "events",
+    1,
+    False,
+    "Actions on proposals (endorse, withdraw, reschedule, accept or decline a joint activity), "
+    "decided in order with the proposals.",
+)
+CALENDAR_RULES = TopicSpec(
+    "calendar-rules.v1",
+    RulesKey,
+    CalendarRules,
+    "events",
+    1,
+    True,
+    "The calendar's rules in force (daily and slot capacity, spacing, blackout dates, venues, endorsement).",
+)
 CALENDAR = TopicSpec(
     "calendar.v1",
     ProposalKey,
@@ -150,6 +172,8 @@ REGISTRY: tuple[TopicSpec, ...] = (
     TABLES,
     OFFERS,
     EVENT_PROPOSALS,
+    CALENDAR_COMMANDS,
+    CALENDAR_RULES,
     CALENDAR,
     INTERESTS,
     CONTACTS,

@@ -1,77 +1,216 @@
-"""events-api: propose activities and read the coordinated calendar
-(entry point: ``python -m services.events.api``)."""
+"""events-api: propose activities, act on them, read the coordinated calendar and its rules
+(entry point: ``python -m services.events.api``).
+
+Writes go to event-proposals.v1 and calendar-commands.v1 (one partition each);
+the events worker decides them in order and publishes the calendar (calendar.v1).
+"""
 
 from __future__ import annotations
 
+import threading
 import uuid
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi import FastAPI, status
 
-from services.common.auth import CurrentPrincipal, Role, require
-from services.common.contracts import ActivityProposed, CalendarEntry, PartnerKey, ProposalKey
-from services.common.errors import Forbidden
-from services.common.http import Runtime, create_api, found, serve
+from services.common.auth import CurrentPrincipal, Principal, Role, require
+from services.common.contracts import (
+    ActivityProposed,
+    CalendarCommand,
+    CalendarEntry,
+    CalendarRules,
+    ConcertationTable,
+    PartnerKey,
+    ProposalKey,
+    RulesKey,
+)
+from services.common.errors import Conflict, Forbidden, Rejected
+from services.common.http import ApiRuntime, Runtime, create_api, found, serve
 from services.common.settings import Settings
-from services.common.topics import CALENDAR, EVENT_PROPOSALS, PARTNERS, TABLES
+from services.common.topics import (
+    CALENDAR,
+    CALENDAR_COMMANDS,
+    CALENDAR_RULES,
+    EVENT_PROPOSALS,
+    PARTNERS,
+    TABLES,
+)
 
+from . import routes_calendar
 from .domain import check_organizer
-from .models import ProposalCreate, ProposalReceived
+from .models import CommandReceived, ProposalCreate, ProposalReceived, Reschedule
+from .seed import seed_default_rules
 
 SERVICE = "events-api"
 
 
+def rules_in_force(runtime: ApiRuntime) -> CalendarRules | None:
+    """The rules on calendar-rules.v1, if any."""
+    rules: CalendarRules | None = runtime.projection.get(CALENDAR_RULES, RulesKey())
+    return rules
+
+
+def _check_dates(days: list[date], field: str) -> None:
+    today = datetime.now(UTC).date()
+    for index, day in enumerate(days):
+        if day < today:
+            raise Rejected(f"{field}.{index}", f"{day} is in the past")
+
+
+def _is_delegate_for(principal: Principal, entry: CalendarEntry, runtime: ApiRuntime) -> bool:
+    if principal.partner_id is None:
+        return False
+    tables: list[ConcertationTable] = runtime.projection.values(TABLES)
+    today = datetime.now(UTC).date()
+    return any(
+        t.region in entry.regions and t.status == "active" and t.delegate_on(today) == principal.partner_id
+        for t in tables
+    )
+
+
 def create_app(settings: Settings) -> FastAPI:
-    """The events API, reading partners.v1 (organizers) and calendar.v1 (decisions)."""
+    """The events API, reading partners, tables, the rules and the calendar into its projection."""
+
+    async def on_start(app: FastAPI, runtime: ApiRuntime) -> None:
+        threading.Thread(target=seed_default_rules, args=(runtime,), name="seed-rules", daemon=True).start()
+
     app = create_api(
         title="Concerto — events",
         description="The coordinated calendar of recruitment activities in Montréal / "
         "Le calendrier concerté des activités de recrutement à Montréal.",
         settings=settings,
         service=SERVICE,
-        reads=[PARTNERS, TABLES, CALENDAR],
+        reads=[PARTNERS, TABLES, CALENDAR_RULES, CALENDAR],
+        on_start=on_start,
     )
+    app.include_router(routes_calendar.router)
 
     @app.post(
         "/proposals",
         status_code=status.HTTP_202_ACCEPTED,
         response_model=ProposalReceived,
-        tags=["calendar"],
+        tags=["proposals"],
     )
     def propose(body: ProposalCreate, runtime: Runtime, principal: CurrentPrincipal) -> Any:
         """Propose an activity (a partner or delegate for itself; the hub for any organizer).
 
-        The events worker decides it in order and publishes the decision to calendar.v1.
+        Where a region's table delegates an organization, only that delegate proposes for the
+        region, and its proposals carry the table's endorsement.
         """
         require(principal, Role.HUB, Role.PARTNER, Role.DELEGATE)
         if not principal.is_hub and not principal.acts_for(body.organizer_id):
             raise Forbidden("a partner proposes activities for itself only")
+        _check_dates(body.preferred_dates, "preferred_dates")
+        rules = rules_in_force(runtime)
+        if body.venue_id is not None and (rules is None or rules.venue(body.venue_id) is None):
+            raise Rejected("venue_id", f"unknown venue {body.venue_id} (see GET /rules)")
         organizer = runtime.projection.get_fresh(
             PARTNERS, PartnerKey(partner_id=body.organizer_id), settings.kafka.read_your_writes_timeout_s
         )
         tables = runtime.projection.values(TABLES)
-        check_organizer(organizer, body.regions, tables, body.preferred_dates[0])
+        endorsed = check_organizer(organizer, body.regions, tables, body.preferred_dates[0])
         proposal = ActivityProposed(
-            proposal_id=uuid.uuid4(), proposed_at=datetime.now(UTC), **body.model_dump()
+            proposal_id=uuid.uuid4(), proposed_at=datetime.now(UTC), endorsed=endorsed, **body.model_dump()
         )
-        key = ProposalKey(proposal_id=proposal.proposal_id)
-        runtime.publish(EVENT_PROPOSALS, key, proposal, "events.ActivityProposed")
+        runtime.publish(
+            EVENT_PROPOSALS,
+            ProposalKey(proposal_id=proposal.proposal_id),
+            proposal,
+            "events.ActivityProposed",
+        )
         return ProposalReceived(
-            proposal_id=proposal.proposal_id, decision_url=f"/calendar/{proposal.proposal_id}"
+            proposal_id=proposal.proposal_id,
+            endorsed=endorsed,
+            decision_url=f"/calendar/{proposal.proposal_id}",
         )
 
-    @app.get("/calendar", response_model=list[CalendarEntry], tags=["calendar"])
-    def calendar(runtime: Runtime, principal: CurrentPrincipal) -> Any:
-        """Every decided proposal, scheduled ones by day."""
-        entries: list[CalendarEntry] = runtime.projection.values(CALENDAR)
-        return sorted(entries, key=lambda e: (e.day is None, e.day, e.title, str(e.proposal_id)))
+    def act(
+        proposal_id: uuid.UUID,
+        action: str,
+        principal: Principal,
+        runtime: ApiRuntime,
+        allowed: set[str],
+        preferred_dates: list[date] | None = None,
+    ) -> CommandReceived:
+        entry: CalendarEntry = found(
+            runtime.projection.get(CALENDAR, ProposalKey(proposal_id=proposal_id)),
+            f"no decision yet for {proposal_id}",
+        )
+        if action == "endorse":
+            if not principal.is_hub and not _is_delegate_for(principal, entry, runtime):
+                raise Forbidden("only the hub or the delegate of the region's table endorses")
+        elif not principal.is_hub and not principal.acts_for(entry.organizer_id):
+            raise Forbidden("only the organizer or the hub acts on a proposal")
+        if entry.status not in allowed:
+            raise Conflict(
+                f"cannot {action.replace('_', ' ')} a proposal that is {entry.status.replace('_', ' ')}"
+            )
+        command = CalendarCommand(
+            command_id=uuid.uuid4(),
+            proposal_id=proposal_id,
+            action=action,
+            by_partner=None if principal.is_hub else principal.partner_id,
+            preferred_dates=preferred_dates or [],
+            issued_at=datetime.now(UTC),
+        )
+        event = "events." + "".join(part.title() for part in action.split("_")) + "Requested"
+        runtime.publish(CALENDAR_COMMANDS, ProposalKey(proposal_id=proposal_id), command, event)
+        return CommandReceived(
+            command_id=command.command_id,
+            proposal_id=proposal_id,
+            action=action,
+            decision_url=f"/calendar/{proposal_id}",
+        )
 
-    @app.get("/calendar/{proposal_id}", response_model=CalendarEntry, tags=["calendar"])
-    def decision(proposal_id: uuid.UUID, runtime: Runtime, principal: CurrentPrincipal) -> Any:
-        """The decision on one proposal (404 until it is decided)."""
-        entry = runtime.projection.get(CALENDAR, ProposalKey(proposal_id=proposal_id))
-        return found(entry, f"no decision yet for {proposal_id}")
+    def command_route(path: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        return app.post(
+            path, status_code=status.HTTP_202_ACCEPTED, response_model=CommandReceived, tags=["proposals"]
+        )
+
+    @command_route("/proposals/{proposal_id}/endorse")
+    def endorse(proposal_id: uuid.UUID, runtime: Runtime, principal: CurrentPrincipal) -> Any:
+        """The region's table (its delegate) or the hub endorses a proposal waiting for it."""
+        return act(proposal_id, "endorse", principal, runtime, {"pending_endorsement"})
+
+    @command_route("/proposals/{proposal_id}/withdraw")
+    def withdraw(proposal_id: uuid.UUID, runtime: Runtime, principal: CurrentPrincipal) -> Any:
+        """The organizer (or the hub) withdraws a proposal; its place and its joint guests are freed."""
+        live = {"scheduled", "not_possible", "pending_endorsement", "joint_suggested"}
+        return act(proposal_id, "withdraw", principal, runtime, live)
+
+    @command_route("/proposals/{proposal_id}/reschedule")
+    def reschedule(
+        proposal_id: uuid.UUID, body: Reschedule, runtime: Runtime, principal: CurrentPrincipal
+    ) -> Any:
+        """The organizer (or the hub) asks for new dates; the proposal is decided again."""
+        _check_dates(body.preferred_dates, "preferred_dates")
+        live = {"scheduled", "not_possible", "pending_endorsement", "joint_suggested"}
+        return act(proposal_id, "reschedule", principal, runtime, live, body.preferred_dates)
+
+    @command_route("/proposals/{proposal_id}/accept-joint")
+    def accept_joint(proposal_id: uuid.UUID, runtime: Runtime, principal: CurrentPrincipal) -> Any:
+        """The organizer accepts to hold its activity jointly with the one suggested."""
+        return act(proposal_id, "accept_joint", principal, runtime, {"joint_suggested"})
+
+    @command_route("/proposals/{proposal_id}/decline-joint")
+    def decline_joint(proposal_id: uuid.UUID, runtime: Runtime, principal: CurrentPrincipal) -> Any:
+        """The organizer declines the joint activity; the proposal is decided on its own."""
+        return act(proposal_id, "decline_joint", principal, runtime, {"joint_suggested"})
+
+    @app.get("/rules", response_model=CalendarRules, tags=["rules"])
+    def get_rules(runtime: Runtime, principal: CurrentPrincipal) -> Any:
+        """The rules in force."""
+        return found(rules_in_force(runtime), "no rules published yet")
+
+    @app.put("/rules", response_model=CalendarRules, tags=["rules"])
+    def put_rules(body: CalendarRules, runtime: Runtime, principal: CurrentPrincipal) -> Any:
+        """Replace the rules (hub only); the worker applies them to every decision from then on."""
+        require(principal, Role.HUB)
+        rules = body.model_copy(update={"updated_at": datetime.now(UTC)})
+        runtime.publish(CALENDAR_RULES, RulesKey(), rules, "events.CalendarRulesChanged")
+        return rules
 
     return app
 

@@ -1,92 +1,280 @@
-"""Calendar rules (pure): decide a proposal against the days already booked.
+"""Calendar decisions (pure): each proposal, and each action on it, against the calendar and the rules.
 
-The foundation's one rule: at most K regional recruitment activities per day
-in Montréal. A proposal is scheduled on its best preferred date that still has
-room; otherwise it is not possible as asked, and the nearest days that have
-room are offered instead.
+A proposal gets one decision: scheduled on its best feasible preferred date;
+pending the endorsement of its region's table; a suggestion to join an already
+scheduled compatible activity (one pavilion instead of one kiosk per MRC); or not
+possible as asked, with the nearest feasible days. The hard rules are in
+``rules.py``.
 
-Deciding is idempotent: a proposal already booked on a day is found there and
-gets the same decision again, so a redelivered proposal never takes two places.
+Deciding is idempotent: a proposal already scheduled on one of its preferred
+dates keeps that place, so a redelivered record never takes two places.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from typing import Protocol
 from uuid import UUID
 
-from services.common.contracts import ActivityProposed, CalendarEntry, ConcertationTable, Partner
+from services.common.contracts import (
+    ActivityKind,
+    ActivityProposed,
+    CalendarEntry,
+    CalendarRules,
+    ConcertationTable,
+    Partner,
+)
 from services.common.errors import Rejected
 
-BookedOn = Callable[[date], frozenset[UUID]]
-"""The proposals already booked on a day."""
+from .rules import Activity, activity_of, activity_of_entry, sectors_overlap, violations
 
 ALTERNATIVES = 3
 SEARCH_DAYS = 30
+JOINABLE = {
+    ActivityKind.FAIR_KIOSK,
+    ActivityKind.INFORMATION_SESSION,
+    ActivityKind.SPEED_RECRUITING,
+    ActivityKind.WEBINAR,
+}
 
 
-def decide(proposal: ActivityProposed, booked_on: BookedOn, max_per_day: int, now: datetime) -> CalendarEntry:
-    """The decision on ``proposal`` given the current bookings."""
-    common = {
-        "proposal_id": proposal.proposal_id,
-        "organizer_id": proposal.organizer_id,
-        "regions": proposal.regions,
-        "kind": proposal.kind,
-        "title": proposal.title,
-        "decided_at": now,
-    }
-    ranked = list(enumerate(proposal.preferred_dates, start=1))
-    # A redelivered proposal already holds a place: it keeps it, whatever changed since.
-    already = [(rank, day) for rank, day in ranked if proposal.proposal_id in booked_on(day)]
-    for rank, day in already or ranked:
-        booked = booked_on(day)
-        if proposal.proposal_id in booked or len(booked) < max_per_day:
-            return CalendarEntry(
-                **common,
-                status="scheduled",
-                day=day,
-                preference_rank=rank,
-                reason=_scheduled_reason(rank, len(booked | {proposal.proposal_id}), max_per_day),
-            )
-    alternatives = nearest_days_with_room(proposal.preferred_dates, booked_on, max_per_day)
-    return CalendarEntry(
-        **common,
-        status="not_possible",
-        alternatives=alternatives,
-        reason=(
-            f"Every preferred date already has {max_per_day} regional activities in Montréal "
-            f"(the daily maximum)."
-        ),
+class CalendarView(Protocol):
+    """What a decision reads of the calendar."""
+
+    def entry(self, proposal_id: UUID) -> CalendarEntry | None: ...
+    def scheduled_between(self, first: date, last: date) -> list[CalendarEntry]: ...
+
+
+def span(rules: CalendarRules) -> int:
+    """How many days around a day the rules look at."""
+    return max(rules.min_days_same_region, rules.min_days_same_sector, 1)
+
+
+def _near(calendar: CalendarView, day: date, rules: CalendarRules) -> list[Activity]:
+    reach = timedelta(days=span(rules))
+    entries = calendar.scheduled_between(day - reach, day + reach)
+    return [a for e in entries if (a := activity_of_entry(e, e.expected_attendance or 0)) is not None]
+
+
+def problems(
+    proposal: ActivityProposed,
+    day: date,
+    calendar: CalendarView,
+    rules: CalendarRules,
+    today: date,
+    joint_with: UUID | None = None,
+) -> list[str]:
+    """Why ``proposal`` cannot be held on ``day`` (empty: it can), alone or joining ``joint_with``."""
+    return violations(activity_of(proposal, day, joint_with), _near(calendar, day, rules), rules, today)
+
+
+def _entry(proposal: ActivityProposed, now: datetime, **decision: object) -> CalendarEntry:
+    return CalendarEntry.model_validate(
+        {
+            "proposal_id": proposal.proposal_id,
+            "organizer_id": proposal.organizer_id,
+            "regions": proposal.regions,
+            "kind": proposal.kind,
+            "title": proposal.title,
+            "decided_at": now,
+            "start_time": proposal.start_time,
+            "duration_minutes": proposal.duration_minutes,
+            "venue_id": proposal.venue_id,
+            "sectors": proposal.sectors,
+            "languages": proposal.languages,
+            "preferred_dates": proposal.preferred_dates,
+            "expected_attendance": proposal.expected_attendance,
+            **decision,
+        }
     )
 
 
-def nearest_days_with_room(
-    preferred: list[date], booked_on: BookedOn, max_per_day: int, count: int = ALTERNATIVES
+def decide(
+    proposal: ActivityProposed,
+    calendar: CalendarView,
+    rules: CalendarRules,
+    now: datetime,
+    keep_place: bool = True,
+) -> CalendarEntry:
+    """The decision on ``proposal`` given the calendar and the rules in force.
+
+    With ``keep_place`` (a redelivered proposal), one already scheduled on a
+    preferred date keeps that place; actions that change the proposal decide afresh.
+    """
+    today = now.date()
+    current = calendar.entry(proposal.proposal_id)
+    if (
+        keep_place
+        and current is not None
+        and current.status == "scheduled"
+        and current.day in proposal.preferred_dates
+    ):
+        return current
+    if proposal.kind in rules.endorsement_required and not proposal.endorsed:
+        return _entry(
+            proposal,
+            now,
+            status="pending_endorsement",
+            reason=f"A {proposal.kind.value.replace('_', ' ')} needs the endorsement of the region's "
+            "concertation table before it is scheduled.",
+        )
+    # Converging on the same day as a compatible activity: pool them (one pavilion, not one kiosk each).
+    same_day = _suggest_joint(proposal, calendar, rules, today, now, window_days=0)
+    if same_day is not None:
+        return same_day
+    found: dict[date, list[str]] = {}
+    for rank, day in enumerate(proposal.preferred_dates, start=1):
+        found[day] = problems(proposal, day, calendar, rules, today)
+        if not found[day]:
+            choice = "first choice" if rank == 1 else f"choice #{rank} (earlier choices were not possible)"
+            return _entry(
+                proposal,
+                now,
+                status="scheduled",
+                day=day,
+                preference_rank=rank,
+                reason=f"Scheduled on the {choice}.",
+            )
+    # Not possible alone: joining a compatible activity near a preferred date may be.
+    nearby = _suggest_joint(proposal, calendar, rules, today, now, window_days=rules.joint_window_days)
+    if nearby is not None:
+        return nearby
+    first = proposal.preferred_dates[0]
+    return _entry(
+        proposal,
+        now,
+        status="not_possible",
+        alternatives=alternatives(proposal, calendar, rules, today),
+        reason="Not possible as asked: " + "; ".join(f"{d}: {found[d][0]}" for d in proposal.preferred_dates)
+        if found[first]
+        else "Not possible as asked.",
+    )
+
+
+def alternatives(
+    proposal: ActivityProposed,
+    calendar: CalendarView,
+    rules: CalendarRules,
+    today: date,
+    count: int = ALTERNATIVES,
 ) -> list[date]:
-    """Up to ``count`` days with room after the first preferred date, nearest first."""
-    first = preferred[0]
-    candidates = (first + timedelta(days=offset) for offset in range(1, SEARCH_DAYS + 1))
-    found = [day for day in candidates if day not in preferred and len(booked_on(day)) < max_per_day]
-    return found[:count]
+    """Up to ``count`` feasible days after the first preferred date, nearest first."""
+    first = proposal.preferred_dates[0]
+    days = (first + timedelta(days=offset) for offset in range(1, SEARCH_DAYS + 1))
+    feasible = (
+        d
+        for d in days
+        if d not in proposal.preferred_dates and not problems(proposal, d, calendar, rules, today)
+    )
+    return [d for _, d in zip(range(count), feasible, strict=False)]
 
 
-def _scheduled_reason(rank: int, taken: int, max_per_day: int) -> str:
-    choice = "first choice" if rank == 1 else f"choice #{rank} (earlier choices were full)"
-    return f"Scheduled on the {choice}; {taken} of {max_per_day} daily places now taken."
+def _suggest_joint(
+    proposal: ActivityProposed,
+    calendar: CalendarView,
+    rules: CalendarRules,
+    today: date,
+    now: datetime,
+    window_days: int,
+) -> CalendarEntry | None:
+    if not proposal.open_to_joint or proposal.kind not in JOINABLE:
+        return None
+    host = joint_host(proposal, calendar, rules, today, window_days)
+    if host is None:
+        return None
+    return _entry(
+        proposal,
+        now,
+        status="joint_suggested",
+        day=host.day,
+        joint_with=host.proposal_id,
+        reason=f"«{host.title}» ({', '.join(host.regions)}) is already scheduled on {host.day} "
+        "for the same audience: join it as one joint activity instead of a separate one.",
+    )
+
+
+def joint_host(
+    proposal: ActivityProposed, calendar: CalendarView, rules: CalendarRules, today: date, window_days: int
+) -> CalendarEntry | None:
+    """A scheduled activity ``proposal`` could join: same kind and audience, near a preferred date."""
+    window = timedelta(days=window_days)
+    candidates: list[tuple[int, int, str, CalendarEntry]] = []
+    for rank, preferred in enumerate(proposal.preferred_dates, start=1):
+        for host in calendar.scheduled_between(preferred - window, preferred + window):
+            if (
+                host.joint_with is not None
+                or host.kind != proposal.kind
+                or host.organizer_id == proposal.organizer_id
+                or host.proposal_id == proposal.proposal_id
+                or host.day is None
+                or host.day < today
+                or (host.sectors and proposal.sectors and not sectors_overlap(host.sectors, proposal.sectors))
+                or not set(host.languages or ["fr"]) & set(proposal.languages)
+            ):
+                continue
+            if problems(proposal, host.day, calendar, rules, today, joint_with=host.proposal_id):
+                continue
+            candidates.append((abs((host.day - preferred).days), rank, str(host.proposal_id), host))
+    return min(candidates, key=lambda c: c[:3])[3] if candidates else None
+
+
+def join(member: CalendarEntry, host: CalendarEntry, now: datetime) -> tuple[CalendarEntry, CalendarEntry]:
+    """``member`` joins ``host``: it is held with it, on its day, without taking a place of its own."""
+    rank = member.preferred_dates.index(host.day) + 1 if host.day in member.preferred_dates else None
+    joined = member.model_copy(
+        update={
+            "status": "scheduled",
+            "day": host.day,
+            "joint_with": host.proposal_id,
+            "preference_rank": rank,
+            "alternatives": [],
+            "decided_at": now,
+            "reason": f"Held jointly with «{host.title}» on {host.day}.",
+            "change": "joined",
+        }
+    )
+    members = (
+        [*host.joint_members, member.proposal_id]
+        if member.proposal_id not in host.joint_members
+        else host.joint_members
+    )
+    return joined, host.model_copy(
+        update={"joint_members": members, "decided_at": now, "change": "member_joined"}
+    )
+
+
+def withdrawn(entry: CalendarEntry, now: datetime) -> CalendarEntry:
+    """The entry of a proposal its organizer withdrew."""
+    return entry.model_copy(
+        update={
+            "status": "withdrawn",
+            "day": None,
+            "joint_with": None,
+            "joint_members": [],
+            "alternatives": [],
+            "decided_at": now,
+            "reason": "Withdrawn by its organizer.",
+            "change": "withdrawn",
+        }
+    )
 
 
 def check_organizer(
     organizer: Partner | None, regions: list[str], tables: Iterable[ConcertationTable], day: date
-) -> None:
-    """Refuse a proposal whose organizer may not propose for its regions.
+) -> bool:
+    """Refuse a proposal whose organizer may not propose for its regions; True if it is its tables' delegate.
 
     The organizer must be an active partner. Where a region's concertation table
     has delegated one organization to recruit in Montréal for the whole region,
-    only that delegate proposes the region's activities.
+    only that delegate proposes the region's activities, and its proposals carry
+    the table's endorsement.
     """
     if organizer is None or organizer.status != "active":
         raise Rejected("organizer_id", "no active partner has this id")
+    delegate_everywhere = bool(regions)
     for region in regions:
+        delegated = False
         for table in sorted(tables, key=lambda t: (bool(t.mrcs), t.name)):  # regional tables first
             if table.region != region or table.status != "active":
                 continue
@@ -97,3 +285,6 @@ def check_organizer(
                     f"region {region}: the concertation table «{table.name}» has delegated partner "
                     f"{delegate} to propose its activities in Montréal",
                 )
+            delegated = delegated or delegate == organizer.partner_id
+        delegate_everywhere = delegate_everywhere and delegated
+    return delegate_everywhere

@@ -1,21 +1,27 @@
-"""events-worker: decides each proposal, in order, against the daily capacity
+"""events-worker: decides each proposal and each action on it, in one ordered stream
 (entry point: ``python -m services.events.worker``).
 
-event-proposals.v1 has one partition, so decisions are made one at a time and
-two proposals can never take the last place of a day. Bookings live in a faust
-table (day → proposal ids) recovered from its changelog after a restart.
+It reads event-proposals.v1, calendar-commands.v1 and calendar-rules.v1 (one
+partition each) in one agent, so decisions are made one at a time and two
+proposals can never take the last place of a day. Every changed calendar entry
+is published to calendar.v1.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from uuid import UUID
+from datetime import UTC, datetime
 
 import faust
 import structlog
 
 from services.common.cloudevents import new_event
-from services.common.contracts import ActivityProposed, ProposalKey
+from services.common.contracts import (
+    ActivityProposed,
+    CalendarCommand,
+    CalendarEntry,
+    CalendarRules,
+    ProposalKey,
+)
 from services.common.settings import Settings
 from services.common.streams import (
     DeadLetters,
@@ -26,42 +32,73 @@ from services.common.streams import (
     raw_topic,
     run_worker,
 )
-from services.common.topics import CALENDAR, EVENT_PROPOSALS
+from services.common.topics import CALENDAR, CALENDAR_COMMANDS, CALENDAR_RULES, EVENT_PROPOSALS
 
+from .calendar_state import TableCalendar
+from .commands import apply_command
 from .domain import decide
 
 SERVICE = "events-worker"
 log = structlog.get_logger(__name__)
+INPUTS = {spec.name: spec for spec in (EVENT_PROPOSALS, CALENDAR_COMMANDS, CALENDAR_RULES)}
+
+
+def foundation_rules(settings: Settings) -> CalendarRules:
+    """The rules in force until the hub publishes some: the daily maximum only."""
+    k = settings.max_activities_per_day
+    return CalendarRules(max_per_day=k, max_per_slot=k, min_days_same_region=0, min_days_same_sector=0)
 
 
 def create_app(settings: Settings) -> faust.App:
     """The events worker's faust app."""
     app = create_faust_app("concerto-events-worker", settings)
-    proposals = raw_topic(app, EVENT_PROPOSALS)
-    calendar = raw_topic(app, CALENDAR)
+    inputs = raw_topic(app, EVENT_PROPOSALS, CALENDAR_COMMANDS, CALENDAR_RULES)
+    calendar_topic = raw_topic(app, CALENDAR)
     dead_letters = DeadLetters(app, SERVICE)
-    bookings = app.Table("bookings-by-day", default=list, partitions=EVENT_PROPOSALS.partitions)
+    calendar = TableCalendar(
+        entries=app.Table("calendar-entries", default=None, partitions=1),
+        proposals=app.Table("calendar-proposals", default=None, partitions=1),
+        by_day=app.Table("bookings-by-day", default=list, partitions=1),
+        rules=app.Table("calendar-rules", default=None, partitions=1),
+        default_rules=foundation_rules(settings),
+    )
 
-    def booked_on(day: date) -> frozenset[UUID]:
-        return frozenset(UUID(p) for p in bookings[day.isoformat()])
+    async def emit(record: Received, entries: list[CalendarEntry]) -> None:
+        for entry in entries:
+            calendar.save(entry)
+            meta = new_event(
+                "events.ProposalDecided",
+                SERVICE,
+                record.correlation_id,
+                caused_by=f"{record.event_id}/{entry.proposal_id}",
+            )
+            await publish(calendar_topic, CALENDAR, ProposalKey(proposal_id=entry.proposal_id), entry, meta)
+            log.info(
+                "proposal.decided",
+                proposal_id=str(entry.proposal_id),
+                status=entry.status,
+                day=entry.day.isoformat() if entry.day else None,
+            )
 
-    async def on_proposal(record: Received) -> None:
-        proposal: ActivityProposed = record.value
-        entry = decide(proposal, booked_on, settings.max_activities_per_day, datetime.now(UTC))
-        if entry.day is not None and str(proposal.proposal_id) not in bookings[entry.day.isoformat()]:
-            bookings[entry.day.isoformat()] = [*bookings[entry.day.isoformat()], str(proposal.proposal_id)]
-        meta = new_event("events.ProposalDecided", SERVICE, record.correlation_id, caused_by=record.event_id)
-        await publish(calendar, CALENDAR, ProposalKey(proposal_id=proposal.proposal_id), entry, meta)
-        log.info(
-            "proposal.decided",
-            proposal_id=str(proposal.proposal_id),
-            status=entry.status,
-            day=entry.day.isoformat() if entry.day else None,
-        )
+    async def on_record(record: Received) -> None:
+        now = datetime.now(UTC)
+        if record.topic == CALENDAR_RULES.name:
+            rules: CalendarRules = record.value
+            calendar.keep_rules(rules)
+            log.info("calendar.rules_applied", max_per_day=rules.max_per_day, venues=len(rules.venues))
+        elif record.topic == EVENT_PROPOSALS.name:
+            incoming: ActivityProposed = record.value
+            # A redelivered proposal never undoes later actions on it (endorsement, reschedule).
+            proposal = calendar.proposal(incoming.proposal_id) or incoming
+            calendar.keep_proposal(proposal)
+            await emit(record, [decide(proposal, calendar, calendar.rules(), now)])
+        else:
+            command: CalendarCommand = record.value
+            await emit(record, apply_command(command, calendar, calendar.rules(), now))
 
-    @app.agent(proposals, name="decide-proposals")
+    @app.agent(inputs, name="decide-proposals")
     async def decide_proposals(stream: faust.StreamT[bytes]) -> None:
-        await handle_stream(stream, EVENT_PROPOSALS, on_proposal, dead_letters)
+        await handle_stream(stream, INPUTS, on_record, dead_letters)
 
     return app
 

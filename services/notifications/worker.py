@@ -150,6 +150,8 @@ def create_app(settings: Settings, mailer: Mailer | None = None) -> faust.App:
             "rank": entry.preference_rank,
             "alternatives": [d.isoformat() for d in entry.alternatives],
             "regions": [names.get(code, code) for code in entry.regions],
+            "change": entry.change,
+            "joint": entry.joint_with is not None,
         }
         await deliver(
             record,

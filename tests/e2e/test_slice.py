@@ -14,7 +14,7 @@ import pytest
 
 from services.common.topics import REGISTRY
 from tests.support import bearer, log_events, read_topic
-from tools.scenario import PEOPLE, PROPOSALS, SATURDAY, Outcome, play
+from tools.scenario import JOINS, PEOPLE, PROPOSALS, SATURDAY, Outcome, play
 from tools.stack import PROCESSES, Stack
 
 pytestmark = pytest.mark.e2e
@@ -33,20 +33,40 @@ def test_every_api_is_healthy_and_documents_itself(everything: Stack) -> None:
         assert httpx.get(f"{url}/openapi.json").json()["paths"]
 
 
-def test_the_calendar_keeps_the_daily_maximum_and_offers_alternatives(
+def test_the_calendar_keeps_the_daily_maximum_pools_kiosks_and_offers_alternatives(
     outcome: Outcome, everything: Stack
 ) -> None:
-    limit = everything.config.max_activities_per_day
-    statuses = [d["status"] for d in outcome.decisions]
-    assert statuses == ["scheduled"] * limit + ["not_possible"] * (len(PROPOSALS) - limit)
-    assert {d["day"] for d in outcome.decisions if d["status"] == "scheduled"} == {SATURDAY.isoformat()}
-    for refused in outcome.decisions[limit:]:
+    assert [d["status"] for d in outcome.decisions] == [p.expected for p in PROPOSALS]
+    host, guest = outcome.decisions[0], outcome.decisions[JOINS]
+    assert guest["joint_with"] == host["proposal_id"]
+    assert guest["day"] == SATURDAY.isoformat()
+    for refused in (d for d in outcome.decisions if d["status"] == "not_possible"):
         assert refused["alternatives"]
         assert all(day > SATURDAY.isoformat() for day in refused["alternatives"])
     calendar_api = next(p for p in PROCESSES if p.name == "events-api")
-    calendar = httpx.get(f"{everything.config.url(calendar_api)}/calendar", headers=bearer("hub")).json()
-    on_saturday = [e for e in calendar if e["day"] == SATURDAY.isoformat()]
-    assert len(on_saturday) == limit
+    url = f"{everything.config.url(calendar_api)}/calendar"
+    saturday = httpx.get(url, params={"day": SATURDAY.isoformat()}, headers=bearer("hub")).json()
+    places = [e for e in saturday if e["status"] == "scheduled" and e["joint_with"] is None]
+    assert len(places) == everything.config.max_activities_per_day
+    [hosting] = [e for e in saturday if e["proposal_id"] == host["proposal_id"]]
+    assert hosting["joint_members"] == [guest["proposal_id"]]
+
+
+def test_a_region_feed_lists_its_scheduled_activities_as_icalendar(
+    outcome: Outcome, everything: Stack
+) -> None:
+    from icalendar import Calendar
+
+    calendar_api = next(p for p in PROCESSES if p.name == "events-api")
+    response = httpx.get(f"{everything.config.url(calendar_api)}/feeds/regions/05.ics")  # no token: public
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/calendar")
+    feed = Calendar.from_ical(response.content)
+    summaries = [str(event["summary"]) for event in feed.walk("VEVENT")]
+    assert summaries == ["Kiosque de l'Estrie au Salon"]  # the refused Sherbrooke session is not listed
+    [event] = feed.walk("VEVENT")
+    assert event.decoded("dtstart").isoformat() == f"{SATURDAY.isoformat()}T10:00:00-05:00"
+    assert str(event["location"]) == "Palais des congrès de Montréal"
 
 
 def test_every_person_gets_a_case_and_one_email_in_their_language(outcome: Outcome) -> None:
@@ -72,9 +92,15 @@ def test_every_person_gets_a_case_and_one_email_in_their_language(outcome: Outco
 def test_every_organizer_is_told_each_decision_once(outcome: Outcome) -> None:
     addresses = {p["contact_email"] for p in outcome.partners}
     per_partner = Counter(str(m["To"]) for m in outcome.emails if str(m["To"]) in addresses)
-    expected = Counter(outcome.partners[p]["contact_email"] for p, *_ in PROPOSALS)
+    expected: Counter[str] = Counter()
+    for proposed in PROPOSALS:
+        expected[outcome.partners[proposed.partner]["contact_email"]] += proposed.emails
     assert per_partner == expected
     assert len({m["Message-ID"] for m in outcome.emails}) == len(outcome.emails)
+    subjects = {str(m["Subject"]) for m in outcome.emails}
+    assert "Activité conjointe proposée : Kiosque de La Vallée-du-Richelieu" in subjects
+    assert "Une activité se joint à la vôtre : Kiosque de l'Estrie au Salon" in subjects
+    assert "Waiting for the table's endorsement: Saguenay–Lac-Saint-Jean booth" in subjects
 
 
 def test_the_correlation_id_follows_a_request_into_every_process_it_touches(

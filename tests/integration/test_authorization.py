@@ -28,6 +28,7 @@ from services.common.kafka import Publisher
 from services.common.settings import Settings
 from services.common.topics import CALENDAR
 from services.events.api import create_app as events_app
+from services.events.seed import default_rules
 from services.partners.api import create_app as partners_app
 from tests.support import bearer, eventually
 
@@ -37,7 +38,7 @@ ROLES = ("none", "hub", "counsellor", "partner", "other_partner", "delegate")
 SIGNED_IN = frozenset(ROLES) - {"none"}
 HUB = bearer("hub")
 UNGUARDED = frozenset({"/health", "/docs", "/openapi.json", "/docs/oauth2-redirect", "/redoc"})
-PUBLIC = "/reference/"
+PUBLIC = ("/reference/", "/feeds/")
 
 PARTNERS_MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/partners"): frozenset({"hub"}),
@@ -60,6 +61,20 @@ EVENTS_MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/proposals"): frozenset({"hub", "partner"}),
     ("GET", "/calendar"): SIGNED_IN,
     ("GET", "/calendar/{proposal_id}"): SIGNED_IN,
+    # On a proposal of another region than the delegate's: only the hub endorses it.
+    ("POST", "/proposals/{proposal_id}/endorse"): frozenset({"hub"}),
+    ("POST", "/proposals/{proposal_id}/withdraw"): frozenset({"hub", "partner"}),
+    ("POST", "/proposals/{proposal_id}/reschedule"): frozenset({"hub", "partner"}),
+    ("POST", "/proposals/{proposal_id}/accept-joint"): frozenset({"hub", "partner"}),
+    ("POST", "/proposals/{proposal_id}/decline-joint"): frozenset({"hub", "partner"}),
+    ("GET", "/rules"): SIGNED_IN,
+    ("PUT", "/rules"): frozenset({"hub"}),
+}
+# The status a proposal must have for each action to be possible (else 409, whoever asks).
+STATUS_FOR = {
+    "endorse": "pending_endorsement",
+    "accept-joint": "joint_suggested",
+    "decline-joint": "joint_suggested",
 }
 MATRICES = {"partners": PARTNERS_MATRIX, "events": EVENTS_MATRIX}
 FACTORIES: dict[str, Callable[[Settings], FastAPI]] = {"partners": partners_app, "events": events_app}
@@ -171,6 +186,8 @@ def body_for(method: str, path: str, owner: str) -> dict[str, Any] | None:
             "title": unique("Webinaire sur la Capitale-Nationale"),
             "preferred_dates": ["2038-03-02"],
         },
+        ("POST", "/proposals/{proposal_id}/reschedule"): {"preferred_dates": ["2038-03-09"]},
+        ("PUT", "/rules"): default_rules().model_dump(mode="json"),
     }
     return bodies.get((method, path))
 
@@ -196,7 +213,7 @@ def headers(role: str, owner: str, world: World) -> dict[str, str]:
     return bearer(role)
 
 
-def decided_proposal(events: TestClient, settings: Settings, owner: str) -> str:
+def decided_proposal(events: TestClient, settings: Settings, owner: str, status: str = "not_possible") -> str:
     """The id of a decision on an activity of ``owner``'s, written as the events worker would."""
     entry = CalendarEntry(
         proposal_id=uuid.uuid4(),
@@ -204,7 +221,8 @@ def decided_proposal(events: TestClient, settings: Settings, owner: str) -> str:
         regions=["03"],
         kind=ActivityKind.WEBINAR,
         title="Séance d'information",
-        status="not_possible",
+        status=status,
+        joint_with=uuid.uuid4() if status == "joint_suggested" else None,
         reason="Written by the authorization test.",
         decided_at=datetime.now(UTC),
     )
@@ -232,7 +250,8 @@ def url_for(path: str, owner: str, partners: TestClient, events: TestClient, set
         offer = created(partners.post("/offers", json=job_offer(owner), headers=HUB), "offer_id")
         url = url.replace("{offer_id}", offer)
     if "{proposal_id}" in url:
-        url = url.replace("{proposal_id}", decided_proposal(events, settings, owner))
+        status = STATUS_FOR.get(url.rsplit("/", 1)[-1], "not_possible")
+        url = url.replace("{proposal_id}", decided_proposal(events, settings, owner, status))
     return url
 
 
@@ -275,6 +294,7 @@ def test_the_matrix_names_only_routes_that_exist(service: str) -> None:
 
 
 PUBLIC_ROUTES = [p for m, p in routes(partners_app(OFFLINE)) if p.startswith(PUBLIC) and m == "GET"]
+FEEDS = [p for m, p in routes(events_app(OFFLINE)) if p.startswith(PUBLIC) and m == "GET"]
 
 
 @pytest.mark.parametrize("path", PUBLIC_ROUTES)
@@ -282,3 +302,10 @@ def test_reference_data_is_read_without_a_token(path: str, partners: TestClient)
     response = partners.get(path.replace("{code}", "05"))
     assert response.status_code == 200, response.text
     assert response.json()
+
+
+@pytest.mark.parametrize("path", FEEDS)
+def test_calendar_feeds_are_read_without_a_token(path: str, events: TestClient) -> None:
+    response = events.get(path.replace("{region}", "05").replace("{partner_id}", str(uuid.uuid4())))
+    assert response.status_code == 200, response.text
+    assert response.text.startswith("BEGIN:VCALENDAR")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import random
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -62,15 +62,25 @@ def _partner(publisher: Publisher, language: str = "fr") -> Partner:
     return partner
 
 
-def _proposal(organizer: uuid.UUID, days: list[date], title: str = "Kiosque de l'Estrie") -> ActivityProposed:
+def _proposal(
+    organizer: uuid.UUID,
+    days: list[date],
+    title: str = "Séance d'information en Estrie",
+    region: str = "05",
+    at: time = time(10, 0),
+) -> ActivityProposed:
+    """An information session (no endorsement needed), on its own (not open to joint activities)."""
     return ActivityProposed(
         proposal_id=uuid.uuid4(),
         organizer_id=organizer,
-        regions=["05"],
-        kind=ActivityKind.FAIR_KIOSK,
+        regions=[region],
+        kind=ActivityKind.INFORMATION_SESSION,
         title=title,
         preferred_dates=days,
         proposed_at=datetime.now(UTC),
+        start_time=at,
+        duration_minutes=120,
+        open_to_joint=False,
     )
 
 
@@ -94,7 +104,10 @@ def test_the_fourth_activity_on_a_full_day_is_not_possible_and_gets_alternatives
 ) -> None:
     saturday = _a_free_saturday()
     organizer = _partner(publisher)
-    proposals = [_proposal(organizer.partner_id, [saturday], f"Kiosque {n}") for n in range(4)]
+    proposals = [
+        _proposal(organizer.partner_id, [saturday], f"Séance {n}", region, time(8 + 3 * n, 0))
+        for n, region in enumerate(["02", "04", "08", "09"])
+    ]
     for proposal in proposals:
         key = ProposalKey(proposal_id=proposal.proposal_id)
         publisher.publish(EVENT_PROPOSALS, key, proposal, "events.ActivityProposed")
@@ -124,7 +137,8 @@ def test_a_decision_carries_the_correlation_id_and_an_id_derived_from_its_propos
     )
     headers = headers_of(record)
     assert headers["correlation_id"] == "corr-worker-42"
-    assert headers["ce_id"] == new_event("events.ProposalDecided", "x", None, caused_by=written.event_id).id
+    cause = f"{written.event_id}/{proposal.proposal_id}"
+    assert headers["ce_id"] == new_event("events.ProposalDecided", "x", None, caused_by=cause).id
     log = workers.log_path("events-worker").read_text()
     assert "corr-worker-42" in log
 

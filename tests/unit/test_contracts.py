@@ -25,7 +25,9 @@ from services.common.codec import UnreadableRecord
 from services.common.contracts import (
     ActivityKind,
     ActivityProposed,
+    CalendarCommand,
     CalendarEntry,
+    CalendarRules,
     Case,
     CaseKey,
     ConcertationTable,
@@ -44,11 +46,15 @@ from services.common.contracts import (
     PartnerKey,
     PersonKey,
     ProposalKey,
+    RulesKey,
     TableKey,
+    Venue,
     Versioned,
 )
 from services.common.topics import (
     CALENDAR,
+    CALENDAR_COMMANDS,
+    CALENDAR_RULES,
     CASES,
     CONTACTS,
     DEADLETTER,
@@ -213,7 +219,33 @@ def a_job_offer() -> Example:
     return OfferKey(offer_id=OFFER_ID), offer
 
 
+def an_endorsement() -> Example:
+    """The Estrie table's delegate endorses the information session."""
+    command = CalendarCommand(
+        command_id=UUID("7e6d5c4b-3a29-4817-9f6e-5d4c3b2a1908"),
+        proposal_id=PROPOSAL_ID,
+        action="endorse",
+        by_partner=SANC_ID,
+        issued_at=datetime(2025, 9, 16, 9, 0, tzinfo=UTC),
+    )
+    return ProposalKey(proposal_id=PROPOSAL_ID), command
+
+
+def the_rules() -> Example:
+    """Three activities a day, a week between two of one region, the Palais des congrès."""
+    rules = CalendarRules(
+        max_per_day=3,
+        blackout_dates=[date(2025, 12, 25)],
+        endorsement_required=[ActivityKind.BUS_TRIP],
+        venues=[Venue(venue_id="palais-des-congres", name="Palais des congrès de Montréal", capacity=10000)],
+        fair_days=[date(2025, 10, 24)],
+    )
+    return RulesKey(), rules
+
+
 EXAMPLES: dict[str, Callable[[], Example]] = {
+    CALENDAR_COMMANDS.name: an_endorsement,
+    CALENDAR_RULES.name: the_rules,
     PARTNERS.name: a_partner,
     TABLES.name: a_table,
     OFFERS.name: a_job_offer,
@@ -228,8 +260,8 @@ EXAMPLES: dict[str, Callable[[], Example]] = {
 TOPICS_WITH_MODELS = [
     spec for spec in REGISTRY if spec.key_model is not None and spec.value_model is not None
 ]
-ENTITY_TOPICS = [PARTNERS, TABLES, OFFERS, CALENDAR, CONTACTS, CASES]
-FACT_TOPICS = [EVENT_PROPOSALS, INTERESTS, NOTIFICATIONS]
+ENTITY_TOPICS = [PARTNERS, TABLES, OFFERS, CALENDAR_RULES, CALENDAR, CONTACTS, CASES]
+FACT_TOPICS = [EVENT_PROPOSALS, CALENDAR_COMMANDS, INTERESTS, NOTIFICATIONS]
 PERSONAL_FIELDS = {"name", "email", "phone"}
 
 
@@ -420,6 +452,8 @@ def test_personal_contact_data_travels_only_on_contacts(spec: TopicSpec) -> None
         assert personal == PERSONAL_FIELDS
     elif spec is TABLES:
         assert personal == {"name"}  # the table's own name
+    elif spec is CALENDAR_RULES:
+        assert personal == {"name"}  # a venue's name
     elif spec is PARTNERS:
         # A partner's name is an organization's name, and its address is the organization's: not personal.
         assert personal == {"name"}

@@ -61,6 +61,8 @@ def proposal_decided(
         "rank": 2 if scheduled else None,
         "alternatives": [] if scheduled else ["2025-10-19", "2025-10-20", "2025-10-22"],
         "regions": [names["05"], names["17"]],
+        "change": "decided",
+        "joint": False,
     }
 
 
@@ -328,6 +330,8 @@ def test_a_long_french_subject_keeps_its_spaces_on_the_wire() -> None:
             "rank": None,
             "alternatives": ["2027-03-07"],
             "regions": ["Estrie"],
+            "change": "decided",
+            "joint": False,
         },
     )
     message = build_message(
@@ -358,3 +362,33 @@ def test_a_person_with_no_known_entitlement_gets_no_empty_list(renderer: Rendere
     assert "Support you are entitled to:" not in email.text
     assert "may be entitled to" not in email.text
     assert "<ul></ul>" not in email.html
+
+
+@pytest.mark.parametrize(
+    ("status", "change", "fr_subject", "en_subject"),
+    [
+        (
+            "pending_endorsement",
+            "decided",
+            "En attente de l'appui de la table",
+            "Waiting for the table's endorsement",
+        ),
+        ("joint_suggested", "decided", "Activité conjointe proposée", "Joint activity suggested"),
+        ("withdrawn", "withdrawn", "Activité retirée", "Activity withdrawn"),
+        ("scheduled", "member_joined", "Une activité se joint à la vôtre", "An activity joins yours"),
+    ],
+)
+def test_every_kind_of_decision_has_its_own_subject_in_both_languages(
+    renderer: Renderer, status: str, change: str, fr_subject: str, en_subject: str
+) -> None:
+    for language, expected in (("fr", fr_subject), ("en", en_subject)):
+        context = {**proposal_decided(language, status), "change": change, "day": "2025-10-25"}
+        email = renderer.render("proposal_decided", language, context)
+        assert email.subject.startswith(expected)
+        assert "Séance d'information" in email.text
+
+
+def test_a_joint_scheduling_says_it_is_held_with_another_activity(renderer: Renderer) -> None:
+    context = {**proposal_decided("fr", "scheduled"), "joint": True, "change": "joined"}
+    email = renderer.render("proposal_decided", "fr", context)
+    assert "conjointement avec une activité déjà inscrite" in email.text

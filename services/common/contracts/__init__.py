@@ -1,7 +1,16 @@
 """Pydantic contracts of every message on Concerto's topics, one module per writing service."""
 
 from .base import SCHEMA_VERSION, Contract, Versioned
-from .events import ActivityKind, ActivityProposed, CalendarEntry, ProposalKey
+from .events import (
+    ActivityKind,
+    ActivityProposed,
+    CalendarCommand,
+    CalendarEntry,
+    CalendarRules,
+    ProposalKey,
+    RulesKey,
+    Venue,
+)
 from .matching import Case, CaseKey, Contact, Entitlement, ImmigrationStatus, InterestDeclared, PersonKey
 from .notifications import EmailSent, NotificationKey
 from .offers import (
@@ -21,7 +30,9 @@ __all__ = [
     "SCHEMA_VERSION",
     "ActivityKind",
     "ActivityProposed",
+    "CalendarCommand",
     "CalendarEntry",
+    "CalendarRules",
     "Case",
     "CaseKey",
     "ConcertationTable",
@@ -43,8 +54,10 @@ __all__ = [
     "PartnerKey",
     "PersonKey",
     "ProposalKey",
+    "RulesKey",
     "SettlementOffer",
     "SupportMeasure",
     "TableKey",
+    "Venue",
     "Versioned",
 ]

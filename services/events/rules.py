@@ -1,0 +1,148 @@
+"""The calendar's hard rules (pure): what makes a day infeasible for an activity, in plain words.
+
+Both the events worker (one proposal at a time) and the season planner use
+these rules; the planner's property tests use ``violations`` as the verifier
+of whole plans, independently of how the planner found them.
+
+A joint member (an activity that joined a scheduled host) takes no place of its
+own: it does not count against the daily or slot capacity or the venue. For the
+spacing rules it counts: its regions and sectors are present that day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from uuid import UUID
+
+from services.common.contracts import ActivityProposed, CalendarEntry, CalendarRules
+
+
+@dataclass(frozen=True)
+class Activity:
+    """What the rules need to know of an activity held (or to be held) on a day."""
+
+    proposal_id: UUID
+    regions: tuple[str, ...]
+    day: date
+    start: time
+    duration_minutes: int
+    venue_id: str | None
+    sectors: tuple[str, ...]
+    attendance: int
+    joint_with: UUID | None = None
+
+    @property
+    def interval(self) -> tuple[datetime, datetime]:
+        begin = datetime.combine(self.day, self.start)
+        return begin, begin + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def takes_a_place(self) -> bool:
+        return self.joint_with is None
+
+
+def activity_of(proposal: ActivityProposed, day: date, joint_with: UUID | None = None) -> Activity:
+    """The activity ``proposal`` would be if held on ``day``."""
+    return Activity(
+        proposal_id=proposal.proposal_id,
+        regions=tuple(proposal.regions),
+        day=day,
+        start=proposal.start_time,
+        duration_minutes=proposal.duration_minutes,
+        venue_id=proposal.venue_id,
+        sectors=tuple(proposal.sectors),
+        attendance=proposal.expected_attendance,
+        joint_with=joint_with,
+    )
+
+
+def activity_of_entry(entry: CalendarEntry, attendance: int = 0) -> Activity | None:
+    """The activity a scheduled calendar entry holds; None if it is not scheduled."""
+    if entry.status != "scheduled" or entry.day is None:
+        return None
+    return Activity(
+        proposal_id=entry.proposal_id,
+        regions=tuple(entry.regions),
+        day=entry.day,
+        start=entry.start_time or time(10, 0),
+        duration_minutes=entry.duration_minutes or 180,
+        venue_id=entry.venue_id,
+        sectors=tuple(entry.sectors),
+        attendance=attendance,
+        joint_with=entry.joint_with,
+    )
+
+
+def sectors_overlap(a: Iterable[str], b: Iterable[str]) -> bool:
+    """Whether two activities aim at a common sector (a CNP prefix of the other's code)."""
+    return any(x.startswith(y) or y.startswith(x) for x in a for y in b)
+
+
+def _overlap(a: Activity, b: Activity) -> bool:
+    (a0, a1), (b0, b1) = a.interval, b.interval
+    return a0 < b1 and b0 < a1
+
+
+def _same_joint(a: Activity, b: Activity) -> bool:
+    """Whether a and b are parts of one joint activity (a host and its members)."""
+    host_a = a.joint_with or a.proposal_id
+    host_b = b.joint_with or b.proposal_id
+    return host_a == host_b
+
+
+def violations(
+    activity: Activity, others: Iterable[Activity], rules: CalendarRules, today: date
+) -> list[str]:
+    """Every hard rule ``activity`` would break next to ``others`` (the rest of the calendar)."""
+    found: list[str] = []
+    day = activity.day
+    if day < today:
+        found.append(f"{day} is in the past")
+    if day in rules.blackout_dates:
+        found.append(f"{day} is a blackout date")
+    same_day = [o for o in others if o.proposal_id != activity.proposal_id and o.day == day]
+    if activity.venue_id is not None:
+        venue = rules.venue(activity.venue_id)
+        if venue is None:
+            found.append(f"unknown venue {activity.venue_id}")
+        elif activity.takes_a_place:
+            # A venue is shared (kiosks at one fair): everyone there at once must fit.
+            there = [
+                o
+                for o in same_day
+                if o.venue_id == venue.venue_id and o.takes_a_place and _overlap(o, activity)
+            ]
+            people = activity.attendance + sum(o.attendance for o in there)
+            if people > venue.capacity:
+                found.append(
+                    f"{venue.name} would hold {people} people at that time (capacity {venue.capacity})"
+                )
+    if activity.takes_a_place:
+        places = [o for o in same_day if o.takes_a_place]
+        if len(places) >= rules.max_per_day:
+            found.append(f"{day} already has {len(places)} of {rules.max_per_day} regional activities")
+        at_once = [o for o in places if _overlap(o, activity)]
+        if len(at_once) >= rules.max_per_slot:
+            found.append(f"{len(at_once)} activities already run at that time (at most {rules.max_per_slot})")
+    for other in others:
+        if other.proposal_id == activity.proposal_id or _same_joint(activity, other):
+            continue
+        gap = abs((other.day - day).days)
+        shared = set(other.regions) & set(activity.regions)
+        if rules.min_days_same_region and shared and gap < rules.min_days_same_region:
+            found.append(
+                f"region {min(shared)} already has an activity on {other.day} "
+                f"(at least {rules.min_days_same_region} days apart)"
+            )
+        if (
+            rules.min_days_same_sector
+            and gap < rules.min_days_same_sector
+            and sectors_overlap(activity.sectors, other.sectors)
+        ):
+            found.append(
+                f"an activity for the same sector is on {other.day} "
+                f"(at least {rules.min_days_same_sector} days apart)"
+            )
+    return found
