@@ -109,6 +109,9 @@ def create_app(settings: Settings) -> FastAPI:
         organizer = runtime.projection.get_fresh(
             PARTNERS, PartnerKey(partner_id=body.organizer_id), settings.kafka.read_your_writes_timeout_s
         )
+        if principal.role is Role.DELEGATE:
+            # Acting as a table's delegate: make sure a delegation made an instant ago is seen.
+            runtime.projection.catch_up(settings.kafka.read_your_writes_timeout_s)
         tables = runtime.projection.values(TABLES)
         endorsed = check_organizer(organizer, body.regions, tables, body.preferred_dates[0])
         proposal = ActivityProposed(

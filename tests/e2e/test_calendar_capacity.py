@@ -88,3 +88,71 @@ def test_sixteen_regions_asking_for_one_saturday_at_once_never_overfill_it(every
     ]
     assert len(refused) == len(REGIONS) - rules.max_per_day
     assert {e["status"] for e in refused} == {"not_possible"}
+
+
+def _on_day(events_api: str) -> list[dict[str, Any]]:
+    response = httpx.get(f"{events_api}/calendar", headers=bearer("hub"), params={"day": DAY.isoformat()})
+    entries: list[dict[str, Any]] = response.json()
+    return [e for e in entries if e["status"] == "scheduled" and e["joint_with"] is None]
+
+
+def _propose(events_api: str, organizer: str, region: str, at: str) -> str:
+    body = {
+        "organizer_id": organizer,
+        "regions": [region],
+        "kind": "information_session",
+        "title": f"Nouvelle séance {region}",
+        "preferred_dates": [DAY.isoformat()],
+        "start_time": at,
+        "duration_minutes": 60,
+        "open_to_joint": False,
+    }
+    response = httpx.post(f"{events_api}/proposals", json=body, headers=bearer("partner", organizer))
+    assert response.status_code == 202, response.text
+    proposal_id: str = response.json()["proposal_id"]
+    return proposal_id
+
+
+def _status(events_api: str, proposal_id: str) -> str | None:
+    response = httpx.get(f"{events_api}/calendar/{proposal_id}", headers=bearer("hub"))
+    return str(response.json()["status"]) if response.status_code == 200 else None
+
+
+def test_withdrawing_an_activity_frees_its_place_for_the_next_proposal(everything: Stack) -> None:
+    events_api = _url(everything, "events-api")
+    [first, *_] = _on_day(events_api)
+    organizer, region = first["organizer_id"], first["regions"][0]
+    response = httpx.post(
+        f"{events_api}/proposals/{first['proposal_id']}/withdraw", headers=bearer("partner", organizer)
+    )
+    assert response.status_code == 202, response.text
+    eventually(lambda: _status(events_api, first["proposal_id"]) == "withdrawn", 30, "the withdrawal")
+    again = _propose(events_api, organizer, region, "21:00")
+    assert eventually(lambda: _status(events_api, again), 30, "a decision") == "scheduled"
+    assert len(_on_day(events_api)) == default_rules().max_per_day
+
+
+def test_rules_the_hub_publishes_apply_to_the_next_decisions(everything: Stack) -> None:
+    events_api, partners_api = _url(everything, "events-api"), _url(everything, "partners-api")
+    taken = {e["regions"][0] for e in _on_day(events_api)}
+    region = next(r for r in REGIONS if r not in taken)
+    organizers = httpx.get(
+        f"{partners_api}/partners", params={"region": region}, headers=bearer("hub")
+    ).json()
+    organizer = organizers[0]["partner_id"]
+    full = _propose(events_api, organizer, region, "06:00")
+    assert eventually(lambda: _status(events_api, full), 30, "a decision") == "not_possible"
+    four_a_day = default_rules().model_copy(update={"max_per_day": 4}).model_dump(mode="json")
+    try:
+        assert httpx.put(f"{events_api}/rules", json=four_a_day, headers=bearer("hub")).status_code == 200
+        eventually(
+            lambda: httpx.get(f"{events_api}/rules", headers=bearer("hub")).json()["max_per_day"] == 4,
+            30,
+            "the new rules",
+        )
+        fourth = _propose(events_api, organizer, region, "06:30")
+        assert eventually(lambda: _status(events_api, fourth), 30, "a decision") == "scheduled"
+        assert len(_on_day(events_api)) == 4
+    finally:
+        default = default_rules().model_dump(mode="json")
+        assert httpx.put(f"{events_api}/rules", json=default, headers=bearer("hub")).status_code == 200
