@@ -23,8 +23,10 @@ from services.common.cloudevents import new_event
 from services.common.contracts import (
     CalendarEntry,
     Case,
+    ConcertationTable,
     EmailSent,
     NotificationKey,
+    Partner,
     PartnerKey,
     PersonKey,
 )
@@ -40,7 +42,7 @@ from services.common.streams import (
     raw_topic,
     run_worker,
 )
-from services.common.topics import CALENDAR, CASES, CONTACTS, NOTIFICATIONS, PARTNERS
+from services.common.topics import CALENDAR, CASES, CONTACTS, NOTIFICATIONS, PARTNERS, TABLES
 
 from .mailer import Mailer, SmtpMailer
 from .rendering import Renderer, build_message, message_id_for
@@ -64,6 +66,41 @@ class Directory:
         return found
 
 
+def _decision_context(
+    entry: CalendarEntry, organizer: Partner, language: str | None = None
+) -> dict[str, Any]:
+    names = region_names(language or organizer.language)
+    return {
+        "organizer": organizer.name,
+        "title": entry.title,
+        "status": entry.status,
+        "day": entry.day.isoformat() if entry.day else None,
+        "rank": entry.preference_rank,
+        "alternatives": [d.isoformat() for d in entry.alternatives],
+        "regions": [names.get(code, code) for code in entry.regions],
+        "change": entry.change,
+        "joint": entry.joint_with is not None,
+    }
+
+
+def _tables_to_tell(
+    tables: list[ConcertationTable], entry: CalendarEntry
+) -> list[tuple[ConcertationTable, UUID]]:
+    """The tables of the entry's regions with a delegate today who is not the organizer."""
+    today = datetime.now(UTC).date()
+    found = []
+    for table in tables:
+        delegate = table.delegate_on(today)
+        if (
+            table.status == "active"
+            and table.region in entry.regions
+            and delegate not in (None, entry.organizer_id)
+        ):
+            assert delegate is not None
+            found.append((table, delegate))
+    return found
+
+
 def _measure_names(case: Case, status: str, language: str) -> list[str]:
     return [e.name_fr if language == "fr" else e.name_en for e in case.entitlements if e.status == status]
 
@@ -77,7 +114,7 @@ def create_app(settings: Settings, mailer: Mailer | None = None) -> faust.App:
     dead_letters = DeadLetters(app, SERVICE)
     # Keyed by "event id|template|recipient id"; written to the partition of the event being handled.
     ledger = app.Table("send-ledger", default=None, partitions=CASES.partitions)
-    projection = Projection(settings.kafka, [CONTACTS, PARTNERS], SERVICE)
+    projection = Projection(settings.kafka, [CONTACTS, PARTNERS, TABLES], SERVICE)
     directory = Directory(projection)
     smtp: Mailer = mailer or SmtpMailer(settings.smtp)
     renderer = Renderer()
@@ -140,28 +177,29 @@ def create_app(settings: Settings, mailer: Mailer | None = None) -> faust.App:
 
     async def on_decision(record: Received) -> None:
         entry: CalendarEntry = record.value
-        partner = await directory.find(PARTNERS, PartnerKey(partner_id=entry.organizer_id))
-        names = region_names(partner.language)
-        context = {
-            "organizer": partner.name,
-            "title": entry.title,
-            "status": entry.status,
-            "day": entry.day.isoformat() if entry.day else None,
-            "rank": entry.preference_rank,
-            "alternatives": [d.isoformat() for d in entry.alternatives],
-            "regions": [names.get(code, code) for code in entry.regions],
-            "change": entry.change,
-            "joint": entry.joint_with is not None,
-        }
+        organizer = await directory.find(PARTNERS, PartnerKey(partner_id=entry.organizer_id))
         await deliver(
             record,
             "proposal_decided",
-            partner.language,
+            organizer.language,
             "partner",
-            partner.partner_id,
-            partner.contact_email,
-            context,
+            organizer.partner_id,
+            organizer.contact_email,
+            _decision_context(entry, organizer),
         )
+        # The region's concertation table is told too, through its delegate in Montréal.
+        for table, delegate_id in _tables_to_tell(projection.values(TABLES), entry):
+            delegate = await directory.find(PARTNERS, PartnerKey(partner_id=delegate_id))
+            context = {**_decision_context(entry, organizer, delegate.language), "table": table.name}
+            await deliver(
+                record,
+                "proposal_decided_table",
+                delegate.language,
+                "partner",
+                delegate.partner_id,
+                delegate.contact_email,
+                {**context, "delegate": delegate.name},
+            )
 
     @app.task  # type: ignore[untyped-decorator]
     async def follow_directory() -> None:

@@ -392,3 +392,17 @@ def test_a_joint_scheduling_says_it_is_held_with_another_activity(renderer: Rend
     context = {**proposal_decided("fr", "scheduled"), "joint": True, "change": "joined"}
     email = renderer.render("proposal_decided", "fr", context)
     assert "conjointement avec une activité déjà inscrite" in email.text
+
+
+def test_the_tables_copy_names_the_table_and_the_organizer(renderer: Renderer) -> None:
+    context = {
+        **proposal_decided("fr", "scheduled"),
+        "table": "Table de concertation en immigration de l'Estrie",
+        "delegate": "Place aux jeunes en région — Estrie",
+    }
+    email = renderer.render("proposal_decided_table", "fr", context)
+    assert email.subject.startswith("[Table de concertation en immigration de l'Estrie] Activité inscrite")
+    assert "voici la décision transmise à Service d'aide aux néo-Canadiens" in email.text
+    english = renderer.render("proposal_decided_table", "en", {**context, **proposal_decided("en", "not_possible")})
+    assert "here is the decision sent to" in english.text
+    assert "<blockquote>" in english.html
