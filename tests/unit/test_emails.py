@@ -403,6 +403,8 @@ def test_the_tables_copy_names_the_table_and_the_organizer(renderer: Renderer) -
     email = renderer.render("proposal_decided_table", "fr", context)
     assert email.subject.startswith("[Table de concertation en immigration de l'Estrie] Activité inscrite")
     assert "voici la décision transmise à Service d'aide aux néo-Canadiens" in email.text
-    english = renderer.render("proposal_decided_table", "en", {**context, **proposal_decided("en", "not_possible")})
+    english = renderer.render(
+        "proposal_decided_table", "en", {**context, **proposal_decided("en", "not_possible")}
+    )
     assert "here is the decision sent to" in english.text
     assert "<blockquote>" in english.html
