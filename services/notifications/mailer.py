@@ -61,7 +61,7 @@ class SmtpMailer:
         recipients = [address.addr_spec for address in message["To"].addresses]
         async for attempt in AsyncRetrying(
             stop=stop_after_attempt(self._attempts),
-            wait=wait_exponential_jitter(initial=0.2, max=self._max_wait_s),
+            wait=wait_exponential_jitter(multiplier=0.2, max=self._max_wait_s, jitter=0.2),
             retry=retry_if_exception(is_temporary),
             reraise=True,
         ):
