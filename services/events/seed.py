@@ -5,15 +5,18 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import structlog
 from tenacity import retry, retry_if_exception_type, wait_exponential
 
 from services.common.contracts import CalendarRules, RulesKey
-from services.common.http import ApiRuntime
 from services.common.kafka import KafkaUnavailable
 from services.common.reference import DATA_DIR
 from services.common.topics import CALENDAR_RULES
+
+if TYPE_CHECKING:
+    from services.common.http import ApiRuntime
 
 log = structlog.get_logger(__name__)
 

@@ -1,0 +1,288 @@
+"""Synthetic recruitment seasons in Montréal, and a report comparing the ways to place them.
+
+``make_season`` draws a seeded, reproducible season: organizations of the
+regions (01–17 but Montréal, 06; Capitale-Nationale and Montérégie busier than
+Nord-du-Québec), some pooling two regions; a mix of kinds, each with its own
+venues, hours and attendance (within the venue's capacity but for a few
+optimists); many proposals aimed at the same few Saturdays and at the fair
+days; sectors from the CNP broad categories (and a few major groups); the
+rules of data/calendar_rules.json.
+
+``python -m services.events.season report`` places one season three ways
+(uncoordinated, first come first served, the CP-SAT season planner) and writes
+a Markdown table of the measures side by side. The benchmark calls
+``make_season`` and ``services.events.planner.plan_season``.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time as clock
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Annotated
+from uuid import UUID
+
+import typer
+from rich.console import Console
+from rich.markdown import Markdown
+
+from services.common.contracts import ActivityKind, ActivityProposed, CalendarRules
+from services.common.reference import DATA_DIR, region_names
+from services.events.planner import PlanMetrics, first_come_first_served, measure, plan_season, uncoordinated
+from services.events.planner_model import region_shares
+from services.events.seed import default_rules
+
+SEASON_START = date(2027, 4, 12)
+"""A Monday; its 12 weeks hold the May fair days and three blackout dates."""
+
+# Relative weight of each region's organizations (how many there are, not how active each one is).
+REGION_WEIGHTS = {
+    "01": 3, "02": 4, "03": 8, "04": 5, "05": 6, "07": 4, "08": 3, "09": 2,
+    "10": 1, "11": 2, "12": 6, "13": 3, "14": 4, "15": 5, "16": 8, "17": 4,
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """How organizers hold one kind of activity."""
+
+    weight: int
+    prime_taste: float  # chance the first choice is a prime day
+    venues: tuple[str | None, ...]
+    attendance: tuple[int, int]  # people, for activities online or outside any venue
+    starts: tuple[time, ...]
+    durations: tuple[int, ...]
+    title: str
+    of_room: tuple[float, float] = (0.3, 1.0)  # share of the venue's capacity, in a venue
+
+
+KINDS = {
+    ActivityKind.FAIR_KIOSK: _Kind(
+        20, 0.9, ("palais-des-congres", "place-bonaventure"), (0, 0), (time(9), time(10)), (360, 480),
+        "Kiosque régional au salon", (0.02, 0.25),  # the fair's visitors share the hall
+    ),
+    ActivityKind.INFORMATION_SESSION: _Kind(
+        30, 0.4, ("grande-bibliotheque", "maison-regions", "carrefour-hub"), (0, 0),
+        (time(13), time(18), time(18, 30)), (90, 120, 150), "Séance d'information",
+    ),
+    ActivityKind.SPEED_RECRUITING: _Kind(
+        15, 0.6, ("maison-regions", "carrefour-hub"), (0, 0), (time(9), time(13)), (180, 240),
+        "Recrutement express",
+    ),
+    ActivityKind.BUS_TRIP: _Kind(
+        10, 0.8, (None,), (40, 56), (time(7),), (600, 720), "Autobus vers la région"
+    ),
+    ActivityKind.WEBINAR: _Kind(25, 0.1, (None,), (50, 500), (time(12), time(19)), (60, 90), "Webinaire"),
+}  # fmt: skip
+
+
+def _uuid(rng: random.Random) -> UUID:
+    return UUID(int=rng.getrandbits(128), version=4)
+
+
+def _sectors(rng: random.Random, categories: list[str], groups: list[str]) -> list[str]:
+    """0 to 2 CNP broad categories (none = every sector), now and then a major group instead."""
+    chosen = rng.sample(categories, k=rng.choice([0, 1, 1, 1, 2]))
+    return [
+        rng.choice([g for g in groups if g.startswith(c)] or [c]) if rng.random() < 0.1 else c for c in chosen
+    ]
+
+
+def _preferred(
+    rng: random.Random, kind: _Kind, days: list[date], prime: list[date], hot: set[date]
+) -> list[date]:
+    """Ranked dates: a prime day (the hot Saturdays and fair days first) or a weekday, then nearby days."""
+    weekdays = [d for d in days if d.weekday() < 5 and d not in prime]
+    if prime and rng.random() < kind.prime_taste:
+        first = rng.choices(prime, weights=[5 if d in hot else 1 for d in prime])[0]
+    else:
+        first = rng.choice(weekdays)
+    wanted = [first]
+    for _ in range(rng.choice([0, 1, 2, 2, 3, 4])):
+        if rng.random() < 0.5:
+            day = first + timedelta(days=7 * rng.choice([-2, -1, 1, 2, 3]))
+        else:
+            day = rng.choice(prime if first in prime else weekdays)
+        if days[0] <= day <= days[-1] and day not in wanted:
+            wanted.append(day)
+    return wanted
+
+
+def make_season(
+    seed: int, organizations: int = 50, proposals: int = 1000, weeks: int = 12, start: date = SEASON_START
+) -> tuple[list[ActivityProposed], CalendarRules]:
+    """A reproducible season of ``proposals`` from ``organizations`` over ``weeks`` from ``start``."""
+    rng = random.Random(seed)
+    rules = default_rules()
+    capacity = {v.venue_id: v.capacity for v in rules.venues}
+    names = region_names("fr")
+    unit_groups = json.loads((DATA_DIR / "cnp.json").read_text(encoding="utf-8"))["unit_groups"]
+    categories = sorted({u["code"][0] for u in unit_groups})
+    groups = sorted({u["code"][:2] for u in unit_groups})
+    days = [start + timedelta(days=n) for n in range(weeks * 7)]
+    prime = [d for d in days if rules.is_prime(d)]
+    saturdays = [d for d in prime if d not in rules.fair_days]
+    hot = {*rules.fair_days, *rng.sample(saturdays, k=min(3, len(saturdays)))}  # everyone's favourites
+    codes, weights = list(REGION_WEIGHTS), list(REGION_WEIGHTS.values())
+    orgs = []
+    for _ in range(organizations):
+        regions = rng.choices(codes, weights=weights)
+        if rng.random() < 0.1:  # a regional pavilion pooling two regions
+            regions = sorted({*regions, *rng.choices(codes, weights=weights)})
+        orgs.append((_uuid(rng), regions, rng.paretovariate(2.5)))  # how active it is
+    opened = datetime.combine(start - timedelta(days=70), time(9), tzinfo=UTC)
+    season = []
+    for _ in range(proposals):
+        organizer, regions, _activity = rng.choices(orgs, weights=[o[2] for o in orgs])[0]
+        kind_name = rng.choices(list(KINDS), weights=[k.weight for k in KINDS.values()])[0]
+        kind = KINDS[kind_name]
+        venue = rng.choice(kind.venues)
+        if venue is None:
+            attendance = rng.randint(*kind.attendance)
+        else:
+            room = capacity[venue]
+            attendance = max(1, round(room * rng.uniform(*kind.of_room)))
+            if rng.random() < 0.04:  # an optimist: more people than the room holds
+                attendance = min(20000, room + rng.randint(1, room // 2 + 1))
+        season.append(
+            ActivityProposed(
+                proposal_id=_uuid(rng),
+                organizer_id=organizer,
+                regions=regions,
+                kind=kind_name,
+                title=f"{kind.title} — {names[regions[0]]}",
+                preferred_dates=_preferred(rng, kind, days, prime, hot),
+                proposed_at=opened + timedelta(seconds=rng.randrange(60 * 86400)),
+                start_time=rng.choice(kind.starts),
+                duration_minutes=rng.choice(kind.durations),
+                venue_id=venue,
+                sectors=_sectors(rng, categories, groups),
+                languages=["fr", "en"] if rng.random() < 0.2 else ["fr"],
+                expected_attendance=attendance,
+                endorsed=kind_name in rules.endorsement_required and rng.random() < 0.85,
+            )
+        )
+    return season, rules
+
+
+@dataclass(frozen=True)
+class Column:
+    """One way of placing the season, measured."""
+
+    name: str
+    short: str
+    metrics: PlanMetrics
+    seconds: float | None
+
+
+def compare(
+    proposals: list[ActivityProposed], rules: CalendarRules, today: date, time_limit_s: float = 10.0
+) -> list[Column]:
+    """The season placed uncoordinated, first come first served, and by the CP-SAT planner."""
+    began = clock.perf_counter()
+    fcfs = first_come_first_served(proposals, rules, today)
+    fcfs_seconds = clock.perf_counter() - began
+    plan = plan_season(proposals, rules, today, time_limit_s=time_limit_s)
+    scope = (proposals, rules, today)
+    return [
+        Column(
+            "Sans concertation / uncoordinated",
+            "uncoordinated",
+            measure(uncoordinated(proposals), *scope),
+            None,
+        ),
+        Column("Premier arrivé / first come first served", "FCFS", measure(fcfs, *scope), fcfs_seconds),
+        Column(
+            f"Planificateur / CP-SAT planner ({plan.status})",
+            "CP-SAT",
+            measure(plan.assignments, *scope),
+            plan.seconds,
+        ),
+    ]
+
+
+def _row(label: str, cells: list[str]) -> str:
+    return "| " + " | ".join([label, *cells]) + " |"
+
+
+def render(
+    columns: list[Column], proposals: list[ActivityProposed], rules: CalendarRules, command: str
+) -> str:
+    """The report in Markdown: the measures, then each region's prime slots against its fair share."""
+    m = [c.metrics for c in columns]
+    lines = [
+        "# Season plan: uncoordinated vs first come first served vs CP-SAT",
+        "",
+        f"Produced by `{command}`.",
+        f"{len(proposals)} proposals; rules of data/calendar_rules.json: at most {rules.max_per_day} "
+        f"activities a day, {rules.max_per_slot} at the same time, {rules.min_days_same_region} days "
+        f"between two of a region, {rules.min_days_same_sector} between two of a sector. "
+        "Every plan is checked with `services.events.rules.violations`.",
+        "",
+        _row("Measure", [c.name for c in columns]),
+        _row("---", ["---:"] * len(columns)),
+        _row("Scheduled", [str(x.scheduled) for x in m]),
+        _row("First choices honored", [str(x.first_choices) for x in m]),
+        _row("Any preference honored", [str(x.any_preference) for x in m]),
+        _row("Unscheduled", [str(x.unscheduled) for x in m]),
+        _row("Days over capacity", [str(x.days_over_capacity) for x in m]),
+        _row("Activities breaking a rule", [str(x.rule_violations) for x in m]),
+        _row("Prime slots (Saturdays, fair days)", [str(x.prime_slots) for x in m]),
+        _row("Largest excess over fair share", [f"{x.fairness_excess:.2f}" for x in m]),
+        _row("Time (s)", ["—" if c.seconds is None else f"{c.seconds:.2f}" for c in columns]),
+        "",
+        "Uncoordinated: every organizer takes its first choice, whatever the rules. First come first "
+        "served: proposals in arrival order, each on its best preferred date that breaks no rule (what the "
+        "online worker does). CP-SAT: the season planner (services/events/planner.py); OPTIMAL = proven, "
+        "FEASIBLE = stopped at its deterministic budget. Only preferred dates are ever given.",
+        "",
+        "Prime slots per region; fair share = share of the season's demand × prime slots of the plan "
+        "(the planner allows at most share + 1).",
+        "",
+        _row("Region", ["Demand share", *[f"{c.short} (fair share)" for c in columns]]),
+        _row("---", ["---:"] * (len(columns) + 1)),
+    ]
+    for region, share in region_shares(proposals).items():
+        cells = [f"{float(share):.1%}"]
+        for x in m:
+            cells.append(f"{x.prime_per_region.get(region, 0)} ({float(share) * x.prime_slots:.1f})")
+        lines.append(_row(region, cells))
+    return "\n".join(lines) + "\n"
+
+
+app = typer.Typer(add_completion=False, help=__doc__)
+
+
+@app.callback()
+def main() -> None:
+    """Synthetic seasons and the season planner's report."""
+
+
+@app.command()
+def report(
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic season.")] = 7,
+    proposals: Annotated[int, typer.Option(help="Proposals in the season.")] = 300,
+    organizations: Annotated[int, typer.Option(help="Organizations proposing.")] = 30,
+    weeks: Annotated[int, typer.Option(help="Length of the season.")] = 12,
+    time_limit: Annotated[float, typer.Option(help="CP-SAT time limit (s).")] = 10.0,
+    out: Annotated[Path | None, typer.Option(help="Where to write the Markdown report.")] = None,
+) -> None:
+    """Place one season three ways and report the measures side by side."""
+    console = Console()
+    season, rules = make_season(seed, organizations, proposals, weeks)
+    columns = compare(season, rules, SEASON_START, time_limit)
+    command = (
+        f"python -m services.events.season report --seed {seed} --proposals {proposals} "
+        f"--organizations {organizations} --weeks {weeks}" + (f" --out {out}" if out else "")
+    )
+    text = render(columns, season, rules, command)
+    if out is not None:
+        out.write_text(text, encoding="utf-8")
+    console.print(Markdown(text))
+
+
+if __name__ == "__main__":
+    app()
