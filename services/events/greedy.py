@@ -23,7 +23,7 @@ from uuid import UUID
 
 from services.common.contracts import ActivityProposed, CalendarRules
 from services.events.planner_model import Candidate, arrival_order
-from services.events.rules import Activity, activity_of, violations
+from services.events.rules import Activity, activity_of, takes_prime_slot, violations
 
 
 class Calendar:
@@ -107,14 +107,14 @@ def fill(
     def place(cand: Candidate) -> None:
         calendar.add(cand.activity)
         placed[cand.proposal.proposal_id] = cand
-        if rules.is_prime(cand.day):
+        if takes_prime_slot(cand.activity, rules):
             for region in set(cand.activity.regions):
                 won[region] += 1
 
     for cand in cands:
         if plan.get(cand.proposal.proposal_id) == cand.day:
             place(cand)
-    slots = sum(1 for c in placed.values() if rules.is_prime(c.day))
+    slots = sum(1 for c in placed.values() if takes_prime_slot(c.activity, rules))
     if any(calendar.breaks(c.activity) for c in placed.values()) or any(
         w > bound(r, slots) for r, w in won.items()
     ):
@@ -126,7 +126,7 @@ def fill(
     for cand in ordered:
         if cand.proposal.proposal_id in placed or not calendar.fits(cand.activity):
             continue
-        if rules.is_prime(cand.day):
+        if takes_prime_slot(cand.activity, rules):
             if any(won[r] + 1 > bound(r, slots + 1) for r in set(cand.activity.regions)):
                 continue
             slots += 1

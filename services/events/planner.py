@@ -64,7 +64,7 @@ from ortools.sat.python import cp_model
 from services.common.contracts import ActivityProposed, CalendarRules
 from services.events.greedy import Calendar, fill, first_come_first_served, uncoordinated
 from services.events.planner_model import Candidate, SeasonModel, arrival_order, candidates, region_shares
-from services.events.rules import activity_of
+from services.events.rules import activity_of, takes_prime_slot
 
 __all__ = [
     "PlanMetrics",
@@ -114,7 +114,7 @@ def plan_season(
     shares = region_shares(proposals)
     held: dict[str, int] = defaultdict(int)
     for cand in cands:
-        if before.get(cand.proposal.proposal_id) == cand.day and rules.is_prime(cand.day):
+        if before.get(cand.proposal.proposal_id) == cand.day and takes_prime_slot(cand.activity, rules):
             for region in set(cand.activity.regions):
                 held[region] += 1
 
@@ -201,7 +201,7 @@ def measure(
         if day := assignments.get(proposal.proposal_id):
             calendar.add(activity_of(proposal, day))
     held = [a for day in sorted(calendar.by_day) for a in calendar.by_day[day]]
-    prime = [a for a in held if rules.is_prime(a.day)]
+    prime = [a for a in held if takes_prime_slot(a, rules)]
     shares = region_shares(proposals)
     per_region = {r: sum(1 for a in prime if r in a.regions) for r in shares}
     excess = max((per_region[r] - len(prime) * share for r, share in shares.items()), default=0)
@@ -211,7 +211,9 @@ def measure(
         scheduled=len(held),
         first_choices=sum(1 for a in held if firsts[a.proposal_id] == a.day),
         any_preference=sum(1 for a in held if a.day in wanted[a.proposal_id]),
-        days_over_capacity=sum(1 for day in calendar.by_day.values() if len(day) > rules.max_per_day),
+        days_over_capacity=sum(
+            1 for day in calendar.by_day.values() if sum(a.takes_a_place for a in day) > rules.max_per_day
+        ),
         rule_violations=sum(1 for a in held if calendar.breaks(a)),
         prime_slots=len(prime),
         prime_per_region={r: n for r, n in per_region.items() if n},

@@ -20,7 +20,7 @@ from uuid import UUID
 from ortools.sat.python import cp_model
 
 from services.common.contracts import ActivityProposed, CalendarRules
-from services.events.rules import Activity, activity_of, sectors_overlap, violations
+from services.events.rules import Activity, activity_of, takes_prime_slot, violations
 
 MAX_RANK = 5
 """A proposal ranks at most five preferred dates."""
@@ -109,7 +109,8 @@ class SeasonModel:
             by_proposal[cand.proposal.proposal_id].append(i)
         for members in by_proposal.values():
             self._at_most_one(members)
-        for idx in self.by_day.values():
+        for day_idx in self.by_day.values():
+            idx = [i for i in day_idx if self.cands[i].activity.takes_a_place]  # webinars take no place
             self._at_most(idx, self.rules.max_per_day)
             self._at_the_same_time(idx)
             self._venues(idx)
@@ -121,35 +122,12 @@ class SeasonModel:
         self._spacing(sectors, self.rules.min_days_same_sector)
 
     def _at_the_same_time(self, idx: Sequence[int]) -> None:
-        """rules.py lets an activity overlap at most ``max_per_slot - 1`` others of its day."""
-        slot = self.rules.max_per_slot
-        for i in idx:
-            # Overlapping candidates that could be held with i at all (not the same region, sector or venue).
-            others = [
-                j for j in idx if j != i and _overlap(self.cands[i], self.cands[j]) and self._compatible(i, j)
-            ]
-            # Held or not, at most `most` of them run (the daily maximum): a linear form tighter than big-M.
-            most = min(len(others), self.rules.max_per_day)
-            if most >= slot:
-                self.model.add(sum(self.x[j] for j in others) + (most - slot + 1) * self.x[i] <= most)
-        # Implied (at most max_per_slot running at any instant) but tightens the relaxation.
+        """rules.py: at most ``max_per_slot`` running at any moment (the cliques of an interval graph)."""
         for clique in self._running_together(idx):
-            self._at_most(clique, slot)
-
-    def _compatible(self, i: int, j: int) -> bool:
-        """Whether two overlapping candidates of one day may both be held (region, sector, venue)."""
-        a, b = self.cands[i].activity, self.cands[j].activity
-        if a.proposal_id == b.proposal_id:
-            return False
-        if self.rules.min_days_same_region and set(a.regions) & set(b.regions):
-            return False
-        if self.rules.min_days_same_sector and sectors_overlap(a.sectors, b.sectors):
-            return False
-        venue = self.rules.venue(a.venue_id) if a.venue_id == b.venue_id else None
-        return venue is None or a.attendance + b.attendance <= venue.capacity
+            self._at_most(clique, self.rules.max_per_slot)
 
     def _venues(self, idx: Sequence[int]) -> None:
-        """rules.py: an activity and every activity overlapping it at its venue fit in the venue together."""
+        """rules.py: everyone at a venue at any moment fits in it (a knapsack per moment)."""
         by_venue: dict[str, list[int]] = defaultdict(list)
         for i in idx:
             if (venue_id := self.cands[i].activity.venue_id) is not None:
@@ -158,20 +136,12 @@ class SeasonModel:
             venue = self.rules.venue(venue_id)
             if venue is None:  # pruned with its candidates already
                 continue
-            for i in members:
-                attendance = self.cands[i].activity.attendance
-                others = [j for j in members if j != i and _overlap(self.cands[i], self.cands[j])]
-                for j in others:
-                    if j > i and attendance + self.cands[j].activity.attendance > venue.capacity:
-                        self._at_most_one([i, j])
-                others = [j for j in others if self._compatible(i, j)]
-                room = venue.capacity - attendance
-                # Held or not, at most max_per_day of them are there: the most people they can bring.
-                crowd = sorted((self.cands[j].activity.attendance for j in others), reverse=True)
-                most = sum(crowd[: self.rules.max_per_day])
-                if sum(crowd[: self.rules.max_per_day - 1]) > room:
-                    people = sum(self.cands[j].activity.attendance * self.x[j] for j in others)
-                    self.model.add(people + (most - room) * self.x[i] <= most)
+            for clique in self._running_together(members):
+                people = [self.cands[i].activity.attendance for i in clique]
+                if sum(people) > venue.capacity:
+                    self.model.add(
+                        sum(n * self.x[i] for n, i in zip(people, clique, strict=True)) <= venue.capacity
+                    )
 
     def _running_together(self, idx: Sequence[int]) -> list[list[int]]:
         """The maximal cliques of an interval graph: at each start, the candidates then running."""
@@ -218,7 +188,8 @@ class SeasonModel:
         ``N * W_r <= n_r * P + N`` (the floor is kept), which CP-SAT could not prove
         optimal in seconds on a 300-proposal season.
         """
-        prime = [i for i, cand in enumerate(self.cands) if self.rules.is_prime(cand.day)]
+        # Prime slots are Montréal's places on prime days: webinars (online) take none.
+        prime = [i for i, cand in enumerate(self.cands) if takes_prime_slot(cand.activity, self.rules)]
         days = {self.cands[i].day for i in prime}
         top = min(
             len({self.cands[i].proposal.proposal_id for i in prime}), len(days) * self.rules.max_per_day
@@ -259,9 +230,9 @@ class SeasonModel:
 
     def schedule_the_most(self, previous: Mapping[UUID, date]) -> None:
         """Phase 2, lexicographic by weights: keep previous days, first choices, then count, then ranks."""
-        most = min(
-            len({cand.proposal.proposal_id for cand in self.cands}), len(self.by_day) * self.rules.max_per_day
-        )
+        most = len(
+            {cand.proposal.proposal_id for cand in self.cands}
+        )  # webinars take no place: no tighter bound
         rank_tier = MAX_RANK - 1
         scheduled = rank_tier * most + 1
         first = (scheduled + rank_tier) * most + 1
@@ -296,7 +267,9 @@ class SeasonModel:
         for x, value in zip(self.x, held, strict=True):
             self.model.add_hint(x, value)
         prime = sum(
-            1 for value, cand in zip(held, self.cands, strict=True) if value and self.rules.is_prime(cand.day)
+            1
+            for value, cand in zip(held, self.cands, strict=True)
+            if value and takes_prime_slot(cand.activity, self.rules)
         )
         for k, slot in enumerate(self.prime_slots):
             self.model.add_hint(slot, k == prime)

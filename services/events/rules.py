@@ -11,12 +11,12 @@ spacing rules it counts: its regions and sectors are present that day.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from uuid import UUID
 
-from services.common.contracts import ActivityProposed, CalendarEntry, CalendarRules
+from services.common.contracts import ActivityKind, ActivityProposed, CalendarEntry, CalendarRules
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ class Activity:
     sectors: tuple[str, ...]
     attendance: int
     joint_with: UUID | None = None
+    online: bool = False
 
     @property
     def interval(self) -> tuple[datetime, datetime]:
@@ -40,7 +41,13 @@ class Activity:
 
     @property
     def takes_a_place(self) -> bool:
-        return self.joint_with is None
+        """Whether it takes one of Montréal's places: not a joint member, not online (a webinar)."""
+        return self.joint_with is None and not self.online
+
+
+def takes_prime_slot(activity: Activity, rules: CalendarRules) -> bool:
+    """Whether ``activity`` takes one of Montréal's places on a prime day (Saturdays, fair days)."""
+    return activity.takes_a_place and rules.is_prime(activity.day)
 
 
 def activity_of(proposal: ActivityProposed, day: date, joint_with: UUID | None = None) -> Activity:
@@ -55,6 +62,7 @@ def activity_of(proposal: ActivityProposed, day: date, joint_with: UUID | None =
         sectors=tuple(proposal.sectors),
         attendance=proposal.expected_attendance,
         joint_with=joint_with,
+        online=proposal.kind == ActivityKind.WEBINAR,
     )
 
 
@@ -72,6 +80,7 @@ def activity_of_entry(entry: CalendarEntry, attendance: int = 0) -> Activity | N
         sectors=tuple(entry.sectors),
         attendance=attendance,
         joint_with=entry.joint_with,
+        online=entry.kind == ActivityKind.WEBINAR,
     )
 
 
@@ -83,6 +92,20 @@ def sectors_overlap(a: Iterable[str], b: Iterable[str]) -> bool:
 def _overlap(a: Activity, b: Activity) -> bool:
     (a0, a1), (b0, b1) = a.interval, b.interval
     return a0 < b1 and b0 < a1
+
+
+def _busiest(activity: Activity, others: list[Activity], weight: Callable[[Activity], int]) -> int:
+    """The most weight (activities, or people) running at one moment of ``activity``'s time, with it.
+
+    Counts change only when something starts, so the moments to look at are
+    ``activity``'s start and the starts of the others within its time.
+    """
+    begin, end = activity.interval
+    moments = {begin} | {o.interval[0] for o in others if begin <= o.interval[0] < end}
+    return max(
+        weight(activity) + sum(weight(o) for o in others if o.interval[0] <= moment < o.interval[1])
+        for moment in moments
+    )
 
 
 def _same_joint(a: Activity, b: Activity) -> bool:
@@ -114,7 +137,7 @@ def violations(
                 for o in same_day
                 if o.venue_id == venue.venue_id and o.takes_a_place and _overlap(o, activity)
             ]
-            people = activity.attendance + sum(o.attendance for o in there)
+            people = _busiest(activity, there, lambda a: a.attendance)
             if people > venue.capacity:
                 found.append(
                     f"{venue.name} would hold {people} people at that time (capacity {venue.capacity})"
@@ -124,8 +147,9 @@ def violations(
         if len(places) >= rules.max_per_day:
             found.append(f"{day} already has {len(places)} of {rules.max_per_day} regional activities")
         at_once = [o for o in places if _overlap(o, activity)]
-        if len(at_once) >= rules.max_per_slot:
-            found.append(f"{len(at_once)} activities already run at that time (at most {rules.max_per_slot})")
+        running = _busiest(activity, at_once, lambda a: 1)
+        if running > rules.max_per_slot:
+            found.append(f"{running - 1} activities already run at that time (at most {rules.max_per_slot})")
     for other in others:
         if other.proposal_id == activity.proposal_id or _same_joint(activity, other):
             continue

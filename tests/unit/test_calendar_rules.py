@@ -108,3 +108,22 @@ def test_a_kind_that_needs_endorsement_waits_for_it() -> None:
     endorsed = decide(proposal(kind=ActivityKind.BUS_TRIP, endorsed=True), FakeCalendar(), in_force, NOW)
     assert waiting.status == "pending_endorsement"
     assert endorsed.status == "scheduled"
+
+
+def test_the_slot_maximum_counts_what_runs_at_one_moment_not_every_overlap() -> None:
+    calendar, in_force = FakeCalendar(), rules(max_per_slot=2)
+    _place(calendar, proposal("02", at=time(9, 0)), in_force)  # 9:00–11:00
+    _place(calendar, proposal("04", at=time(11, 30)), in_force)  # 11:30–13:30
+    bridging = decide(proposal("08", at=time(10, 0), duration_minutes=240), calendar, in_force, NOW)
+    assert bridging.status == "scheduled"  # never more than two at once
+    third_at_ten = decide(proposal("09", at=time(10, 30)), calendar, in_force, NOW)
+    calendar.save(bridging)
+    assert decide(proposal("09", at=time(10, 30)), calendar, in_force, NOW).status == "not_possible"
+    assert third_at_ten.status == "scheduled"  # before the bridging session was held
+
+
+def test_a_webinar_takes_none_of_montreals_places() -> None:
+    calendar, in_force = FakeCalendar(), rules(max_per_day=1)
+    _place(calendar, proposal("02"), in_force)
+    online = decide(proposal("04", kind=ActivityKind.WEBINAR), calendar, in_force, NOW)
+    assert online.status == "scheduled"

@@ -82,7 +82,11 @@ def fair(plan: Plan, season: list[ActivityProposed], rules: CalendarRules) -> bo
     mentions = Counter(region for p in season for region in set(p.regions))
     total = sum(mentions.values())
     proposals_by_id = by_id(season)
-    prime = [proposals_by_id[pid] for pid, day in plan.items() if day is not None and rules.is_prime(day)]
+    prime = [
+        proposals_by_id[pid]
+        for pid, day in plan.items()
+        if day is not None and rules.is_prime(day) and proposals_by_id[pid].kind != ActivityKind.WEBINAR
+    ]
     return all(
         sum(region in p.regions for p in prime) <= len(prime) * Fraction(n, total) + 1
         for region, n in mentions.items()
@@ -104,7 +108,10 @@ def test_a_season_plan_breaks_no_rule_and_shares_prime_days_fairly(
     assert set(plan) == {p.proposal_id for p in season}
     assert all(day is None or day in by_id(season)[pid].preferred_dates for pid, day in plan.items())
     assert rule_breaks(plan, season, rules) == []
-    assert max(Counter(day for day in plan.values() if day).values(), default=0) <= rules.max_per_day
+    in_montreal = Counter(
+        day for pid, day in plan.items() if day and by_id(season)[pid].kind != ActivityKind.WEBINAR
+    )
+    assert max(in_montreal.values(), default=0) <= rules.max_per_day
     assert fair(plan, season, rules)
 
 
@@ -196,18 +203,24 @@ def test_without_concertation_a_crowded_saturday_is_over_capacity() -> None:
     assert (planned.scheduled, planned.days_over_capacity, planned.rule_violations) == (3, 0, 0)
 
 
-def test_an_activity_may_not_overlap_two_others_even_if_they_never_meet() -> None:
-    """rules.py counts every activity an activity overlaps, not how many run at one instant."""
+def test_an_all_day_activity_fits_with_a_morning_and_an_evening_session_that_never_meet() -> None:
+    """At most two run at any moment: a morning, an evening and an all-day session make two at a time."""
     rules = default_rules()
     morning = session(1, "01", SATURDAY, start=time(9), minutes=60)
     evening = session(2, "03", SATURDAY, start=time(16), minutes=60)
     all_day = session(3, "05", SATURDAY, start=time(9), minutes=480)
+    late = session(4, "07", SATURDAY, start=time(9, 30), minutes=60)  # a third at 9:30: refused
 
-    fcfs = first_come_first_served([morning, evening, all_day], rules, TODAY)
-    plan = plan_season([morning, evening, all_day], rules, TODAY).assignments
+    fcfs = first_come_first_served([morning, evening, all_day, late], rules, TODAY)
+    plan = plan_season([morning, evening, all_day, late], rules, TODAY).assignments
 
-    assert fcfs == {morning.proposal_id: SATURDAY, evening.proposal_id: SATURDAY, all_day.proposal_id: None}
-    assert sum(day is not None for day in plan.values()) == 2
+    assert fcfs == {
+        morning.proposal_id: SATURDAY,
+        evening.proposal_id: SATURDAY,
+        all_day.proposal_id: SATURDAY,
+        late.proposal_id: None,
+    }
+    assert sum(day is not None for day in plan.values()) == 3
 
 
 def test_two_sessions_share_a_room_only_if_everyone_fits() -> None:

@@ -62,7 +62,10 @@ class ActivityProposed(Versioned):
     venue_id: VenueId | None = Field(
         default=None, description="A Montréal venue of the rules; None = online."
     )
-    sectors: list[Sector] = Field(default_factory=list, description="Sectors aimed at; empty = every sector.")
+    sectors: list[Sector] = Field(
+        default_factory=list,
+        description="Sectors aimed at; empty = a general audience (no sector spacing applies).",
+    )
     languages: list[Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]] = Field(
         default_factory=lambda: ["fr"], description="Languages the activity is held in."
     )
