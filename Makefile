@@ -10,7 +10,7 @@ INSTALLED := $(VENV)/.installed
 KAFKA := infra/kafka/kafka.sh
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo test test-unit lint format asyncapi up down status clean
+.PHONY: help setup demo test test-unit lint format asyncapi up down status clean bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -28,6 +28,9 @@ demo: setup ## Start everything, run the slice as a scenario, print what happene
 
 test: setup ## Start the broker and SMTP server, run every test, stop them
 	$(BIN)/python -m pytest
+
+bench: setup ## Measure performance (not a test): results in bench/results/latest.md
+	$(BIN)/python -m bench.calendar_bench
 
 test-unit: setup ## Unit tests only (no broker)
 	$(BIN)/python -m pytest tests/unit

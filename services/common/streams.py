@@ -74,7 +74,7 @@ def create_faust_app(app_id: str, settings: Settings) -> faust.App:
         broker_heartbeat_interval=1.0,
         broker_commit_interval=1.0,
         producer_acks=-1,
-        producer_linger=0.005,
+        producer_linger=0.001,
         consumer_auto_offset_reset="earliest",
         web_enabled=False,
     )

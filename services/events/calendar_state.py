@@ -33,7 +33,9 @@ class TableCalendar:
     # -- reads ---------------------------------------------------------------------
 
     def entry(self, proposal_id: UUID) -> CalendarEntry | None:
-        key = str(proposal_id)
+        return self._entry_by_key(str(proposal_id))
+
+    def _entry_by_key(self, key: str) -> CalendarEntry | None:
         cached = self._cache.get(key)
         if cached is None:
             raw = self._entries.get(key)
@@ -47,7 +49,7 @@ class TableCalendar:
         day = first
         while day <= last:
             for key in self._by_day.get(day.isoformat(), []):
-                entry = self.entry(UUID(key))
+                entry = self._entry_by_key(key)
                 if entry is not None and entry.status == "scheduled":
                     found.append(entry)
             day += timedelta(days=1)

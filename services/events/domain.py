@@ -161,13 +161,26 @@ def alternatives(
 ) -> list[date]:
     """Up to ``count`` feasible days after the first preferred date, nearest first."""
     first = proposal.preferred_dates[0]
-    days = (first + timedelta(days=offset) for offset in range(1, SEARCH_DAYS + 1))
-    feasible = (
-        d
-        for d in days
-        if d not in proposal.preferred_dates and not problems(proposal, d, calendar, rules, today)
-    )
-    return [d for _, d in zip(range(count), feasible, strict=False)]
+    reach = timedelta(days=span(rules))
+    # The calendar around the whole search window is read once, not once per day.
+    window = [
+        a
+        for e in calendar.scheduled_between(
+            first + timedelta(days=1) - reach, first + timedelta(SEARCH_DAYS) + reach
+        )
+        if (a := activity_of_entry(e, e.expected_attendance or 0)) is not None
+    ]
+    found: list[date] = []
+    for offset in range(1, SEARCH_DAYS + 1):
+        day = first + timedelta(days=offset)
+        if day in proposal.preferred_dates:
+            continue
+        near = [a for a in window if abs(a.day - day) <= reach]
+        if not violations(activity_of(proposal, day), near, rules, today):
+            found.append(day)
+            if len(found) == count:
+                break
+    return found
 
 
 def _suggest_joint(
