@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -98,3 +99,15 @@ def bearer(role: str, partner_id: object | None = None) -> dict[str, str]:
     """An Authorization header with a token minted with the development secret."""
     token = mint(AuthSettings(), f"test-{role}", Role(role), UUID(str(partner_id)) if partner_id else None)
     return {"Authorization": f"Bearer {token}"}
+
+
+def unique(name: str) -> str:
+    """``name`` with a random suffix, so tests sharing the broker never collide."""
+    return f"{name} {uuid.uuid4().hex[:8]}"
+
+
+def created(response: Any, key: str) -> str:
+    """The id ``key`` of what a 2xx response created (fails with the body otherwise)."""
+    assert 200 <= response.status_code < 300, response.text
+    value: str = response.json()[key]
+    return value

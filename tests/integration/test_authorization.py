@@ -12,7 +12,7 @@ tokens, delegations and matching-api: test_authorization_tokens_and_delegations.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -21,7 +21,6 @@ import pytest
 from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
-from httpx2 import Response
 
 from services.common.contracts import ActivityKind, CalendarEntry, ProposalKey
 from services.common.kafka import Publisher
@@ -30,7 +29,7 @@ from services.common.topics import CALENDAR
 from services.events.api import create_app as events_app
 from services.events.seed import default_rules
 from services.partners.api import create_app as partners_app
-from tests.support import bearer, eventually
+from tests.support import bearer, created, eventually, unique
 
 pytestmark = pytest.mark.integration
 
@@ -109,32 +108,6 @@ class World:
 
     other: str
     delegate: str
-
-
-def running(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app) as client:
-        eventually(lambda: client.get("/health").status_code == 200, 60, "the API to be ready")
-        yield client
-
-
-@pytest.fixture(scope="module")
-def partners(settings: Settings) -> Iterator[TestClient]:
-    yield from running(partners_app(settings))
-
-
-@pytest.fixture(scope="module")
-def events(settings: Settings) -> Iterator[TestClient]:
-    yield from running(events_app(settings))
-
-
-def unique(name: str) -> str:
-    return f"{name} {uuid.uuid4().hex[:8]}"
-
-
-def created(response: Response, key: str) -> str:
-    assert 200 <= response.status_code < 300, response.text
-    value: str = response.json()[key]
-    return value
 
 
 def partner_body(region: str) -> dict[str, Any]:

@@ -16,23 +16,18 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from httpx2 import Response
 from pydantic import SecretStr
 
 from services.common.auth import AuthSettings, Role, mint
 from services.common.settings import Settings
-from services.events.api import create_app as events_app
-from services.matching.api import create_app as matching_app
-from services.partners.api import create_app as partners_app
-from tests.support import bearer, eventually, read_topic
+from tests.support import bearer, created, read_topic, unique
 
 pytestmark = pytest.mark.integration
 
@@ -45,37 +40,6 @@ class Lanaudiere:
 
     table_name: str
     delegate: str
-
-
-def running(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app) as client:
-        eventually(lambda: client.get("/health").status_code == 200, 60, "the API to be ready")
-        yield client
-
-
-@pytest.fixture(scope="module")
-def partners(settings: Settings) -> Iterator[TestClient]:
-    yield from running(partners_app(settings))
-
-
-@pytest.fixture(scope="module")
-def events(settings: Settings) -> Iterator[TestClient]:
-    yield from running(events_app(settings))
-
-
-@pytest.fixture(scope="module")
-def matching(settings: Settings) -> Iterator[TestClient]:
-    yield from running(matching_app(settings))
-
-
-def unique(name: str) -> str:
-    return f"{name} {uuid.uuid4().hex[:8]}"
-
-
-def created(response: Response, key: str) -> str:
-    assert 200 <= response.status_code < 300, response.text
-    value: str = response.json()[key]
-    return value
 
 
 def register(partners: TestClient, region: str) -> str:

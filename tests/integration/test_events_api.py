@@ -15,19 +15,11 @@ from services.common.kafka import Publisher
 from services.common.settings import Settings
 from services.common.topics import CALENDAR
 from services.events.api import create_app as events_app
-from services.partners.api import create_app as partners_app
 from tests.support import bearer, eventually
 
 pytestmark = pytest.mark.integration
 HUB = bearer("hub")
 LATER = (date.today() + timedelta(days=400)).isoformat()
-
-
-@pytest.fixture(scope="module")
-def partners(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(partners_app(settings)) as client:
-        eventually(lambda: client.get("/health").status_code == 200, 60, "partners-api")
-        yield client
 
 
 @pytest.fixture(scope="module")

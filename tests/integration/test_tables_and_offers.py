@@ -20,7 +20,7 @@ from httpx2 import Response
 from services.common.contracts import ConcertationTable, Offer
 from services.common.settings import Settings
 from services.partners.api import create_app
-from tests.support import bearer, eventually, records_where
+from tests.support import bearer, eventually, records_where, unique
 
 pytestmark = pytest.mark.integration
 
@@ -34,10 +34,6 @@ def api(settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(settings)) as client:
         eventually(lambda: client.get("/health").status_code == 200, 60, "partners-api to be ready")
         yield client
-
-
-def unique(name: str) -> str:
-    return f"{name} {uuid.uuid4().hex[:8]}"
 
 
 def register(api: TestClient, region: str = "12", kind: str = "community_organization") -> str:
