@@ -6,6 +6,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 from uuid import UUID
@@ -111,3 +112,31 @@ def created(response: Any, key: str) -> str:
     assert 200 <= response.status_code < 300, response.text
     value: str = response.json()[key]
     return value
+
+
+def write_decision(bootstrap: str, organizer: str, status: str, regions: list[str], title: str) -> str:
+    """A calendar entry of ``status`` written on calendar.v1 as the events worker would; its proposal id."""
+    from services.common.contracts import ActivityKind, CalendarEntry, ProposalKey
+    from services.common.kafka import Publisher
+    from services.common.settings import KafkaSettings
+    from services.common.topics import CALENDAR
+
+    entry = CalendarEntry(
+        proposal_id=uuid.uuid4(),
+        organizer_id=uuid.UUID(organizer),
+        regions=regions,
+        kind=ActivityKind.INFORMATION_SESSION,
+        title=title,
+        status=status,
+        joint_with=uuid.uuid4() if status == "joint_suggested" else None,
+        reason="Written by a test, as the events worker would.",
+        decided_at=datetime.now(UTC),
+    )
+    publisher = Publisher(KafkaSettings(bootstrap_servers=bootstrap), "events-worker")
+    try:
+        publisher.publish(
+            CALENDAR, ProposalKey(proposal_id=entry.proposal_id), entry, "events.ProposalDecided"
+        )
+    finally:
+        publisher.close()
+    return str(entry.proposal_id)

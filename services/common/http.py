@@ -48,6 +48,7 @@ class ApiRuntime:
     reads: tuple[TopicSpec, ...]
     # Check-then-write sequences (a unique NEQ, a table's members) run one at a time.
     write_lock: threading.Lock = field(default_factory=threading.Lock)
+    closed: threading.Event = field(default_factory=threading.Event)
 
     def publish(self, spec: TopicSpec, key: BaseModel, value: BaseModel | None, event_type: str) -> Written:
         """Write durably, then wait (bounded) until this API's projection shows the write."""
@@ -57,6 +58,7 @@ class ApiRuntime:
         return written
 
     def close(self) -> None:
+        self.closed.set()
         self.projection.stop()
         self.publisher.close()
 
@@ -66,10 +68,16 @@ def start_runtime(settings: Settings, service: str, reads: Sequence[TopicSpec]) 
     projection = Projection(settings.kafka, reads, service)
     runtime = ApiRuntime(settings, Publisher(settings.kafka, service), projection, tuple(reads))
 
-    @retry(wait=wait_exponential(multiplier=0.5, max=5), retry=retry_if_exception_type(KafkaError))
+    @retry(
+        wait=wait_exponential(multiplier=0.5, max=5),
+        retry=retry_if_exception_type(KafkaError),
+        stop=lambda _: runtime.closed.is_set(),  # the API stopped before Kafka ever answered
+        retry_error_callback=lambda _: None,
+    )
     def prepare() -> None:
-        ensure_topics(settings.kafka, REGISTRY)
-        projection.start()
+        if not runtime.closed.is_set():
+            ensure_topics(settings.kafka, REGISTRY)
+            projection.start()
 
     threading.Thread(target=prepare, name=f"{service}-prepare", daemon=True).start()
     return runtime

@@ -22,14 +22,11 @@ from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 
-from services.common.contracts import ActivityKind, CalendarEntry, ProposalKey
-from services.common.kafka import Publisher
 from services.common.settings import Settings
-from services.common.topics import CALENDAR
 from services.events.api import create_app as events_app
 from services.events.seed import default_rules
 from services.partners.api import create_app as partners_app
-from tests.support import bearer, created, eventually, unique
+from tests.support import bearer, created, eventually, unique, write_decision
 
 pytestmark = pytest.mark.integration
 
@@ -188,29 +185,14 @@ def headers(role: str, owner: str, world: World) -> dict[str, str]:
 
 def decided_proposal(events: TestClient, settings: Settings, owner: str, status: str = "not_possible") -> str:
     """The id of a decision on an activity of ``owner``'s, written as the events worker would."""
-    entry = CalendarEntry(
-        proposal_id=uuid.uuid4(),
-        organizer_id=uuid.UUID(owner),
-        regions=["03"],
-        kind=ActivityKind.WEBINAR,
-        title="Séance d'information",
-        status=status,
-        joint_with=uuid.uuid4() if status == "joint_suggested" else None,
-        reason="Written by the authorization test.",
-        decided_at=datetime.now(UTC),
+    proposal_id = write_decision(
+        settings.kafka.bootstrap_servers, owner, status, ["03"], "Séance d'information"
     )
-    publisher = Publisher(settings.kafka, "events-worker")
-    try:
-        publisher.publish(
-            CALENDAR, ProposalKey(proposal_id=entry.proposal_id), entry, "events.ProposalDecided"
-        )
-    finally:
-        publisher.close()
-    path = f"/calendar/{entry.proposal_id}"
+    path = f"/calendar/{proposal_id}"
     eventually(
         lambda: events.get(path, headers=HUB).status_code == 200, 30, "events-api to read the decision"
     )
-    return str(entry.proposal_id)
+    return proposal_id
 
 
 def url_for(path: str, owner: str, partners: TestClient, events: TestClient, settings: Settings) -> str:

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from services.common.contracts import ActivityKind, CalendarEntry, ProposalKey
-from services.common.kafka import Publisher
 from services.common.settings import Settings
-from services.common.topics import CALENDAR
 from services.events.api import create_app as events_app
-from tests.support import bearer, eventually
+from tests.support import bearer, eventually, write_decision
 
 pytestmark = pytest.mark.integration
 HUB = bearer("hub")
@@ -60,24 +57,9 @@ def _errors(response: Any) -> dict[str, str]:
 
 def _decision(settings: Settings, organizer: str, status: str, regions: list[str]) -> str:
     """A calendar entry of ``status``, written as the events worker would."""
-    entry = CalendarEntry(
-        proposal_id=uuid.uuid4(),
-        organizer_id=uuid.UUID(organizer),
-        regions=regions,
-        kind=ActivityKind.BUS_TRIP,
-        title="Autobus vers Rouyn-Noranda",
-        status=status,
-        reason="Written by the test.",
-        decided_at=datetime.now(UTC),
+    return write_decision(
+        settings.kafka.bootstrap_servers, organizer, status, regions, "Autobus vers Rouyn-Noranda"
     )
-    publisher = Publisher(settings.kafka, "events-worker")
-    try:
-        publisher.publish(
-            CALENDAR, ProposalKey(proposal_id=entry.proposal_id), entry, "events.ProposalDecided"
-        )
-    finally:
-        publisher.close()
-    return str(entry.proposal_id)
 
 
 def test_a_proposal_for_a_past_day_or_an_unknown_venue_is_refused_naming_the_field(
