@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
@@ -16,20 +16,7 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from services.common.auth import AuthSettings, Role, mint
 from services.common.cloudevents import header_dict
 from services.common.kafka import API_VERSION
-
-T = TypeVar("T")
-
-
-def eventually(check: Callable[[], T | None], timeout: float = 30, what: str = "condition") -> T:
-    """Poll ``check`` until it returns something truthy; fail loudly on timeout."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.2)
+from tools.waiting import eventually as eventually  # re-exported for the tests
 
 
 def read_topic(bootstrap: str, topic: str, timeout: float = 5.0) -> list[Any]:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from email.message import EmailMessage
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 
@@ -30,8 +30,7 @@ from services.common.auth import Role, mint
 from services.common.settings import Settings
 from tools.mailsink import read_mailbox
 from tools.stack import PROCESSES, StackConfig
-
-T = TypeVar("T")
+from tools.waiting import eventually
 
 SATURDAY = date(2027, 3, 6)  # Salon de l'immigration et de l'intégration au Québec, illustrative
 
@@ -208,17 +207,6 @@ class Outcome:
     seconds: float = 0.0
 
 
-def _eventually(check: Callable[[], T | None], timeout: float, what: str) -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}")
-        time.sleep(0.2)
-
-
 def _as(role: Role, partner_id: str | None = None) -> dict[str, str]:
     """The Authorization header of someone with ``role`` (tokens signed with this machine's settings)."""
     token = mint(Settings().auth, f"demo-{role.value}", role, uuid.UUID(partner_id) if partner_id else None)
@@ -288,11 +276,11 @@ def play(
             outcome.correlation_ids.append(correlation_id)
             # One at a time, so the story reads in order (the calendar would cope with them at once).
             url = f"{urls['events-api']}/calendar/{proposal_ids[-1]}"
-            _eventually(partial(_found, http, url, hub), timeout, "a decision")
+            eventually(partial(_found, http, url, hub), timeout, "a decision")
 
         def wait_for(index: int, status: str, negate: bool = False) -> None:
             url = f"{urls['events-api']}/calendar/{proposal_ids[index]}"
-            _eventually(partial(_status_is, http, url, hub, status, negate), timeout, f"proposal {index + 1}")
+            eventually(partial(_status_is, http, url, hub, status, negate), timeout, f"proposal {index + 1}")
 
         proposal_ids: list[str] = []
         on_step("three kiosks proposed for the same Saturday")
@@ -335,14 +323,14 @@ def play(
         for proposal_id in proposal_ids:
             url = f"{urls['events-api']}/calendar/{proposal_id}"
             outcome.decisions.append(
-                _eventually(partial(_found, http, url, hub), timeout, f"decision {proposal_id}")
+                eventually(partial(_found, http, url, hub), timeout, f"decision {proposal_id}")
             )
 
         on_step("waiting for the cases")
         for case_id in case_ids:
             url = f"{urls['matching-api']}/cases/{case_id}"
             outcome.cases.append(
-                _eventually(partial(_found, http, url, counsellor), timeout, f"case {case_id}")
+                eventually(partial(_found, http, url, counsellor), timeout, f"case {case_id}")
             )
 
     on_step("waiting for the emails")
@@ -351,7 +339,7 @@ def play(
         fresh = [m for m in _mailbox(config) if m["Message-ID"] not in seen_before]
         return fresh if len(fresh) >= EXPECTED_EMAILS else None
 
-    outcome.emails = _eventually(new_emails, timeout, f"{EXPECTED_EMAILS} emails")
+    outcome.emails = eventually(new_emails, timeout, f"{EXPECTED_EMAILS} emails")
     outcome.seconds = time.monotonic() - started
     return outcome
 
