@@ -106,6 +106,7 @@ class Stack:
         self.run_dir = config.var / "run"
         # Processes started by this object: kept so they are reaped, not left as zombies.
         self._children: dict[str, subprocess.Popen[bytes]] = {}
+        self._log_start: dict[str, int] = {}
 
     # -- broker --------------------------------------------------------------------
 
@@ -131,7 +132,10 @@ class Stack:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         if self.pid(name) is not None:
             raise StackError(f"{name} already runs (pid {self.pid(name)})")
-        with self.log_path(name).open("ab") as log:
+        log_path = self.log_path(name)
+        # Readiness is read in what this run logs, after what earlier runs left.
+        self._log_start[name] = log_path.stat().st_size if log_path.exists() else 0
+        with log_path.open("ab") as log:
             proc = subprocess.Popen(
                 argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
             )
@@ -164,7 +168,8 @@ class Stack:
             _wait(lambda: _healthy(url), timeout, process.name, str(self.log_path(process.name)))
         else:
             log = self.log_path(process.name)
-            _wait(lambda: b"Worker ready" in log.read_bytes(), timeout, process.name, str(log))
+            start = self._log_start.get(process.name, 0)
+            _wait(lambda: b"Worker ready" in log.read_bytes()[start:], timeout, process.name, str(log))
 
     def pid(self, name: str) -> int | None:
         """The pid of a process this stack started, if it still runs."""

@@ -145,6 +145,9 @@ def create_app(settings: Settings, mailer: Mailer | None = None) -> faust.App:
         )
         await smtp.send(message)
         ledger[ledger_key] = message_id
+        # Make the ledger durable now, not at the next commit: a crash after this point
+        # cannot send this email again (see docs/reliability.md for the window before it).
+        await app.producer.flush()
         sent = EmailSent(
             message_id=message_id,
             template=template,

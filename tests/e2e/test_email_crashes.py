@@ -1,0 +1,122 @@
+"""kill -9 the notifications worker again and again while 1,000 emails are being sent:
+no email is lost, none arrives that was not due, and every repeat carries the same Message-ID.
+
+Counted at the SMTP server (the sink's mailbox), by Message-ID. SMTP offers no
+atomic "send and record": a kill between the server's 250 and the ledger reaching
+Kafka (one flush, a few milliseconds) makes the worker send that one email again,
+with the same Message-ID, so a mailbox that deduplicates on it shows it once. Each
+kill can cause at most one such repeat (the agent sends one email at a time).
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import time
+import uuid
+from collections import Counter
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+
+import pytest
+from kafka import KafkaProducer
+
+from services.common.cloudevents import new_event
+from services.common.codec import encode
+from services.common.contracts import Case, CaseKey, Contact, PersonKey
+from services.common.kafka import API_VERSION
+from services.common.topics import CASES, CONTACTS
+from services.matching.domain import case_id_for
+from services.notifications.rendering import message_id_for
+from tools.mailsink import read_mailbox
+from tools.stack import PROCESSES, Stack
+from tools.waiting import eventually
+
+pytestmark = pytest.mark.e2e
+
+EMAILS = 1000
+KILLS = 4
+WORKER = next(p for p in PROCESSES if p.name == "notifications-worker")
+
+
+def _arrived(mail_dir: Path, domain: str) -> list[str]:
+    return [str(m["Message-ID"]) for m in read_mailbox(mail_dir) if str(m["To"]).endswith(domain)]
+
+
+def _at_least(mail_dir: Path, domain: str, count: int) -> bool:
+    return len(_arrived(mail_dir, domain)) >= count
+
+
+def _publish_cases(bootstrap: str, domain: str) -> set[str]:
+    """Contacts then cases of EMAILS people; the Message-IDs their case-opened emails must have."""
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5, api_version=API_VERSION)
+    expected = set()
+    now = datetime.now(UTC)
+    people = [uuid.uuid4() for _ in range(EMAILS)]
+    for n, person in enumerate(people):
+        contact = Contact(person_id=person, name=f"Personne {n}", email=f"p{n}@{domain}", language="fr")
+        producer.send(CONTACTS.name, key=encode(PersonKey(person_id=person)), value=encode(contact))
+    producer.flush()
+    for person in people:
+        case = Case(
+            case_id=case_id_for(person),
+            person_id=person,
+            status="open",
+            language="fr",
+            preferred_regions=["05"],
+            opened_at=now,
+        )
+        meta = new_event("matching.CaseOpened", "crash-test", None)
+        producer.send(
+            CASES.name,
+            key=encode(CaseKey(case_id=case.case_id)),
+            value=encode(case),
+            headers=meta.to_headers(),
+        )
+        expected.add(message_id_for(f"{meta.id}|case_opened|{person}"))
+    producer.flush()
+    producer.close()
+    return expected
+
+
+def test_kill_dash_nine_during_a_thousand_emails_loses_none_and_adds_none(workers: Stack) -> None:
+    domain = f"crash-{uuid.uuid4().hex[:8]}.example.net"
+    mail_dir = workers.config.mail_dir
+    started = time.monotonic()
+    expected = _publish_cases(workers.config.bootstrap, domain)
+
+    kills = 0
+    for k in range(KILLS):
+        # Kill while emails flow: after each further fifth of them has arrived.
+        threshold = (k + 1) * EMAILS // (KILLS + 1)
+        eventually(partial(_at_least, mail_dir, domain, threshold), 180, f"{threshold} emails")
+        workers.stop(WORKER.name, sig=signal.SIGKILL)
+        kills += 1
+        workers.start_services([WORKER])
+
+    def everything_arrived() -> bool:
+        return expected <= set(_arrived(mail_dir, domain))
+
+    eventually(everything_arrived, 300, "every expected email")
+    time.sleep(3)  # anything sent twice after the last one would show now
+    received = Counter(_arrived(mail_dir, domain))
+    missing = expected - set(received)
+    unexpected = set(received) - expected
+    repeats = sum(count - 1 for count in received.values())
+    figures = {
+        "emails_expected": len(expected),
+        "kills": kills,
+        "distinct_received": len(received),
+        "missing": len(missing),
+        "unexpected": len(unexpected),
+        "repeated_with_same_message_id": repeats,
+        "seconds": round(time.monotonic() - started, 1),
+    }
+    report = workers.config.var / "crash-report.json"
+    report.write_text(json.dumps(figures, indent=2))
+    print(json.dumps(figures))  # noqa: T201 (the figures belong in the test output)
+
+    assert not missing
+    assert not unexpected
+    assert repeats <= kills
