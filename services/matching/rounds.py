@@ -1,0 +1,73 @@
+"""Concertation rounds (pure): capacity-aware deferred acceptance between households and
+regional welcoming organizations.
+
+Households propose to organizations in their order of preference; each
+organization holds, up to its intake capacity, the households it fits best and
+releases the others, who propose to their next choice. The result (Gale–Shapley,
+households proposing) gives each household at most one organization, never
+exceeds a capacity, and leaves no blocking pair: no household and organization who
+would both rather be matched together. It is the best stable result for every
+household, and it does not depend on the order households are read in.
+
+A household is one unit (everyone who must move together); capacities count
+households. An organization only considers the households it has a score for.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from uuid import UUID
+
+
+@dataclass(frozen=True)
+class Household:
+    """A household taking part in a round, and the organizations it would go to, best first."""
+
+    household_id: UUID
+    preferences: Sequence[UUID]
+
+
+@dataclass(frozen=True)
+class Welcomer:
+    """A regional welcoming organization: its capacity this round and how well each household fits."""
+
+    organization_id: UUID
+    capacity: int
+    fit: Mapping[UUID, float] = field(default_factory=dict)
+
+    def ranks(self, household: UUID) -> tuple[float, str]:
+        """Sort key: the best fit first, ties broken by id (deterministic)."""
+        return (-self.fit[household], str(household))
+
+
+def deferred_acceptance(
+    households: Iterable[Household], welcomers: Iterable[Welcomer]
+) -> dict[UUID, UUID | None]:
+    """Each household's organization this round (None: not matched)."""
+    by_id = {w.organization_id: w for w in welcomers}
+    ordered = sorted(households, key=lambda h: str(h.household_id))
+    lists = {h.household_id: [o for o in h.preferences if o in by_id] for h in ordered}
+    next_choice = dict.fromkeys(lists, 0)
+    held: dict[UUID, list[UUID]] = {o: [] for o in by_id}
+    free = deque(h.household_id for h in ordered)
+    while free:
+        household = free.popleft()
+        choices = lists[household]
+        if next_choice[household] >= len(choices):
+            continue  # every choice said no: unmatched this round
+        organization = choices[next_choice[household]]
+        next_choice[household] += 1
+        welcomer = by_id[organization]
+        if household not in welcomer.fit or welcomer.capacity <= 0:
+            free.append(household)
+            continue
+        holding = sorted([*held[organization], household], key=welcomer.ranks)
+        held[organization] = holding[: welcomer.capacity]
+        free.extend(holding[welcomer.capacity :])
+    matched: dict[UUID, UUID | None] = dict.fromkeys(lists)
+    for organization, members in held.items():
+        for household in members:
+            matched[household] = organization
+    return matched
