@@ -10,7 +10,7 @@ INSTALLED := $(VENV)/.installed
 KAFKA := infra/kafka/kafka.sh
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo test test-unit lint format asyncapi up down status clean bench
+.PHONY: help setup demo test test-unit lint format asyncapi up down status clean bench chaos
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -31,6 +31,9 @@ test: setup ## Start the broker and SMTP server, run every test, stop them
 
 bench: setup ## Measure performance (not a test): results in bench/results/latest.md
 	$(BIN)/python -m bench.calendar_bench
+
+chaos: setup ## Long fault-injection runs (kill -9 during 1,000 emails), not part of make test
+	$(BIN)/python -m pytest -m chaos -p no:cacheprovider
 
 test-unit: setup ## Unit tests only (no broker)
 	$(BIN)/python -m pytest tests/unit

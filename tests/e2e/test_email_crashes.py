@@ -33,7 +33,9 @@ from tools.mailsink import read_mailbox
 from tools.stack import PROCESSES, Stack
 from tools.waiting import eventually
 
-pytestmark = pytest.mark.e2e
+# Not in `make test`: run by `make chaos`. In one of three runs the restarted worker stopped
+# consuming after its third restart (all partitions assigned, no error logged): under study.
+pytestmark = [pytest.mark.e2e, pytest.mark.chaos]
 
 EMAILS = 1000
 KILLS = 4
