@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from .topics import REGISTRY, TopicSpec
+from .topics import REGISTRY, TopicSpec, partner_referrals
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "asyncapi.yaml"
 CE_HEADERS = {
@@ -77,8 +77,8 @@ def document() -> dict[str, Any]:
     schemas: dict[str, Any] = {"CloudEventHeaders": CE_HEADERS, "DeadLetterHeaders": DLQ_HEADERS}
     channels: dict[str, Any] = {}
     operations: dict[str, Any] = {}
-    for spec in REGISTRY:
-        channel_id = spec.name.replace(".", "_").replace("-", "_")
+    for spec in [*REGISTRY, partner_referrals("{partner_id}")]:
+        channel_id = spec.name.replace(".", "_").replace("-", "_").replace("{", "").replace("}", "")
         message = _message(spec, schemas)
         channels[channel_id] = {
             "address": spec.name,
@@ -90,6 +90,11 @@ def document() -> dict[str, Any]:
                     "topicConfiguration": {"cleanup.policy": [spec.config["cleanup.policy"]]},
                 }
             },
+            **(
+                {"parameters": {"partner_id": {"description": "The welcoming partner's id (a UUID)."}}}
+                if "{partner_id}" in spec.name
+                else {}
+            ),
             "x-writer": spec.writer,
             "x-compacted": spec.compacted,
         }

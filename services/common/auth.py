@@ -56,6 +56,8 @@ class Role(StrEnum):
     """A partner organization, bound to one partner id."""
     DELEGATE = "delegate"
     """A partner organization acting as its concertation table's delegate; bound to one partner id."""
+    PERSON = "person"
+    """A person who registered themselves; the subject is their person id (their own case only)."""
 
 
 _BOUND_ROLES = frozenset({Role.PARTNER, Role.DELEGATE})
@@ -76,6 +78,10 @@ class Principal:
     @property
     def is_hub(self) -> bool:
         return self.role is Role.HUB
+
+    def is_person(self, person_id: uuid.UUID) -> bool:
+        """True when this caller is the person ``person_id`` themselves."""
+        return self.role is Role.PERSON and self.subject == str(person_id)
 
 
 class AuthSettings(BaseModel):

@@ -17,18 +17,27 @@ from .contracts import (
     CalendarRules,
     Case,
     CaseKey,
+    CommandKey,
     ConcertationTable,
     Contact,
     Contract,
+    Counsellor,
+    CounsellorKey,
     EmailSent,
     InterestDeclared,
+    MatchingCommand,
     NotificationKey,
     Offer,
     OfferKey,
     Partner,
     PartnerKey,
+    PartnerReferral,
     PersonKey,
     ProposalKey,
+    Referral,
+    ReferralKey,
+    RoundCompleted,
+    RoundKey,
     RulesKey,
     TableKey,
     Versioned,
@@ -126,8 +135,9 @@ INTERESTS = TopicSpec(
     InterestDeclared,
     "matching",
     4,
-    False,
-    "Declarations of interest (no personal contact data).",
+    True,
+    "Each person's declared interest, current state (no personal contact data); "
+    "an update is a new record, a withdrawal sets withdrawn_at, an erasure is a tombstone.",
 )
 CONTACTS = TopicSpec(
     "contacts.v1",
@@ -146,6 +156,44 @@ CASES = TopicSpec(
     4,
     True,
     "Cases held by the Montréal hub, full current state.",
+)
+COUNSELLORS = TopicSpec(
+    "counsellors.v1",
+    CounsellorKey,
+    Counsellor,
+    "matching",
+    1,
+    True,
+    "Counsellors of the Montréal hub: languages and caseload cap, full current state.",
+)
+MATCHING_COMMANDS = TopicSpec(
+    "matching-commands.v1",
+    CommandKey,
+    MatchingCommand,
+    "matching",
+    1,
+    False,
+    "Rounds requested, and actions on referrals (accept, decline, override, erase). "
+    "One partition: decided in order, so no place is given twice.",
+)
+REFERRALS = TopicSpec(
+    "referrals.v1",
+    ReferralKey,
+    Referral,
+    "matching",
+    4,
+    True,
+    "Referral plans: region, welcoming partner, offers, activities, entitlements, counsellor "
+    "(pseudonymous), full current state.",
+)
+ROUNDS = TopicSpec(
+    "rounds.v1",
+    RoundKey,
+    RoundCompleted,
+    "matching",
+    1,
+    True,
+    "The result of each concertation round: households, referrals, places used per welcomer.",
 )
 NOTIFICATIONS = TopicSpec(
     "notifications.v1",
@@ -178,9 +226,32 @@ REGISTRY: tuple[TopicSpec, ...] = (
     INTERESTS,
     CONTACTS,
     CASES,
+    COUNSELLORS,
+    MATCHING_COMMANDS,
+    REFERRALS,
+    ROUNDS,
     NOTIFICATIONS,
     DEADLETTER,
 )
+
+PARTNER_REFERRALS_PATTERN = "partner-referrals.{partner_id}.v1"
+
+
+def partner_referrals(partner_id: object) -> TopicSpec:
+    """The topic of the households referred to one welcoming partner (it alone reads it).
+
+    One topic per partner, so that the broker's ACLs can give each partner's
+    principal READ on its own topic and nothing else.
+    """
+    return TopicSpec(
+        PARTNER_REFERRALS_PATTERN.format(partner_id=partner_id),
+        ReferralKey,
+        PartnerReferral,
+        "matching",
+        1,
+        True,
+        "The households referred to one welcoming partner: only what each person consented to share.",
+    )
 
 
 def by_name(name: str) -> TopicSpec:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import yaml
 
 from services.common import asyncapi
-from services.common.topics import REGISTRY
+from services.common.topics import PARTNER_REFERRALS_PATTERN, REGISTRY
 
 
 def test_the_committed_asyncapi_document_matches_the_registry() -> None:
@@ -16,7 +16,8 @@ def test_the_committed_asyncapi_document_matches_the_registry() -> None:
 def test_every_registered_topic_is_a_channel_with_its_writer_and_layout() -> None:
     document = yaml.safe_load(asyncapi.render())
     channels = {c["address"]: c for c in document["channels"].values()}
-    assert set(channels) == {spec.name for spec in REGISTRY}
+    assert set(channels) == {spec.name for spec in REGISTRY} | {PARTNER_REFERRALS_PATTERN}
+    assert "partner_id" in channels[PARTNER_REFERRALS_PATTERN]["parameters"]
     for spec in REGISTRY:
         channel = channels[spec.name]
         assert channel["x-writer"] == spec.writer

@@ -30,22 +30,35 @@ from services.common.contracts import (
     CalendarRules,
     Case,
     CaseKey,
+    CommandKey,
     ConcertationTable,
+    Consents,
     Contact,
     Contract,
+    Counsellor,
+    CounsellorKey,
     Delegation,
     EmailSent,
+    Factor,
+    Household,
     ImmigrationStatus,
     InterestDeclared,
     JobOffer,
+    MatchingCommand,
     NotificationKey,
+    Occupation,
     Offer,
     OfferKey,
     OfferKind,
     Partner,
     PartnerKey,
+    PartnerReferral,
     PersonKey,
     ProposalKey,
+    Referral,
+    ReferralKey,
+    RoundCompleted,
+    RoundKey,
     RulesKey,
     TableKey,
     Venue,
@@ -57,15 +70,20 @@ from services.common.topics import (
     CALENDAR_RULES,
     CASES,
     CONTACTS,
+    COUNSELLORS,
     DEADLETTER,
     EVENT_PROPOSALS,
     INTERESTS,
+    MATCHING_COMMANDS,
     NOTIFICATIONS,
     OFFERS,
     PARTNERS,
+    REFERRALS,
     REGISTRY,
+    ROUNDS,
     TABLES,
     TopicSpec,
+    partner_referrals,
 )
 
 SERVICES_DIR = Path(__file__).resolve().parents[2] / "services"
@@ -134,6 +152,11 @@ def an_interest_declared() -> Example:
         preferred_regions=["05", "04"],
         language="fr",
         declared_at=DECLARED_AT,
+        household=Household(adults=2, children_ages=[4, 9]),
+        occupations=[Occupation(cnp="31301", years=6)],
+        studies="bachelor",
+        credential_recognition_in_progress=True,
+        consents=Consents(contact=True, referral=True, share_contact=False),
     )
     return PersonKey(person_id=MARIE_EVE_ID), interest
 
@@ -243,6 +266,95 @@ def the_rules() -> Example:
     return RulesKey(), rules
 
 
+COUNSELLOR_ID = UUID("2c3d4e5f-6a7b-4c8d-9e0f-a1b2c3d4e5f6")
+ROUND_ID = UUID("7e6d5c4b-3a29-4817-a6b5-c4d3e2f1a0b9")
+REFERRAL_ID = UUID("1f2e3d4c-5b6a-5978-8877-665544332211")
+INTAKE_ID = UUID("3a4b5c6d-7e8f-4a0b-9c1d-2e3f4a5b6c7d")
+
+
+def a_counsellor() -> Example:
+    """A bilingual counsellor of the Montréal hub."""
+    counsellor = Counsellor(
+        counsellor_id=COUNSELLOR_ID,
+        name="Amina Diallo",
+        email="amina.diallo@hub.example.org",
+        languages=["fr", "en"],
+        max_cases=40,
+    )
+    return CounsellorKey(counsellor_id=COUNSELLOR_ID), counsellor
+
+
+def a_round_requested() -> Example:
+    """The hub asks for a concertation round."""
+    command_id = UUID("5d4c3b2a-1908-4f7e-8d6c-5b4a39281706")
+    command = MatchingCommand(
+        command_id=command_id,
+        action="run_round",
+        round_id=ROUND_ID,
+        by_role="hub",
+        by_subject="hub-montreal",
+        issued_at=DECLARED_AT,
+    )
+    return CommandKey(command_id=command_id), command
+
+
+def a_referral() -> Example:
+    """Marie-Ève's household referred to the SANC in Sherbrooke."""
+    referral = Referral(
+        referral_id=REFERRAL_ID,
+        round_id=ROUND_ID,
+        case_id=UUID("9a8b7c6d-5e4f-5a3b-8c2d-1e0f9a8b7c6d"),
+        person_id=MARIE_EVE_ID,
+        household_size=4,
+        region="05",
+        welcoming_partner_id=SANC_ID,
+        welcoming_offer_id=INTAKE_ID,
+        preference_rank=1,
+        counsellor_id=COUNSELLOR_ID,
+        factors=[Factor(factor="preference", points=30, detail_fr="1er choix", detail_en="1st choice")],
+        status="proposed",
+        decided_by="round",
+        issued_at=DECLARED_AT,
+        updated_at=DECLARED_AT,
+    )
+    return ReferralKey(referral_id=REFERRAL_ID), referral
+
+
+def a_partner_referral() -> Example:
+    """What the SANC learns of Marie-Ève's household: no name, no address."""
+    seen = PartnerReferral(
+        referral_id=REFERRAL_ID,
+        round_id=ROUND_ID,
+        partner_id=SANC_ID,
+        region="05",
+        status="proposed",
+        household=Household(adults=2, children_ages=[4, 9]),
+        occupations=["31301"],
+        french_level=7,
+        language="fr",
+        contact_shared=False,
+        counsellor_id=COUNSELLOR_ID,
+        issued_at=DECLARED_AT,
+        updated_at=DECLARED_AT,
+    )
+    return ReferralKey(referral_id=REFERRAL_ID), seen
+
+
+def a_round() -> Example:
+    """A round's result."""
+    result = RoundCompleted(
+        round_id=ROUND_ID,
+        requested_by="hub",
+        started_at=DECLARED_AT,
+        households=1,
+        referred=1,
+        first_choice=1,
+        unmatched=0,
+        duration_ms=3.5,
+    )
+    return RoundKey(round_id=ROUND_ID), result
+
+
 EXAMPLES: dict[str, Callable[[], Example]] = {
     CALENDAR_COMMANDS.name: an_endorsement,
     CALENDAR_RULES.name: the_rules,
@@ -255,13 +367,29 @@ EXAMPLES: dict[str, Callable[[], Example]] = {
     CONTACTS.name: a_contact,
     CASES.name: a_case,
     NOTIFICATIONS.name: an_email_sent,
+    COUNSELLORS.name: a_counsellor,
+    MATCHING_COMMANDS.name: a_round_requested,
+    REFERRALS.name: a_referral,
+    ROUNDS.name: a_round,
 }
 
 TOPICS_WITH_MODELS = [
     spec for spec in REGISTRY if spec.key_model is not None and spec.value_model is not None
 ]
-ENTITY_TOPICS = [PARTNERS, TABLES, OFFERS, CALENDAR_RULES, CALENDAR, CONTACTS, CASES]
-FACT_TOPICS = [EVENT_PROPOSALS, CALENDAR_COMMANDS, INTERESTS, NOTIFICATIONS]
+ENTITY_TOPICS = [
+    PARTNERS,
+    TABLES,
+    OFFERS,
+    CALENDAR_RULES,
+    CALENDAR,
+    INTERESTS,
+    CONTACTS,
+    CASES,
+    COUNSELLORS,
+    REFERRALS,
+    ROUNDS,
+]
+FACT_TOPICS = [EVENT_PROPOSALS, CALENDAR_COMMANDS, MATCHING_COMMANDS, NOTIFICATIONS]
 PERSONAL_FIELDS = {"name", "email", "phone"}
 
 
@@ -459,6 +587,10 @@ def test_personal_contact_data_travels_only_on_contacts(spec: TopicSpec) -> None
         assert personal == {"name"}
         assert "organization" in (Partner.model_fields["name"].description or "")
         assert "not a person" in (Partner.model_fields["contact_email"].description or "")
+    elif spec is COUNSELLORS:
+        # A hub counsellor's professional name and address, not those of a person served.
+        assert personal == {"name", "email"}
+        assert "not a person served" in (Counsellor.model_fields["email"].description or "")
     else:
         assert personal == set(), f"{spec.name} carries personal data: {sorted(personal)}"
 
@@ -485,3 +617,13 @@ def test_contracts_are_frozen() -> None:
 
     with pytest.raises(ValidationError, match="frozen"):
         partner.status = "deactivated"  # type: ignore[misc]
+
+
+def test_a_partners_referral_topic_reads_back_and_carries_no_contact_data() -> None:
+    spec = partner_referrals(SANC_ID)
+    key, value = a_partner_referral()
+
+    assert spec.name == f"partner-referrals.{SANC_ID}.v1"
+    assert codec.decode_value(spec, codec.encode(value)) == value
+    assert codec.decode_key(spec, codec.encode(key)) == key
+    assert PERSONAL_FIELDS & set(_field_names(PartnerReferral)) == set()

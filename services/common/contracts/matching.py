@@ -1,7 +1,8 @@
-"""Messages of the matching service: contacts (personal data), interests and cases.
+"""Messages of the matching service: contacts (personal data), interests, counsellors and cases.
 
 Personal contact data (name, email, phone) lives only in ``Contact`` on
 contacts.v1; every other message carries the pseudonymous ``person_id`` only.
+Referral plans and concertation rounds are in ``referrals.py``.
 """
 
 from __future__ import annotations
@@ -47,13 +48,60 @@ class Contact(Versioned):
     language: Language
 
 
+class Household(Contract):
+    """Who moves together: one unit in a concertation round."""
+
+    adults: int = Field(default=1, ge=1, le=10, description="Adults moving (the person included).")
+    children_ages: list[Annotated[int, Field(ge=0, le=17)]] = Field(
+        default_factory=list, max_length=15, description="Age of each child moving with them."
+    )
+
+    @property
+    def size(self) -> int:
+        """Everyone in the household."""
+        return self.adults + len(self.children_ages)
+
+
+class Occupation(Contract):
+    """An occupation the person has practised, with its experience."""
+
+    cnp: CnpCode
+    years: float = Field(default=0, ge=0, le=60, description="Years of experience in it.")
+    stays_in_field: bool = Field(default=True, description="Whether they want to keep working in it.")
+
+
+StudiesLevel = Literal["none", "secondary", "vocational", "college", "bachelor", "master", "doctorate"]
+EnglishLevel = Literal["none", "basic", "intermediate", "advanced"]
+IncomeSupport = Literal["none", "social_assistance", "employment_insurance"]
+
+
+class Consents(Contract):
+    """What the person agreed to, purpose by purpose (Québec's Law 25)."""
+
+    contact: bool = Field(description="To be contacted by the hub about settling in a region (required).")
+    referral: bool = Field(
+        description="To take part in concertation rounds: their profile (no contact data) is "
+        "shared with the one regional partner they are referred to."
+    )
+    share_contact: bool = Field(
+        description="The regional partner they are referred to may also see their name, email and phone."
+    )
+
+
 class InterestDeclared(Versioned):
-    """A person declared interest in settling outside Montréal (interests.v1, a fact)."""
+    """A person's interest in settling outside Montréal, current state (interests.v1).
+
+    Each update is a new record for the same person; a withdrawal sets
+    ``withdrawn_at``; an erasure is a tombstone.
+    """
 
     person_id: UUID = Field(description="Pseudonymous person id; equal to the record key.")
     immigration_status: ImmigrationStatus
     arrival_date: date | None = Field(default=None, description="Arrival in Québec, if known.")
-    occupation: CnpCode | None = Field(default=None, description="Main occupation, CNP 2021 code.")
+    occupation: CnpCode | None = Field(
+        default=None,
+        description="Main occupation (the first of ``occupations``), kept for version-1 readers.",
+    )
     french_level: int | None = Field(
         default=None, ge=1, le=12, description="Échelle québécoise level 1–12, if assessed."
     )
@@ -62,6 +110,36 @@ class InterestDeclared(Versioned):
     )
     language: Language
     declared_at: datetime = Field(description="When the interest was received (UTC).")
+    # Added in intake version 2 (all optional: version-1 records still read).
+    household: Household = Field(default_factory=Household, description="Who moves together.")
+    occupations: list[Occupation] = Field(default_factory=list, description="Occupations, main one first.")
+    studies: StudiesLevel | None = Field(default=None, description="Highest studies completed.")
+    credential_recognition_in_progress: bool | None = Field(
+        default=None, description="Recognition by a professional order (ordre professionnel) under way."
+    )
+    english_level: EnglishLevel | None = None
+    open_to_any_region: bool = Field(default=False, description="Open to any region beyond the ranked ones.")
+    driving_licence: bool | None = None
+    earliest_move_date: date | None = None
+    age: int | None = Field(default=None, ge=16, le=100, description="Age, when a measure depends on it.")
+    income_support: IncomeSupport | None = Field(default=None, description="Income support received.")
+    consents: Consents | None = Field(default=None, description="Consents per purpose (None: version 1).")
+    revision: int = Field(default=1, ge=1, description="1 at declaration, +1 at each update.")
+    withdrawn_at: datetime | None = Field(default=None, description="Set when the person withdraws.")
+
+    @property
+    def cnp_codes(self) -> list[str]:
+        """Every occupation code, main first."""
+        codes = [o.cnp for o in self.occupations]
+        if self.occupation and self.occupation not in codes:
+            codes.insert(0, self.occupation)
+        return codes
+
+    @property
+    def takes_part_in_rounds(self) -> bool:
+        """Whether the person may be referred (consent, and not withdrawn)."""
+        consented = self.consents.referral if self.consents is not None else True
+        return consented and self.withdrawn_at is None
 
 
 class Entitlement(Contract):
@@ -80,18 +158,79 @@ class Entitlement(Contract):
     )
 
 
+class Factor(Contract):
+    """One factor of a score: what it is, its points, and what it means in both languages."""
+
+    factor: str = Field(description="Stable code of the factor (e.g. preference, job_match).")
+    points: float
+    detail_fr: str
+    detail_en: str
+
+
+class RegionScore(Contract):
+    """A destination region ranked for a person, with the factors of its score."""
+
+    region: RegionCode
+    score: float
+    factors: list[Factor] = Field(default_factory=list)
+
+
+class SuggestedOffer(Contract):
+    """A job or settlement offer suggested to a person, with the factors of its score."""
+
+    offer_id: UUID
+    partner_id: UUID | None
+    kind: Literal["job", "settlement"]
+    title: str
+    region: RegionCode
+    score: float
+    factors: list[Factor] = Field(default_factory=list)
+
+
+class CounsellorKey(Contract):
+    """Key of counsellors.v1."""
+
+    counsellor_id: UUID
+
+
+class Counsellor(Versioned):
+    """A counsellor of the Montréal hub (counsellors.v1, full current state)."""
+
+    counsellor_id: UUID = Field(description="Counsellor id; the subject of their tokens.")
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] = Field(
+        description="A staff member's professional name, as the hub publishes it (not a person served)."
+    )
+    email: EmailStr = Field(description="Professional address at the hub (not a person served).")
+    languages: list[Language] = Field(min_length=1, description="Languages they counsel in.")
+    max_cases: int = Field(default=60, ge=1, le=1000, description="Open cases they can hold.")
+    active: bool = True
+
+
 class Case(Versioned):
     """A person's case held by the Montréal hub (cases.v1, full current state)."""
 
     case_id: UUID = Field(description="Case id, derived from the person id (one case per person).")
     person_id: UUID = Field(description="The person the case is about (pseudonymous).")
-    status: Literal["open", "closed"] = Field(description="Case status.")
+    status: Literal["open", "closed", "withdrawn"] = Field(description="Case status.")
     language: Language
     preferred_regions: list[RegionCode] = Field(description="Destination regions, best first.")
     opened_at: datetime = Field(description="When the case was opened: the interest's time (UTC).")
     entitlements: list[Entitlement] = Field(
         default_factory=list, description="Every support measure evaluated for the person, with reasons."
     )
+    # Added with counsellors and ranking (optional for version-1 readers).
+    counsellor_id: UUID | None = Field(
+        default=None, description="The hub counsellor holding the case; None while none is free."
+    )
+    household_size: int = Field(default=1, ge=1)
+    regions: list[RegionScore] = Field(
+        default_factory=list, description="Destination regions ranked for the person, best first."
+    )
+    offers: list[SuggestedOffer] = Field(
+        default_factory=list, description="Job and settlement offers ranked for the person, best first."
+    )
+    interest_revision: int = Field(default=1, description="The interest revision this state reflects.")
+    updated_at: datetime | None = None
 
 
 class CaseKey(Contract):
