@@ -15,6 +15,7 @@ households. An organization only considers the households it has a score for.
 
 from __future__ import annotations
 
+import heapq
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -47,10 +48,12 @@ def deferred_acceptance(
 ) -> dict[UUID, UUID | None]:
     """Each household's organization this round (None: not matched)."""
     by_id = {w.organization_id: w for w in welcomers}
-    ordered = sorted(households, key=lambda h: str(h.household_id))
+    ordered = sorted(households, key=lambda h: h.household_id.int)
     lists = {h.household_id: [o for o in h.preferences if o in by_id] for h in ordered}
     next_choice = dict.fromkeys(lists, 0)
-    held: dict[UUID, list[UUID]] = {o: [] for o in by_id}
+    # Each organization holds a min-heap of (fit, -id): the household it likes least is on top.
+    # (Ties go to the lowest id, as ``Welcomer.ranks`` says: uuid order is the order of its int.)
+    held: dict[UUID, list[tuple[float, int, UUID]]] = {o: [] for o in by_id}
     free = deque(h.household_id for h in ordered)
     while free:
         household = free.popleft()
@@ -60,14 +63,20 @@ def deferred_acceptance(
         organization = choices[next_choice[household]]
         next_choice[household] += 1
         welcomer = by_id[organization]
-        if household not in welcomer.fit or welcomer.capacity <= 0:
+        if welcomer.capacity <= 0 or household not in welcomer.fit:
             free.append(household)
             continue
-        holding = sorted([*held[organization], household], key=welcomer.ranks)
-        held[organization] = holding[: welcomer.capacity]
-        free.extend(holding[welcomer.capacity :])
+        entry = (welcomer.fit[household], -household.int, household)
+        holding = held[organization]
+        if len(holding) < welcomer.capacity:
+            heapq.heappush(holding, entry)
+        elif entry[:2] > holding[0][:2]:
+            released = heapq.heapreplace(holding, entry)
+            free.append(released[2])
+        else:
+            free.append(household)
     matched: dict[UUID, UUID | None] = dict.fromkeys(lists)
     for organization, members in held.items():
-        for household in members:
+        for _, _, household in members:
             matched[household] = organization
     return matched

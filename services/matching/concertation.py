@@ -1,0 +1,480 @@
+"""Concertation (pure): a round turns the current cases, offers and referrals into referral plans;
+accept, decline and override change one plan.
+
+A round reads a snapshot (``Market``) and returns new referrals; it never
+exceeds a welcoming organization's capacity (``households_per_month`` minus
+the places held by earlier referrals that are still proposed or accepted),
+gives each household at most one organization, and is deterministic: the same
+round id and the same snapshot give the same referrals (ids derived from both).
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from uuid import UUID
+
+from services.common.contracts import (
+    CalendarEntry,
+    Case,
+    Factor,
+    InterestDeclared,
+    Offer,
+    Override,
+    Partner,
+    Referral,
+    RegionScore,
+    RoundCompleted,
+    SuggestedActivity,
+    SuggestedOffer,
+    WelcomerUse,
+)
+from services.common.errors import Conflict
+
+from .ranking import RegionOffers, by_region, job_score, rank_regions, serves, settlement_score
+from .rounds import Household, Welcomer, deferred_acceptance
+
+REFERRAL_NAMESPACE = uuid.UUID("c0a4f1d2-6e0b-4a8e-9a3f-71d2b9e5c804")
+UNREACHABLE = -50.0  # a region scored below this has no organization able to welcome the person
+
+
+def referral_id_for(round_id: UUID, case_id: UUID) -> UUID:
+    """The id of a household's referral in a round."""
+    return uuid.uuid5(REFERRAL_NAMESPACE, f"{round_id}|{case_id}")
+
+
+@dataclass(frozen=True)
+class Market:
+    """The snapshot a round reads: people, cases, earlier referrals, offers, partners, calendar."""
+
+    profiles: Mapping[UUID, InterestDeclared]
+    cases: Mapping[UUID, Case]
+    referrals: Sequence[Referral]
+    offers: Sequence[Offer]
+    partners: Mapping[UUID, Partner]
+    calendar: Sequence[CalendarEntry] = ()
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much one plan suggests, and how many plans may point at one job."""
+
+    referrals_per_position: float = 2.0
+    max_choices: int = 40
+    jobs: int = 3
+    settlement: int = 3
+    activities: int = 3
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a round produced."""
+
+    referrals: list[Referral]
+    result: RoundCompleted
+
+
+class _Fit(Mapping[UUID, float]):
+    """How well each household fits one welcomer, computed only when a household proposes."""
+
+    def __init__(
+        self,
+        region: str,
+        partner: Partner | None,
+        scores: Mapping[UUID, Mapping[str, float]],
+        languages: Mapping[UUID, str],
+    ) -> None:
+        self._region, self._partner, self._scores, self._languages = region, partner, scores, languages
+
+    def __getitem__(self, household: UUID) -> float:
+        bonus = 10.0 if serves(self._partner, self._languages[household]) else 0.0
+        return self._scores[household][self._region] + bonus
+
+    def __contains__(self, household: object) -> bool:
+        found = self._scores.get(household) if isinstance(household, UUID) else None
+        return found is not None and self._region in found
+
+    def __iter__(self) -> Iterator[UUID]:
+        return (h for h, regions in self._scores.items() if self._region in regions)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A round's participants: the households with their choices, the welcomers with their places."""
+
+    cases: dict[UUID, Case]
+    households: list[Household]
+    welcomers: list[Welcomer]
+    regions: dict[str, RegionOffers]
+    held: Counter[UUID | None]
+    offers: dict[UUID, tuple[str, Offer]]
+
+
+def prepare(market: Market, limits: Limits, today: date) -> Prepared:
+    """Who takes part in a round, what each household would choose, and who has places left."""
+    regions = by_region(market.offers, today)
+    held = Counter(r.welcoming_offer_id for r in market.referrals if r.holds_a_place)
+    busy = {r.person_id for r in market.referrals if r.holds_a_place}
+    declined = {(r.person_id, r.welcoming_offer_id) for r in market.referrals if r.status == "declined"}
+    taking_part = [
+        case
+        for person, case in sorted(market.cases.items(), key=lambda item: str(item[0]))
+        if case.status == "open"
+        and person not in busy
+        and person in market.profiles
+        and market.profiles[person].takes_part_in_rounds
+    ]
+    welcomers = _welcomers(regions, market.partners, held)
+    scores: dict[UUID, dict[str, float]] = {}
+    languages: dict[UUID, str] = {}
+    households = []
+    for case in taking_part:
+        profile = market.profiles[case.person_id]
+        ranked = case.regions or rank_regions(profile, regions, dict(market.partners))
+        scores[case.case_id] = {r.region: r.score for r in ranked if r.score > UNREACHABLE}
+        languages[case.case_id] = profile.language
+        households.append(
+            Household(case.case_id, _choices(case, profile, ranked, welcomers, declined, limits))
+        )
+    for_round = [
+        Welcomer(offer.offer_id, capacity, _Fit(region, partner, scores, languages))
+        for region, offers in sorted(welcomers.items())
+        for offer, partner, capacity in offers
+    ]
+    return Prepared(
+        cases={case.case_id: case for case in taking_part},
+        households=households,
+        welcomers=for_round,
+        regions=regions,
+        held=held,
+        offers={
+            offer.offer_id: (region, offer) for region, found in welcomers.items() for offer, _, _ in found
+        },
+    )
+
+
+def run_round(round_id: UUID, market: Market, limits: Limits, now: datetime, requested_by: str) -> Outcome:
+    """One concertation round over ``market``: referral plans for the households it places."""
+    prepared = prepare(market, limits, now.date())
+    households, for_round, held, regions = (
+        prepared.households,
+        prepared.welcomers,
+        prepared.held,
+        prepared.regions,
+    )
+    matched = deferred_acceptance(households, for_round)
+    by_case = prepared.cases
+    offers_by_id = {o.offer_id: o for o in market.offers}
+    fit_of = {w.organization_id: w.fit for w in for_round}
+    placed = sorted(
+        ((case_id, offer_id) for case_id, offer_id in matched.items() if offer_id is not None),
+        key=lambda pair: (-fit_of[pair[1]][pair[0]], str(pair[0])),
+    )
+    suggested = _Suggested.from_referrals(market.referrals, offers_by_id, limits)
+    referrals = [
+        _plan(round_id, by_case[case_id], market, offers_by_id[offer_id], regions, suggested, limits, now)
+        for case_id, offer_id in placed
+    ]
+    referrals.sort(key=lambda r: str(r.referral_id))
+    referred = Counter(r.welcoming_offer_id for r in referrals)
+    result = RoundCompleted(
+        round_id=round_id,
+        requested_by=requested_by,
+        started_at=now,
+        households=len(households),
+        referred=len(referrals),
+        first_choice=sum(r.preference_rank == 1 for r in referrals),
+        unmatched=len(households) - len(referrals),
+        welcomers=[
+            WelcomerUse(
+                offer_id=offer_id,
+                partner_id=offer.partner_id,
+                region=region,
+                capacity=offer.intake.households_per_month if offer.intake else 0,
+                held_before=held[offer_id],
+                referred=referred[offer_id],
+            )
+            for offer_id, (region, offer) in sorted(
+                prepared.offers.items(), key=lambda item: (item[1][0], str(item[0]))
+            )
+        ],
+        duration_ms=0.0,
+    )
+    return Outcome(referrals, result)
+
+
+def _welcomers(
+    regions: Mapping[str, RegionOffers], partners: Mapping[UUID, Partner], held: Counter[UUID | None]
+) -> dict[str, list[tuple[Offer, Partner | None, int]]]:
+    """Each region's welcoming organizations with places left, and their partner."""
+    found: dict[str, list[tuple[Offer, Partner | None, int]]] = {}
+    for region, offers in regions.items():
+        for offer in offers.welcomers:
+            partner = partners.get(offer.partner_id) if offer.partner_id else None
+            if offer.intake is None or (partner is not None and partner.status != "active"):
+                continue
+            left = offer.intake.households_per_month - held[offer.offer_id]
+            found.setdefault(region, []).append((offer, partner, max(left, 0)))
+    return found
+
+
+def _choices(
+    case: Case,
+    profile: InterestDeclared,
+    ranked: Sequence[RegionScore],
+    welcomers: Mapping[str, list[tuple[Offer, Partner | None, int]]],
+    declined: set[tuple[UUID, UUID | None]],
+    limits: Limits,
+) -> list[UUID]:
+    """The organizations a household proposes to, best first: its regions in order, then who serves it."""
+    choices: list[UUID] = []
+    for region in ranked:
+        if region.score <= UNREACHABLE:
+            continue
+        here = sorted(
+            welcomers.get(region.region, []),
+            key=lambda w: (not serves(w[1], profile.language), -w[2], str(w[0].offer_id)),
+        )
+        choices.extend(o.offer_id for o, _, _ in here if (profile.person_id, o.offer_id) not in declined)
+        if len(choices) >= limits.max_choices:
+            break
+    return choices[: limits.max_choices]
+
+
+@dataclass
+class _Suggested:
+    """How many live referrals already suggest each offer, and how many each may have."""
+
+    used: Counter[UUID]
+    room: dict[UUID, int]
+
+    @classmethod
+    def from_referrals(
+        cls, referrals: Sequence[Referral], offers: Mapping[UUID, Offer], limits: Limits
+    ) -> _Suggested:
+        used: Counter[UUID] = Counter()
+        for referral in referrals:
+            if referral.holds_a_place:
+                used.update(s.offer_id for s in [*referral.jobs, *referral.settlement])
+        room = {}
+        for offer_id, offer in offers.items():
+            places = (
+                offer.job.positions if offer.job else offer.settlement.capacity if offer.settlement else 0
+            )
+            room[offer_id] = math.floor(places * limits.referrals_per_position)
+        return cls(used, room)
+
+    def take(self, candidates: list[SuggestedOffer], limit: int) -> list[SuggestedOffer]:
+        chosen: list[SuggestedOffer] = []
+        for candidate in sorted(candidates, key=lambda s: (-s.score, str(s.offer_id))):
+            if len(chosen) == limit:
+                break
+            if self.used[candidate.offer_id] < self.room.get(candidate.offer_id, 0):
+                self.used[candidate.offer_id] += 1
+                chosen.append(candidate)
+        return chosen
+
+
+def _plan(
+    round_id: UUID,
+    case: Case,
+    market: Market,
+    welcomer: Offer,
+    regions: Mapping[str, RegionOffers],
+    suggested: _Suggested,
+    limits: Limits,
+    now: datetime,
+) -> Referral:
+    profile = market.profiles[case.person_id]
+    assert welcomer.intake is not None
+    region = welcomer.intake.region
+    offers = regions.get(region, RegionOffers())
+    jobs, settlement = _offers_for(profile, offers)
+    partner = market.partners.get(welcomer.partner_id) if welcomer.partner_id else None
+    return Referral(
+        referral_id=referral_id_for(round_id, case.case_id),
+        round_id=round_id,
+        case_id=case.case_id,
+        person_id=case.person_id,
+        household_size=profile.household.size,
+        region=region,
+        welcoming_partner_id=welcomer.partner_id,
+        welcoming_offer_id=welcomer.offer_id,
+        preference_rank=profile.preferred_regions.index(region) + 1
+        if region in profile.preferred_regions
+        else None,
+        jobs=suggested.take(jobs, limits.jobs),
+        settlement=suggested.take(settlement, limits.settlement),
+        activities=activities_for(profile, region, market.calendar, now.date(), limits.activities),
+        entitlements=[e for e in case.entitlements if e.status != "not_entitled"],
+        counsellor_id=case.counsellor_id,
+        factors=_factors(case, region, partner, profile.language),
+        status="proposed",
+        decided_by="round",
+        issued_at=now,
+        updated_at=now,
+    )
+
+
+def _offers_for(
+    profile: InterestDeclared, offers: RegionOffers
+) -> tuple[list[SuggestedOffer], list[SuggestedOffer]]:
+    jobs, settlement = [], []
+    for offer in offers.jobs_for(profile.cnp_codes):
+        points, factors = job_score(profile, offer)
+        if points > 0:
+            jobs.append(_suggestion(offer, "job", points, factors))
+    for offer in offers.settlement:
+        points, factors = settlement_score(profile, offer)
+        if points > 0:
+            settlement.append(_suggestion(offer, "settlement", points, factors))
+    return jobs, settlement
+
+
+def _suggestion(offer: Offer, kind: str, points: float, factors: list[Factor]) -> SuggestedOffer:
+    assert offer.region is not None
+    return SuggestedOffer(
+        offer_id=offer.offer_id,
+        partner_id=offer.partner_id,
+        kind=kind,
+        title=offer.title,
+        region=offer.region,
+        score=round(points, 2),
+        factors=factors,
+    )
+
+
+def activities_for(
+    profile: InterestDeclared, region: str, calendar: Sequence[CalendarEntry], today: date, limit: int
+) -> list[SuggestedActivity]:
+    """Upcoming scheduled activities in Montréal for the person: their region's first, then their sector's."""
+    codes = profile.cnp_codes
+
+    def relevant(entry: CalendarEntry) -> bool:
+        by_sector = not entry.sectors or any(c.startswith(s) for c in codes for s in entry.sectors)
+        return region in entry.regions or (by_sector and bool(entry.sectors))
+
+    upcoming = [
+        e
+        for e in calendar
+        if e.status == "scheduled"
+        and e.day is not None
+        and e.day >= today
+        and e.start_time is not None
+        and relevant(e)
+    ]
+    upcoming.sort(key=lambda e: (region not in e.regions, e.day, e.start_time, str(e.proposal_id)))
+    return [
+        SuggestedActivity(
+            proposal_id=e.proposal_id,
+            title=e.title,
+            kind=e.kind.value,
+            day=e.day,
+            start=e.start_time,
+            regions=e.regions,
+        )
+        for e in upcoming[:limit]
+        if e.day is not None and e.start_time is not None
+    ]
+
+
+def _factors(case: Case, region: str, partner: Partner | None, language: str) -> list[Factor]:
+    scored = next((r for r in case.regions if r.region == region), None)
+    factors = list(scored.factors) if scored is not None else []
+    name = partner.name if partner is not None else "—"
+    factors.append(
+        Factor(
+            factor="welcoming",
+            points=10 if serves(partner, language) else 0,
+            detail_fr=f"Place d'accueil chez {name}",
+            detail_en=f"A place to be welcomed at {name}",
+        )
+    )
+    return factors
+
+
+def accept(referral: Referral, now: datetime) -> Referral:
+    """The household accepts its plan."""
+    if referral.status != "proposed":
+        raise Conflict(
+            f"referral {referral.referral_id} is {referral.status}: only a proposed plan can be accepted"
+        )
+    return referral.model_copy(update={"status": "accepted", "updated_at": now})
+
+
+def decline(referral: Referral, reason: str | None, now: datetime) -> Referral:
+    """The household declines; its place returns to the pool for the next round."""
+    if referral.status not in ("proposed", "accepted"):
+        raise Conflict(f"referral {referral.referral_id} is {referral.status}: it cannot be declined")
+    return referral.model_copy(update={"status": "declined", "decline_reason": reason, "updated_at": now})
+
+
+def cancel(referral: Referral, now: datetime) -> Referral:
+    """The person withdrew: a live plan is cancelled and its place returns to the pool."""
+    if referral.status not in ("proposed", "accepted"):
+        return referral
+    return referral.model_copy(update={"status": "cancelled", "updated_at": now})
+
+
+def override(
+    referral: Referral,
+    target: Offer | None,
+    reason: str,
+    counsellor: str,
+    market: Market,
+    limits: Limits,
+    now: datetime,
+) -> Referral:
+    """A counsellor reviews an automated plan: another welcoming organization (with room), or none."""
+    if referral.status not in ("proposed", "accepted"):
+        raise Conflict(f"referral {referral.referral_id} is {referral.status}: it cannot be overridden")
+    review = Override(
+        counsellor_id=counsellor,
+        reason=reason,
+        at=now,
+        previous_partner_id=referral.welcoming_partner_id,
+        previous_region=referral.region,
+    )
+    common = {"decided_by": "counsellor", "override": review, "updated_at": now}
+    if target is None:
+        return referral.model_copy(update={**common, "status": "cancelled"})
+    if target.intake is None or target.status != "active":
+        raise Conflict(f"offer {target.offer_id} is not an active intake capacity")
+    held = sum(
+        1
+        for r in market.referrals
+        if r.holds_a_place
+        and r.welcoming_offer_id == target.offer_id
+        and r.referral_id != referral.referral_id
+    )
+    if held >= target.intake.households_per_month:
+        raise Conflict(
+            f"offer {target.offer_id} has no place left ({held} of {target.intake.households_per_month})"
+        )
+    case = market.cases[referral.person_id]
+    others = [r for r in market.referrals if r.referral_id != referral.referral_id]
+    plan = _plan(
+        referral.round_id,
+        case,
+        Market(market.profiles, market.cases, others, market.offers, market.partners, market.calendar),
+        target,
+        by_region(market.offers, now.date()),
+        _Suggested.from_referrals(others, {o.offer_id: o for o in market.offers}, limits),
+        limits,
+        now,
+    )
+    return plan.model_copy(
+        update={
+            **common,
+            "referral_id": referral.referral_id,
+            "status": "proposed",
+            "issued_at": referral.issued_at,
+        }
+    )
