@@ -13,7 +13,6 @@ import random
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from uuid import UUID
 
 from .concertation import UNREACHABLE, Market, Prepared
 from .rounds import Household, Welcomer
@@ -21,56 +20,56 @@ from .rounds import Household, Welcomer
 
 @dataclass(frozen=True)
 class Placement:
-    """Who went where, and how many pitches it took."""
+    """Who went where (in the round's numbers: household → organization), and how many pitches it took."""
 
-    placed: dict[UUID, UUID]  # case id → intake offer id
+    placed: dict[int, int]
     pitches: int
 
 
-def first_come(market: Market, prepared: Prepared, seed: int) -> Placement:
+def first_come(prepared: Prepared, seed: int) -> Placement:
     """Organizations pitch to everyone they fit; the first pitch to reach a person wins."""
     rng = random.Random(seed)
-    left = {w.organization_id: w.capacity for w in prepared.welcomers}
-    by_region: dict[str, list[UUID]] = {}
-    for offer_id, (region, _) in sorted(prepared.offers.items(), key=lambda item: item[0].int):
-        by_region.setdefault(region, []).append(offer_id)
-    pitches: list[tuple[float, UUID, UUID]] = []
-    for case_id, case in sorted(prepared.cases.items(), key=lambda item: item[0].int):
+    left = [w.capacity for w in prepared.welcomers]
+    by_region: dict[str, list[int]] = {}
+    for j, (region, _) in enumerate(prepared.offers):
+        by_region.setdefault(region, []).append(j)
+    pitches: list[tuple[float, int, int]] = []
+    for i, case in enumerate(prepared.cases):
         for scored in case.regions:
             if scored.score > UNREACHABLE:
-                pitches.extend((rng.random(), case_id, offer) for offer in by_region.get(scored.region, []))
+                pitches.extend((rng.random(), i, j) for j in by_region.get(scored.region, []))
     pitches.sort()
-    placed: dict[UUID, UUID] = {}
+    placed: dict[int, int] = {}
     sent = 0
-    for _, case_id, offer in pitches:
-        if left[offer] <= 0:
+    for _, i, j in pitches:
+        if left[j] <= 0:
             continue  # a full organization stops pitching
         sent += 1
-        if case_id not in placed:
-            placed[case_id] = offer
-            left[offer] -= 1
+        if i not in placed:
+            placed[i] = j
+            left[j] -= 1
     return Placement(placed, sent)
 
 
 def blocking_pairs(
-    placed: Mapping[UUID, UUID], households: list[Household], welcomers: list[Welcomer]
+    placed: Mapping[int, int], households: list[Household[int]], welcomers: list[Welcomer[int]]
 ) -> int:
     """Households and organizations who would both rather be together than as placed."""
-    held: dict[UUID, list[UUID]] = {w.organization_id: [] for w in welcomers}
-    for case_id, offer in placed.items():
-        held[offer].append(case_id)
+    held: dict[int, list[int]] = {w.organization_id: [] for w in welcomers}
+    for i, j in placed.items():
+        held[j].append(i)
     by_id = {w.organization_id: w for w in welcomers}
     found = 0
     for household in households:
         mine = placed.get(household.household_id)
         prefs = list(household.preferences)
         better = prefs[: prefs.index(mine)] if mine in prefs else prefs
-        for org in better:
-            welcomer = by_id[org]
-            if welcomer.capacity == 0 or household.household_id not in welcomer.fit:
+        for j in better:
+            welcomer = by_id[j]
+            fit = welcomer.fit.get(household.household_id)
+            if welcomer.capacity == 0 or fit is None:
                 continue
-            fit = welcomer.fit[household.household_id]
-            if len(held[org]) < welcomer.capacity or any(fit > welcomer.fit[m] for m in held[org]):
+            if len(held[j]) < welcomer.capacity or any(fit > welcomer.fit[m] for m in held[j]):
                 found += 1
                 break
     return found
@@ -86,6 +85,7 @@ class Figures:
     pitches: int
     blocking: int
     unused: dict[str, int]
+    by_region: dict[str, tuple[int, int, int]]  # places, placed, placed in their first choice
 
     @property
     def placement_rate(self) -> float:
@@ -100,17 +100,20 @@ class Figures:
         return self.pitches / self.participants if self.participants else 0.0
 
 
-def figures(market: Market, prepared: Prepared, placed: Mapping[UUID, UUID], pitches: int) -> Figures:
+def figures(market: Market, prepared: Prepared, placed: Mapping[int, int], pitches: int) -> Figures:
     """The comparison's figures for one placement of ``prepared``'s households."""
     first = 0
-    for case_id, offer in placed.items():
-        profile = market.profiles[prepared.cases[case_id].person_id]
-        if profile.preferred_regions and prepared.offers[offer][0] == profile.preferred_regions[0]:
+    first_by_region: Counter[str] = Counter()
+    for i, j in placed.items():
+        profile = market.profiles[prepared.cases[i].person_id]
+        region = prepared.offers[j][0]
+        if profile.preferred_regions and region == profile.preferred_regions[0]:
             first += 1
+            first_by_region[region] += 1
     capacity: Counter[str] = Counter()
     for welcomer in prepared.welcomers:
         capacity[prepared.offers[welcomer.organization_id][0]] += welcomer.capacity
-    used = Counter(prepared.offers[offer][0] for offer in placed.values())
+    used = Counter(prepared.offers[j][0] for j in placed.values())
     return Figures(
         participants=len(prepared.households),
         placed=len(placed),
@@ -118,4 +121,7 @@ def figures(market: Market, prepared: Prepared, placed: Mapping[UUID, UUID], pit
         pitches=pitches,
         blocking=blocking_pairs(placed, prepared.households, prepared.welcomers),
         unused={region: capacity[region] - used[region] for region in sorted(capacity)},
+        by_region={
+            region: (capacity[region], used[region], first_by_region[region]) for region in sorted(capacity)
+        },
     )

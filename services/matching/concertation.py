@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import uuid
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
@@ -78,43 +78,26 @@ class Outcome:
     result: RoundCompleted
 
 
-class _Fit(Mapping[UUID, float]):
-    """How well each household fits one welcomer, computed only when a household proposes."""
-
-    def __init__(
-        self,
-        region: str,
-        partner: Partner | None,
-        scores: Mapping[UUID, Mapping[str, float]],
-        languages: Mapping[UUID, str],
-    ) -> None:
-        self._region, self._partner, self._scores, self._languages = region, partner, scores, languages
-
-    def __getitem__(self, household: UUID) -> float:
-        bonus = 10.0 if serves(self._partner, self._languages[household]) else 0.0
-        return self._scores[household][self._region] + bonus
-
-    def __contains__(self, household: object) -> bool:
-        found = self._scores.get(household) if isinstance(household, UUID) else None
-        return found is not None and self._region in found
-
-    def __iter__(self) -> Iterator[UUID]:
-        return (h for h, regions in self._scores.items() if self._region in regions)
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
-
 @dataclass(frozen=True)
 class Prepared:
-    """A round's participants: the households with their choices, the welcomers with their places."""
+    """A round's participants, numbered for speed: household ``i`` is ``cases[i]``, organization
+    ``j`` is ``offers[j]`` (an intake capacity and its region); choices and fits use those numbers."""
 
-    cases: dict[UUID, Case]
-    households: list[Household]
-    welcomers: list[Welcomer]
+    cases: list[Case]
+    offers: list[tuple[str, Offer]]
+    households: list[Household[int]]
+    welcomers: list[Welcomer[int]]
     regions: dict[str, RegionOffers]
     held: Counter[UUID | None]
-    offers: dict[UUID, tuple[str, Offer]]
+
+    def numbered(self, placed: Mapping[UUID, UUID | None]) -> dict[int, int | None]:
+        """A placement by case id and offer id, in the round's numbers (everyone taking part)."""
+        offer_number = {offer.offer_id: j for j, (_, offer) in enumerate(self.offers)}
+        result: dict[int, int | None] = dict.fromkeys(range(len(self.cases)))
+        for i, case in enumerate(self.cases):
+            offer_id = placed.get(case.case_id)
+            result[i] = offer_number[offer_id] if offer_id is not None else None
+        return result
 
 
 def prepare(market: Market, limits: Limits, today: date) -> Prepared:
@@ -125,85 +108,89 @@ def prepare(market: Market, limits: Limits, today: date) -> Prepared:
     declined = {(r.person_id, r.welcoming_offer_id) for r in market.referrals if r.status == "declined"}
     taking_part = [
         case
-        for person, case in sorted(market.cases.items(), key=lambda item: str(item[0]))
+        for person, case in sorted(market.cases.items(), key=lambda item: item[1].case_id.int)
         if case.status == "open"
         and person not in busy
         and person in market.profiles
         and market.profiles[person].takes_part_in_rounds
     ]
     welcomers = _welcomers(regions, market.partners, held)
-    scores: dict[UUID, dict[str, float]] = {}
-    languages: dict[UUID, str] = {}
+    orders = _Orders(welcomers)
+    numbered = [
+        (region, offer, partner, places)
+        for region in sorted(welcomers)
+        for offer, partner, places in welcomers[region]
+    ]
+    number = {offer.offer_id: j for j, (_, offer, _, _) in enumerate(numbered)}
+    # How well each household fits each organization it proposes to: its own score of the
+    # organization's region, plus 10 when the organization serves the household's language.
+    bonus = [
+        {lang: 10.0 if serves(partner, lang) else 0.0 for lang in ("fr", "en")}
+        for _, _, partner, _ in numbered
+    ]
+    fits: list[dict[int, float]] = [{} for _ in numbered]
     households = []
-    for case in taking_part:
+    for i, case in enumerate(taking_part):
         profile = market.profiles[case.person_id]
         ranked = case.regions or rank_regions(profile, regions, dict(market.partners))
-        scores[case.case_id] = {r.region: r.score for r in ranked if r.score > UNREACHABLE}
-        languages[case.case_id] = profile.language
-        households.append(
-            Household(case.case_id, _choices(case, profile, ranked, welcomers, declined, limits))
-        )
-    for_round = [
-        Welcomer(offer.offer_id, capacity, _Fit(region, partner, scores, languages))
-        for region, offers in sorted(welcomers.items())
-        for offer, partner, capacity in offers
-    ]
+        score = {r.region: r.score for r in ranked}
+        choices = [number[o] for o in _choices(profile, ranked, orders, declined, limits)]
+        for j in choices:
+            fits[j][i] = score[numbered[j][0]] + bonus[j][profile.language]
+        households.append(Household(i, choices))
     return Prepared(
-        cases={case.case_id: case for case in taking_part},
+        cases=taking_part,
+        offers=[(region, offer) for region, offer, _, _ in numbered],
         households=households,
-        welcomers=for_round,
+        welcomers=[Welcomer(j, places, fits[j]) for j, (_, _, _, places) in enumerate(numbered)],
         regions=regions,
         held=held,
-        offers={
-            offer.offer_id: (region, offer) for region, found in welcomers.items() for offer, _, _ in found
-        },
     )
 
 
 def run_round(round_id: UUID, market: Market, limits: Limits, now: datetime, requested_by: str) -> Outcome:
     """One concertation round over ``market``: referral plans for the households it places."""
     prepared = prepare(market, limits, now.date())
-    households, for_round, held, regions = (
-        prepared.households,
-        prepared.welcomers,
-        prepared.held,
-        prepared.regions,
-    )
-    matched = deferred_acceptance(households, for_round)
-    by_case = prepared.cases
-    offers_by_id = {o.offer_id: o for o in market.offers}
-    fit_of = {w.organization_id: w.fit for w in for_round}
+    matched = deferred_acceptance(prepared.households, prepared.welcomers)
+    fits = [w.fit for w in prepared.welcomers]
     placed = sorted(
-        ((case_id, offer_id) for case_id, offer_id in matched.items() if offer_id is not None),
-        key=lambda pair: (-fit_of[pair[1]][pair[0]], str(pair[0])),
+        ((i, j) for i, j in matched.items() if j is not None),
+        key=lambda pair: (-fits[pair[1]][pair[0]], pair[0]),
     )
-    suggested = _Suggested.from_referrals(market.referrals, offers_by_id, limits)
+    suggested = _Suggested.from_referrals(market.referrals, {o.offer_id: o for o in market.offers}, limits)
     referrals = [
-        _plan(round_id, by_case[case_id], market, offers_by_id[offer_id], regions, suggested, limits, now)
-        for case_id, offer_id in placed
+        _plan(
+            round_id,
+            prepared.cases[i],
+            market,
+            prepared.offers[j][1],
+            prepared.regions,
+            suggested,
+            limits,
+            now,
+        )
+        for i, j in placed
     ]
-    referrals.sort(key=lambda r: str(r.referral_id))
+    referrals.sort(key=lambda r: r.referral_id.int)
     referred = Counter(r.welcoming_offer_id for r in referrals)
     result = RoundCompleted(
         round_id=round_id,
         requested_by=requested_by,
         started_at=now,
-        households=len(households),
+        households=len(prepared.households),
         referred=len(referrals),
         first_choice=sum(r.preference_rank == 1 for r in referrals),
-        unmatched=len(households) - len(referrals),
+        unmatched=len(prepared.households) - len(referrals),
         welcomers=[
             WelcomerUse(
-                offer_id=offer_id,
+                offer_id=offer.offer_id,
                 partner_id=offer.partner_id,
                 region=region,
                 capacity=offer.intake.households_per_month if offer.intake else 0,
-                held_before=held[offer_id],
-                referred=referred[offer_id],
+                held_before=prepared.held[offer.offer_id],
+                referred=referred[offer.offer_id],
             )
-            for offer_id, (region, offer) in sorted(
-                prepared.offers.items(), key=lambda item: (item[1][0], str(item[0]))
-            )
+            for region, offer in prepared.offers
         ],
         duration_ms=0.0,
     )
@@ -225,11 +212,29 @@ def _welcomers(
     return found
 
 
+class _Orders:
+    """Each region's welcomers in the order a household speaking a language would choose them:
+    those who serve its language first, then those with more places (sorted once per round)."""
+
+    def __init__(self, welcomers: Mapping[str, list[tuple[Offer, Partner | None, int]]]) -> None:
+        self._welcomers = welcomers
+        self._sorted: dict[tuple[str, str], list[UUID]] = {}
+
+    def of(self, region: str, language: str) -> list[UUID]:
+        key = (region, language)
+        if key not in self._sorted:
+            here = sorted(
+                self._welcomers.get(region, []),
+                key=lambda w: (not serves(w[1], language), -w[2], w[0].offer_id.int),
+            )
+            self._sorted[key] = [offer.offer_id for offer, _, _ in here]
+        return self._sorted[key]
+
+
 def _choices(
-    case: Case,
     profile: InterestDeclared,
     ranked: Sequence[RegionScore],
-    welcomers: Mapping[str, list[tuple[Offer, Partner | None, int]]],
+    orders: _Orders,
     declined: set[tuple[UUID, UUID | None]],
     limits: Limits,
 ) -> list[UUID]:
@@ -238,14 +243,13 @@ def _choices(
     for region in ranked:
         if region.score <= UNREACHABLE:
             continue
-        here = sorted(
-            welcomers.get(region.region, []),
-            key=lambda w: (not serves(w[1], profile.language), -w[2], str(w[0].offer_id)),
-        )
-        choices.extend(o.offer_id for o, _, _ in here if (profile.person_id, o.offer_id) not in declined)
+        here = orders.of(region.region, profile.language)
+        if declined:
+            here = [o for o in here if (profile.person_id, o) not in declined]
+        choices.extend(here[: limits.max_choices - len(choices)])
         if len(choices) >= limits.max_choices:
             break
-    return choices[: limits.max_choices]
+    return choices
 
 
 @dataclass

@@ -84,6 +84,15 @@ ACTION_EVENTS = {
 log = structlog.get_logger(__name__)
 
 
+def scheduled_round_id(interval_s: float, at: float) -> uuid.UUID:
+    """The id of the scheduled round of the period containing ``at`` (seconds since the epoch).
+
+    One id per period: two workers, or one restarted, asking for the same round
+    ask for one round (the concertation agent runs a round id once).
+    """
+    return uuid.uuid5(SCHEDULE_NAMESPACE, f"{interval_s}|{int(at // interval_s)}")
+
+
 def create_app(settings: Settings) -> faust.App:
     """The matching worker's faust app."""
     app = create_faust_app("concerto-matching-worker", settings)
@@ -293,9 +302,7 @@ def create_app(settings: Settings) -> faust.App:
 
         @app.timer(interval=interval, on_leader=True)  # type: ignore[untyped-decorator]
         async def scheduled_round() -> None:
-            # One id per period: two workers (or a restart) asking for the same round are one round.
-            period = int(time.time() // interval)
-            round_id = uuid.uuid5(SCHEDULE_NAMESPACE, f"{interval}|{period}")
+            round_id = scheduled_round_id(interval, time.time())
             command = MatchingCommand(
                 command_id=round_id,
                 action="run_round",

@@ -102,8 +102,7 @@ def check_round(market: Market) -> list[Referral]:
             assert suggested[offer.offer_id] <= int(offer.job.positions * LIMITS.referrals_per_position)
     # No blocking pair, from the round's own preferences and fits.
     prepared = prepare(market, LIMITS, NOW.date())
-    match: dict[UUID, UUID | None] = dict.fromkeys(prepared.cases)
-    match.update({r.case_id: r.welcoming_offer_id for r in new})
+    match = prepared.numbered({r.case_id: r.welcoming_offer_id for r in new})
     assert blocking_pairs(match, prepared.households, prepared.welcomers) == []
     assert outcome.result.referred == len(new)
     assert outcome.result.households == len(prepared.households)
