@@ -1,13 +1,16 @@
 """The season's days and the delegates' activity proposals in Montréal.
 
-The calendar rules of the season are data/calendar_rules.json's, with its fair
-days moved into the season: each fair (consecutive fair days) keeps its
-weekdays and moves by whole 52-week years to its first occurrence at least two
-weeks after the start; fairs that then fall after the season's end are left
-out (if none is left, the first one is kept and the season lengthened to hold
-it). Blackout dates are repeated on the same month and day in every year of the
-season. A few Saturdays are "hot": most delegates want them, and the fair days,
-first, so the calendar has collisions to avoid.
+The season's fair days are data/calendar_rules.json's, moved into the season:
+each fair (consecutive fair days) keeps its weekdays and moves by whole 52-week
+years to its first occurrence at least two weeks after the start; fairs that
+then fall after the season's end are left out (if none is left, the first one
+is kept and the season lengthened to hold it). Blackout dates are repeated on
+the same month and day within the season. The season's rules (rules.json) are
+the reference rules plus those fair days and blackout dates: for a season that
+needs no move they are the reference rules themselves.
+
+A few Saturdays are "hot": most delegates want them, or the fair days, first,
+so the calendar has collisions to avoid.
 """
 
 from __future__ import annotations
@@ -72,10 +75,17 @@ class Days:
         return [d for d in days if d not in self.blackout and d.weekday() != 6]
 
 
-def season_rules(path: Path = DATA_DIR / "calendar_rules.json") -> dict[str, Any]:
+def reference_rules(path: Path = DATA_DIR / "calendar_rules.json") -> dict[str, Any]:
     """The rules of data/calendar_rules.json, as the body of PUT /rules."""
     rules: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))["rules"]
     return rules
+
+
+def season_rules(rules: dict[str, Any], days: Days) -> dict[str, Any]:
+    """``rules`` that also know the season's fair days and blackout dates (unchanged if they did)."""
+    fair = {*rules.get("fair_days", []), *(d.isoformat() for d in days.fair_days)}
+    blackout = {*rules.get("blackout_dates", []), *(d.isoformat() for d in days.blackout)}
+    return {**rules, "fair_days": sorted(fair), "blackout_dates": sorted(blackout)}
 
 
 def _fairs(fair_days: list[date]) -> list[list[date]]:
@@ -102,7 +112,7 @@ def plan_days(rng: random.Random, start: date, end: date, rules: dict[str, Any],
     given = [date.fromisoformat(str(d)) for d in rules.get("blackout_dates", [])]
     blackout = set(given)
     for year in range(start.year, end.year + 1):
-        blackout |= {_same_day(d, year) for d in given}
+        blackout |= {d for d in (_same_day(g, year) for g in given) if start <= d <= end}
     fair_days = tuple(d for fair in inside for d in fair)
     saturdays = [
         start + timedelta(days=n)

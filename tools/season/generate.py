@@ -28,13 +28,9 @@ def generate(spec: SeasonSpec, reference: ReferenceData | None = None) -> Season
         *offers.intake(net, spec.people, spec.capacity_share),
     ]
 
-    rules = activities.season_rules()
-    days = activities.plan_days(random.Random(f"{spec.seed}/days"), spec.start, spec.end, rules)
-    rules = {
-        **rules,
-        "fair_days": [d.isoformat() for d in days.fair_days],
-        "blackout_dates": sorted(d.isoformat() for d in days.blackout),
-    }
+    given_rules = activities.reference_rules()
+    days = activities.plan_days(random.Random(f"{spec.seed}/days"), spec.start, spec.end, given_rules)
+    rules = activities.season_rules(given_rules, days)
     net.rng = random.Random(f"{spec.seed}/proposals")
     proposal_records = activities.proposals(net, days, offers.delegates(table_records), spec.proposals)
 

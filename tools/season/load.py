@@ -13,6 +13,7 @@ refused record is skipped, and said so.
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -105,11 +106,13 @@ class Loader:
         parallel: int = 4,
         attempts: int = 8,
         today: date | None = None,
+        rules_wait_s: float = 30,
     ) -> None:
         self.season, self.apis, self.auth = season, apis, auth
         self.progress = progress or Progress(disable=True)
         self.parallel, self.attempts = max(1, parallel), attempts
         self.today = today or date.today()
+        self.rules_wait_s = rules_wait_s
         self.report = LoadReport()
         self.generated = {r["id"] for name in FILES for r in season.records[name]}
         self._tokens: dict[tuple[Role, str | None], dict[str, str]] = {}
@@ -241,7 +244,14 @@ class Loader:
     def rules(self) -> None:
         """Publish the season's calendar rules (its fair days), unless they are in force already."""
         hub = self.headers(Role.HUB)
-        response = self.send(lambda: self.apis.events.get("/rules", headers=hub))
+        # events-api publishes the reference rules once it has started: wait for them (bounded),
+        # so they never land after the season's.
+        deadline = time.monotonic() + self.rules_wait_s
+        while True:
+            response = self.send(lambda: self.apis.events.get("/rules", headers=hub))
+            if response.status_code != 404 or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
         if response.status_code == 200 and _same_rules(response.json(), self.season.rules):
             return
         response = self.send(lambda: self.apis.events.put("/rules", json=self.season.rules, headers=hub))
