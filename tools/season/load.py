@@ -192,6 +192,11 @@ class Loader:
         self.check_dates()
         records = self.season.records
         self.each("partners", records["partners"], self.partner, parallel=False)
+        if self.report.existing["partners"]:
+            self.report.notes.append(
+                f"{self.report.existing['partners']} partners were registered already (same NEQ): the season "
+                "was probably loaded before, and its tables, offers, proposals and people are posted again"
+            )
         self.each("tables", records["tables"], self.table, parallel=False)
         self.rules()
         self.each("offers", records["offers"], self.offer, parallel=True)

@@ -69,8 +69,12 @@ class Season:
         written = [_write_json(out / MANIFEST, self.manifest), _write_json(out / RULES, self.rules)]
         for name in FILES:
             path = out / f"{name}.json"
-            lines = (orjson.dumps(record) for record in self.records[name])
-            path.write_bytes(b"[\n" + b",\n".join(lines) + b"\n]\n")
+            with path.open("wb") as file:  # streamed: a large season is never held twice in memory
+                file.write(b"[")
+                for index, record in enumerate(self.records[name]):
+                    file.write(b",\n" if index else b"\n")
+                    file.write(orjson.dumps(record))
+                file.write(b"\n]\n")
             written.append(path)
         return written
 
