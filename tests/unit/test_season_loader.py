@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import httpx
 import pytest
 
 from services.common.auth import AuthSettings, verify
@@ -228,3 +229,18 @@ def test_rules_that_differ_are_published_by_the_hub(season: Season) -> None:
     _loader, calls = load(season, events=other_rules)
     [put] = [c for c in calls if c.method == "PUT"]
     assert (put.path, put.role, put.body) == ("/rules", "hub", season.rules)
+
+
+def test_an_api_that_never_answers_is_reported_after_the_retries(season: Season) -> None:
+    first_offer = season.records["offers"][0]["body"]["job"]
+
+    def unreachable(method: str, path: str, body: Any) -> Answer | None:
+        if path == "/offers" and body.get("job") == first_offer:
+            raise httpx.ConnectError("connection refused")
+        return None
+
+    loader, calls = load(season, partners=unreachable)
+    assert [c.body.get("job") for c in calls if c.path == "/offers"].count(first_offer) == 4
+    [refusal] = loader.report.refusals
+    assert (refusal.step, refusal.status, refusal.reason) == ("offers", None, "no answer: connection refused")
+    assert loader.report.created["offers"] == len(season.records["offers"]) - 1

@@ -123,6 +123,9 @@ def load(
         with Progress(*columns, console=console) as progress:
             loader = Loader(season, Apis(*clients), Settings().auth, progress=progress, parallel=parallel)
             report = loader.run()
+    except httpx.HTTPError as exc:
+        console.print(f"[red]an API stopped answering: {exc}[/red]")
+        raise typer.Exit(1) from exc
     finally:
         for client in clients:
             client.close()

@@ -163,7 +163,7 @@ def proposals(net: Network, days: Days, delegates: dict[str, str], count: int) -
             "organizer_id": delegates[region],
             "regions": [region],
             "kind": name,
-            "title": f"{kind.title} — {_region_name(net, region)}",
+            "title": f"{kind.title} — {net.region_name(region)}",
             "preferred_dates": [d.isoformat() for d in wanted],
             "start_time": rng.choice(kind.starts).strftime("%H:%M"),
             "duration_minutes": rng.choice(kind.durations),
@@ -175,8 +175,3 @@ def proposals(net: Network, days: Days, delegates: dict[str, str], count: int) -
         }
         records.append({"id": new_id(rng), "body": body})
     return records
-
-
-def _region_name(net: Network, code: str) -> str:
-    region = net.ref.region(code)
-    return region.fr if region else code

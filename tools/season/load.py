@@ -175,6 +175,9 @@ class Loader:
                 post(record)
             except Unresolved as missing:
                 self.skip(step, record, missing)
+            except httpx.HTTPError as exc:  # no answer even after the retries
+                with self._lock:
+                    self.report.refusals.append(Refusal(step, record["id"], None, f"no answer: {exc}"))
             finally:
                 self.progress.advance(task)
 

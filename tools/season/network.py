@@ -118,7 +118,7 @@ class Network:
         if self.rng.random() < 0.5:  # some regional directorates serve two regions
             second = self.regions[(index + len(self.regions) // 2) % len(self.regions)]
             served = tuple(sorted({first, second}))
-        place = " et ".join(self._region_name(r) for r in served)
+        place = " et ".join(self.region_name(r) for r in served)
         pattern = names.PROVINCIAL_PATTERNS[index % len(names.PROVINCIAL_PATTERNS)]
         self._add("provincial_body", served, (), pattern.format(place=place), ["fr", "en"], neq=False)
 
@@ -142,7 +142,8 @@ class Network:
             languages.append(self.rng.choice(["es", "ar"]))
         self._add(kind, (region,), tuple(m.code for m in served), name, languages, sector=sector)
 
-    def _region_name(self, code: str) -> str:
+    def region_name(self, code: str) -> str:
+        """The French name of region ``code``."""
         region = self.ref.region(code)
         return region.fr if region else code
 

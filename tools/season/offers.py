@@ -9,6 +9,8 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+from services.common.reference import CnpUnitGroup
+
 from . import names
 from .network import (
     CITIES,
@@ -38,7 +40,6 @@ def tables(net: Network) -> list[Record]:
     for index, region in enumerate(chosen):
         delegate = net.welcomer(region)
         members = [o.id for o in net.orgs if region in o.regions and o.kind != "coordinating_hub"]
-        region_name = net.ref.region(region).fr if net.ref.region(region) else region  # type: ignore[union-attr]
         body: Record = {"region": region, "members": members, "mrcs": []}
         sub_regional = index == len(chosen) - 1 and len(chosen) >= 5
         mrc = next((net.ref.mrc(code) for code in delegate.mrcs), None)
@@ -46,7 +47,7 @@ def tables(net: Network) -> list[Record]:
             body["name"] = french_of(f"Table de concertation en immigration de la MRC de {mrc.name}")
             body["mrcs"] = [mrc.code]
         else:
-            body["name"] = f"Table régionale de concertation en immigration — {region_name}"
+            body["name"] = f"Table régionale de concertation en immigration — {net.region_name(region)}"
         start = net.spec.start - timedelta(weeks=8)
         records.append(
             {
@@ -64,38 +65,43 @@ def delegates(table_records: list[Record]) -> dict[str, str]:
 
 
 def jobs(net: Network) -> list[Record]:
-    """``spec.jobs`` job offers from the employers, in their sector; the first six cover TEER 0 to 5."""
+    """``spec.jobs`` job offers from the employers, mostly in their sector; the first six: TEER 0 to 5."""
     rng, employers = net.rng, net.of_kind("employer")
     by_sector = unit_groups_by_sector(net.ref)
+    everything = list(net.ref.cnp_unit_groups)
     records: list[Record] = []
     for index in range(net.spec.jobs):
-        employer = employers[index % len(employers)] if index >= 6 else None
-        if employer is None:  # one job of each TEER level first, from an employer that has one
+        if index < 6:  # TEER level ``index``, from an employer of a sector that has one
             fitting = [e for e in employers if any(u.teer == index for u in by_sector.get(e.sector, []))]
             employer = rng.choice(fitting or employers)
-            units = [u for u in by_sector.get(employer.sector, []) if u.teer == index]
-            units = units or [u for u in net.ref.cnp_unit_groups if u.teer == index]
+            units = [u for u in by_sector.get(employer.sector, everything) if u.teer == index]
+            units = units or [u for u in everything if u.teer == index]
         else:
-            units = by_sector.get(employer.sector) or list(net.ref.cnp_unit_groups)
-            if rng.random() < 0.15:  # employers also hire outside their sector (office, transport…)
-                units = list(net.ref.cnp_unit_groups)
+            employer = employers[index % len(employers)]
+            # Employers also hire outside their sector (office, transport, maintenance).
+            units = everything if rng.random() < 0.15 else by_sector.get(employer.sector, everything)
         units = [u for u in units if u.code != "00010"] or units  # nobody hires legislators
         unit = rng.choices(units, weights=[TEER_WEIGHTS[u.teer] for u in units])[0]
-        mrc = net.ref.mrc(employer.mrcs[0])
-        asked = FRENCH_ASKED[unit.teer]
-        job: Record = {
-            **window(rng, net.spec.start),
-            "cnp": unit.code,
-            "region": employer.regions[0],
-            "mrc": employer.mrcs[0],
-            "positions": rng.randint(1, 3) if unit.teer <= 1 else rng.randint(1, 12),
-            "hours_per_week": rng.choice([35.0, 37.5, 40.0, 40.0, 32.0, 25.0, 20.0]),
-            "hourly_wage": wage(rng, unit.teer),
-            "french_level_required": rng.randint(*asked) if rng.random() < 0.8 else None,
-        }
-        title = f"{unit.title_fr} — {mrc.name if mrc else employer.regions[0]}"
-        records.append(_offer(net, employer, "job", title[:200], job=job))
+        records.append(_job(net, employer, unit))
     return records
+
+
+def _job(net: Network, employer: Org, unit: CnpUnitGroup) -> Record:
+    rng = net.rng
+    low, high = FRENCH_ASKED[unit.teer]
+    job: Record = {
+        **window(rng, net.spec.start),
+        "cnp": unit.code,
+        "region": employer.regions[0],
+        "mrc": employer.mrcs[0],
+        "positions": rng.randint(1, 3) if unit.teer <= 1 else rng.randint(1, 12),
+        "hours_per_week": rng.choice([35.0, 37.5, 40.0, 40.0, 32.0, 25.0, 20.0]),
+        "hourly_wage": wage(rng, unit.teer),
+        "french_level_required": rng.randint(low, high) if rng.random() < 0.8 else None,
+    }
+    mrc = net.ref.mrc(employer.mrcs[0])
+    title = f"{unit.title_fr} — {mrc.name if mrc else net.region_name(employer.regions[0])}"
+    return _offer(net, employer, "job", title[:200], job=job)
 
 
 def settlement(net: Network) -> list[Record]:

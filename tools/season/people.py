@@ -44,6 +44,8 @@ STUDIES_BY_TEER = {
 # Occupations regulated by a professional order (ordre professionnel): recognition may be under way.
 REGULATED = frozenset({"31102", "31301", "32101", "11100", "41220", "41221", "21231"})
 ENGLISH = ("none", "basic", "intermediate", "advanced")
+SUPPORT = ("none",) * 6 + ("social_assistance", "employment_insurance")
+SUPPORT_ASYLUM = ("social_assistance", "none")  # asylum seekers: social assistance more often
 
 
 class People:
@@ -99,16 +101,7 @@ class People:
         if rng.random() < 0.6:
             body["earliest_move_date"] = self.after[rng.randint(0, 180)]
         if rng.random() < 0.7:
-            support = (
-                ("social_assistance", "none")
-                if status == "asylum_seeker"
-                else ("none",) * 6
-                + (
-                    "social_assistance",
-                    "employment_insurance",
-                )
-            )
-            body["income_support"] = rng.choice(support)
+            body["income_support"] = rng.choice(SUPPORT_ASYLUM if status == "asylum_seeker" else SUPPORT)
         return body
 
     def _contact(self, given: str, family: str, index: int) -> dict[str, str]:

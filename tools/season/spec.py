@@ -116,8 +116,3 @@ def french_of(text: str) -> str:
     for pattern, replacement in _ELISIONS:
         text = pattern.sub(replacement, text)
     return _VOWEL.sub(r"d'\1", text)
-
-
-def weighted(rng: random.Random, weights: dict[str, float]) -> str:
-    """One key of ``weights``, drawn with its weight."""
-    return rng.choices(list(weights), weights=list(weights.values()))[0]
