@@ -16,8 +16,9 @@ from fastapi.testclient import TestClient
 
 from services.common.auth import AuthSettings
 from tests.support import bearer, eventually
+from tools.season.apis import Apis, LoadReport
 from tools.season.generate import generate
-from tools.season.load import Apis, Loader, LoadReport
+from tools.season.load import Loader
 from tools.season.spec import Season, SeasonSpec, next_monday
 from tools.stack import Stack
 

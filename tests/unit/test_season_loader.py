@@ -18,8 +18,9 @@ import httpx
 import pytest
 
 from services.common.auth import AuthSettings, verify
+from tools.season.apis import Apis
 from tools.season.generate import generate
-from tools.season.load import Apis, Loader
+from tools.season.load import Loader
 from tools.season.spec import Season, SeasonSpec, next_monday
 
 START = next_monday(date.today())

@@ -24,8 +24,9 @@ from rich.table import Table
 from services.common.settings import Settings
 from tools.stack import ROOT
 
+from .apis import Apis, LoadReport
 from .generate import generate as generate_season
-from .load import Apis, Loader, LoadReport
+from .load import Loader
 from .spec import Season, SeasonSpec, next_monday
 
 app = typer.Typer(add_completion=False, help=__doc__, no_args_is_help=True)

@@ -15,12 +15,10 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections import Counter
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Protocol
+from typing import Any
 
 import httpx
 from rich.progress import Progress
@@ -28,56 +26,8 @@ from tenacity import Retrying, retry_if_exception_type, retry_if_result, stop_af
 
 from services.common.auth import AuthSettings, Role, mint
 
+from .apis import Apis, LoadReport, Refusal, Response, reason_of
 from .spec import FILES, Record, Season
-
-
-class Response(Protocol):
-    """What the loader reads of an HTTP answer (httpx's, or a FastAPI TestClient's)."""
-
-    @property
-    def status_code(self) -> int: ...
-    @property
-    def text(self) -> str: ...
-    def json(self) -> Any: ...
-
-
-class Client(Protocol):
-    """An HTTP client bound to one API's base URL (``httpx.Client(base_url=…)`` or a TestClient)."""
-
-    def get(self, url: str, *, headers: Mapping[str, str]) -> Response: ...
-    def post(self, url: str, *, json: Any, headers: Mapping[str, str]) -> Response: ...
-    def put(self, url: str, *, json: Any, headers: Mapping[str, str]) -> Response: ...
-
-
-@dataclass(frozen=True)
-class Apis:
-    """The three public APIs the season goes through."""
-
-    partners: Client
-    events: Client
-    matching: Client
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """A request an API refused, or a record skipped because what it needs was refused."""
-
-    step: str
-    generated_id: str
-    status: int | None  # None: skipped, never sent
-    reason: str
-
-
-@dataclass
-class LoadReport:
-    """What the loading did: created records by step, the id map, refusals, notes."""
-
-    created: Counter[str] = field(default_factory=Counter)
-    existing: Counter[str] = field(default_factory=Counter)
-    ids: dict[str, str] = field(default_factory=dict)
-    cases: dict[str, str] = field(default_factory=dict)
-    refusals: list[Refusal] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
 
 
 class Unresolved(LookupError):
@@ -336,14 +286,3 @@ def _canonical(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _canonical(v) for k, v in value.items()}
     return value
-
-
-def reason_of(response: Response) -> str:
-    """The API's reason for refusing, in one line (validation errors as ``field: message``)."""
-    try:
-        detail = response.json().get("detail")
-    except ValueError:
-        return response.text[:300]
-    if isinstance(detail, list):
-        return "; ".join(f"{'.'.join(str(p) for p in e.get('loc', []))}: {e.get('msg')}" for e in detail)
-    return str(detail)
