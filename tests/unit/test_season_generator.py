@@ -2,8 +2,8 @@
 domain rules, it holds what the demo needs, and the same seed gives the same season.
 
 Bodies are checked with the real pydantic request models (PartnerCreate, TableCreate,
-DelegationCreate, OfferCreate, ProposalCreate, InterestCreate) and the partners and
-events domain functions the routes call, against the reference data in data/.
+DelegationCreate, OfferCreate, ProposalCreate, CounsellorIn, InterestCreate) and the partners,
+events and matching domain functions the routes call, against the reference data in data/.
 """
 
 from __future__ import annotations
@@ -16,12 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from services.common.contracts import CalendarRules, ConcertationTable, Counsellor, Partner
+from services.common.contracts import CalendarRules, ConcertationTable, Partner
 from services.common.reference import load_reference
 from services.events.domain import check_organizer
 from services.events.models import ProposalCreate
 from services.events.seed import default_rules
-from services.matching.models import InterestCreate
+from services.matching.intake import check_profile
+from services.matching.models import CounsellorIn, InterestCreate
 from services.partners import domain
 from services.partners.models import DelegationCreate, OfferCreate, PartnerCreate, TableCreate
 from tools.season.generate import generate
@@ -168,6 +169,8 @@ def test_people_validate_against_the_intake_model(season: Season) -> None:
     people = [InterestCreate.model_validate(r["body"]) for r in season.records["people"]]
     assert len(people) == 1000
     for person in people:
+        check_profile(person, ref, today=START)  # what matching-api checks beyond the types
+    for person in people:
         assert person.contact.email.split("@")[1] in ("example.com", "example.org")
         assert person.contact.phone is None or " 555 01" in person.contact.phone
         assert "06" not in person.preferred_regions
@@ -187,10 +190,7 @@ def test_people_validate_against_the_intake_model(season: Season) -> None:
 
 
 def test_counsellors_are_valid_and_some_counsel_in_english(season: Season) -> None:
-    counsellors = [
-        Counsellor.model_validate({**r["body"], "counsellor_id": r["id"]})
-        for r in season.records["counsellors"]
-    ]
+    counsellors = [CounsellorIn.model_validate(r["body"]) for r in season.records["counsellors"]]
     assert len(counsellors) == 12
     assert sum("en" in c.languages for c in counsellors) >= 4
     assert all(c.email.endswith("@example.org") for c in counsellors)
