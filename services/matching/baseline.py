@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .concertation import UNREACHABLE, Market, Prepared
-from .rounds import Household, Welcomer
 
 
 @dataclass(frozen=True)
@@ -51,25 +50,23 @@ def first_come(prepared: Prepared, seed: int) -> Placement:
     return Placement(placed, sent)
 
 
-def blocking_pairs(
-    placed: Mapping[int, int], households: list[Household[int]], welcomers: list[Welcomer[int]]
-) -> int:
+def blocking_pairs(placed: Mapping[int, int], prepared: Prepared) -> int:
     """Households and organizations who would both rather be together than as placed."""
-    held: dict[int, list[int]] = {w.organization_id: [] for w in welcomers}
+    held: dict[int, list[int]] = {w.organization_id: [] for w in prepared.welcomers}
     for i, j in placed.items():
         held[j].append(i)
-    by_id = {w.organization_id: w for w in welcomers}
+    capacity = {w.organization_id: w.capacity for w in prepared.welcomers}
     found = 0
-    for household in households:
-        mine = placed.get(household.household_id)
+    for household in prepared.households:
+        i = household.household_id
+        mine = placed.get(i)
         prefs = list(household.preferences)
         better = prefs[: prefs.index(mine)] if mine in prefs else prefs
         for j in better:
-            welcomer = by_id[j]
-            fit = welcomer.fit.get(household.household_id)
-            if welcomer.capacity == 0 or fit is None:
+            fit = prepared.fit(i, j)
+            if capacity[j] == 0 or fit is None:
                 continue
-            if len(held[j]) < welcomer.capacity or any(fit > welcomer.fit[m] for m in held[j]):
+            if len(held[j]) < capacity[j] or any(fit > (prepared.fit(m, j) or 0.0) for m in held[j]):
                 found += 1
                 break
     return found
@@ -119,7 +116,7 @@ def figures(market: Market, prepared: Prepared, placed: Mapping[int, int], pitch
         placed=len(placed),
         first_choice=first,
         pitches=pitches,
-        blocking=blocking_pairs(placed, prepared.households, prepared.welcomers),
+        blocking=blocking_pairs(placed, prepared),
         unused={region: capacity[region] - used[region] for region in sorted(capacity)},
         by_region={
             region: (capacity[region], used[region], first_by_region[region]) for region in sorted(capacity)

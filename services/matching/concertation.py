@@ -14,7 +14,7 @@ import math
 import uuid
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from uuid import UUID
 
@@ -89,6 +89,14 @@ class Prepared:
     welcomers: list[Welcomer[int]]
     regions: dict[str, RegionOffers]
     held: Counter[UUID | None]
+    bonus: list[dict[str, float]] = field(default_factory=list)
+
+    def fit(self, i: int, j: int) -> float | None:
+        """How well household ``i`` fits organization ``j``, even if it did not propose to it."""
+        region = self.offers[j][0]
+        case = self.cases[i]
+        score = next((r.score for r in case.regions if r.region == region and r.score > UNREACHABLE), None)
+        return None if score is None else score + self.bonus[j][case.language]
 
     def numbered(self, placed: Mapping[UUID, UUID | None]) -> dict[int, int | None]:
         """A placement by case id and offer id, in the round's numbers (everyone taking part)."""
@@ -145,6 +153,7 @@ def prepare(market: Market, limits: Limits, today: date) -> Prepared:
         welcomers=[Welcomer(j, places, fits[j]) for j, (_, _, _, places) in enumerate(numbered)],
         regions=regions,
         held=held,
+        bonus=bonus,
     )
 
 
