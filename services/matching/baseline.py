@@ -14,7 +14,8 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .concertation import UNREACHABLE, Market, Prepared
+from .concertation import Market, Prepared
+from .ranking import UNREACHABLE
 
 
 @dataclass(frozen=True)

@@ -35,11 +35,10 @@ from services.common.contracts import (
 )
 from services.common.errors import Conflict
 
-from .ranking import RegionOffers, by_region, job_score, rank_regions, serves, settlement_score
+from .ranking import UNREACHABLE, RegionOffers, by_region, job_score, rank_regions, serves, settlement_score
 from .rounds import Household, Welcomer, deferred_acceptance
 
 REFERRAL_NAMESPACE = uuid.UUID("c0a4f1d2-6e0b-4a8e-9a3f-71d2b9e5c804")
-UNREACHABLE = -50.0  # a region scored below this has no organization able to welcome the person
 
 
 def referral_id_for(round_id: UUID, case_id: UUID) -> UUID:

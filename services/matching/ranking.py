@@ -27,6 +27,7 @@ from services.common.contracts import Factor, InterestDeclared, Offer, Partner, 
 MONTREAL = "06"
 DESTINATIONS = tuple(f"{code:02d}" for code in range(1, 18) if code != 6)
 MAX_SUGGESTED_OFFERS = 5
+UNREACHABLE = -50.0  # a region scored below this has no organization able to welcome the person
 
 
 def _factor(name: str, points: float, fr: str, en: str) -> Factor:
@@ -200,7 +201,11 @@ def serves(partner: Partner | None, language: str) -> bool:
 def rank_regions(
     profile: InterestDeclared, regions: dict[str, RegionOffers], partners: dict[UUID, Partner]
 ) -> list[RegionScore]:
-    """Every destination the person would consider, best first, with the factors of each score."""
+    """Every destination the person would consider, best first, with the factors of each score.
+
+    A region the person ranked is always listed (unreachable ones say why); for someone
+    open to any region, the regions where nobody can welcome them are left out.
+    """
     scored = []
     codes = profile.cnp_codes
     for region in DESTINATIONS:
@@ -243,9 +248,10 @@ def rank_regions(
             factors.append(
                 _factor("service_language", -10, "Accueil en français seulement", "Welcome in French only")
             )
-        scored.append(
-            RegionScore(region=region, score=round(sum(f.points for f in factors), 2), factors=factors)
-        )
+        score = round(sum(f.points for f in factors), 2)
+        if score <= UNREACHABLE and region not in profile.preferred_regions:
+            continue  # open to any, but nobody can welcome them there: not worth listing
+        scored.append(RegionScore(region=region, score=score, factors=factors))
     # The person's own order first, then the score; ties by region code (deterministic).
     return sorted(scored, key=lambda r: (-r.factors[0].points, -r.score, r.region))
 

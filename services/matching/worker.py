@@ -68,7 +68,7 @@ from services.common.topics import (
 from . import concertation
 from .domain import assign_counsellor, case_id_for, open_case
 from .entitlements import entitlements, facts_of
-from .ranking import by_region, rank_regions, suggest_offers
+from .ranking import UNREACHABLE, by_region, rank_regions, suggest_offers
 from .sharing import partner_view
 from .state import Caseload, ReferralBook
 
@@ -150,7 +150,7 @@ def create_app(settings: Settings) -> faust.App:
         regions = by_region(offers, interest.declared_at.date())
         partners = {p.partner_id: p for p in world.values(PARTNERS)}
         ranked = rank_regions(interest, regions, partners)
-        best = [r.region for r in ranked[:3] if r.score > concertation.UNREACHABLE]
+        best = [r.region for r in ranked[:3] if r.score > UNREACHABLE]
         case = open_case(
             interest,
             entitlements(offers, facts_of(interest)),

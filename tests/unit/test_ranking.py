@@ -34,16 +34,21 @@ def test_the_persons_own_order_of_regions_comes_first_whatever_the_jobs() -> Non
     assert ranked[1].score > ranked[0].score - 40  # the job counts, but the person's choice decides
 
 
-def test_someone_open_to_any_region_gets_every_destination_but_montreal_ranked_by_fit() -> None:
-    saguenay = partner(1, SAGUENAY)
-    offers = [intake(1, saguenay, 2), job(2, SAGUENAY, "72410", french=5)]
+def test_someone_open_to_any_region_gets_every_reachable_destination_ranked_by_fit() -> None:
+    saguenay, estrie, montreal = partner(1, SAGUENAY), partner(2, ESTRIE), partner(3, "06")
+    offers = [
+        intake(1, saguenay, 2),
+        intake(2, estrie, 2),
+        intake(3, montreal, 9),
+        job(4, SAGUENAY, "72410", french=5),
+    ]
     welder = person(1, [], open_to_any_region=True, occupations=occupations("72410"), french_level=6)
 
-    ranked = rank_regions(welder, by_region(offers, TODAY), {saguenay.partner_id: saguenay})
+    ranked = rank_regions(
+        welder, by_region(offers, TODAY), {p.partner_id: p for p in (saguenay, estrie, montreal)}
+    )
 
-    assert len(ranked) == 16
-    assert "06" not in {r.region for r in ranked}
-    assert ranked[0].region == SAGUENAY
+    assert [r.region for r in ranked] == [SAGUENAY, ESTRIE]  # not Montréal, not where nobody welcomes
     assert [f.factor for f in ranked[0].factors] == ["preference", "job_match", "service_language"]
 
 
