@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .concertation import Market, Prepared
-from .ranking import UNREACHABLE
 
 
 @dataclass(frozen=True)
@@ -34,10 +33,9 @@ def first_come(prepared: Prepared, seed: int) -> Placement:
     for j, (region, _) in enumerate(prepared.offers):
         by_region.setdefault(region, []).append(j)
     pitches: list[tuple[float, int, int]] = []
-    for i, case in enumerate(prepared.cases):
-        for scored in case.regions:
-            if scored.score > UNREACHABLE:
-                pitches.extend((rng.random(), i, j) for j in by_region.get(scored.region, []))
+    for i, scores in enumerate(prepared.scores):
+        for region in sorted(scores):  # every region the household would consider now
+            pitches.extend((rng.random(), i, j) for j in by_region.get(region, []))
     pitches.sort()
     placed: dict[int, int] = {}
     sent = 0

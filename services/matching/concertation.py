@@ -27,7 +27,6 @@ from services.common.contracts import (
     Override,
     Partner,
     Referral,
-    RegionScore,
     RoundCompleted,
     SuggestedActivity,
     SuggestedOffer,
@@ -35,7 +34,7 @@ from services.common.contracts import (
 )
 from services.common.errors import Conflict
 
-from .ranking import UNREACHABLE, RegionOffers, by_region, job_score, rank_regions, serves, settlement_score
+from .ranking import UNREACHABLE, RegionOffers, by_region, job_score, serves, settlement_score
 from .rounds import Household, Welcomer, deferred_acceptance
 
 REFERRAL_NAMESPACE = uuid.UUID("c0a4f1d2-6e0b-4a8e-9a3f-71d2b9e5c804")
@@ -89,13 +88,12 @@ class Prepared:
     regions: dict[str, RegionOffers]
     held: Counter[UUID | None]
     bonus: list[dict[str, float]] = field(default_factory=list)
+    scores: list[dict[str, float]] = field(default_factory=list)
 
     def fit(self, i: int, j: int) -> float | None:
         """How well household ``i`` fits organization ``j``, even if it did not propose to it."""
-        region = self.offers[j][0]
-        case = self.cases[i]
-        score = next((r.score for r in case.regions if r.region == region and r.score > UNREACHABLE), None)
-        return None if score is None else score + self.bonus[j][case.language]
+        score = self.scores[i].get(self.offers[j][0])
+        return None if score is None else score + self.bonus[j][self.cases[i].language]
 
     def numbered(self, placed: Mapping[UUID, UUID | None]) -> dict[int, int | None]:
         """A placement by case id and offer id, in the round's numbers (everyone taking part)."""
@@ -137,10 +135,13 @@ def prepare(market: Market, limits: Limits, today: date) -> Prepared:
     ]
     fits: list[dict[int, float]] = [{} for _ in numbered]
     households = []
+    welcome = _WelcomeNow(welcomers)
+    scores: list[dict[str, float]] = []
     for i, case in enumerate(taking_part):
         profile = market.profiles[case.person_id]
-        ranked = case.regions or rank_regions(profile, regions, dict(market.partners))
-        score = {r.region: r.score for r in ranked}
+        ranked = welcome.rescore(case, profile)
+        score = dict(ranked)
+        scores.append(score)
         choices = [number[o] for o in _choices(profile, ranked, orders, declined, limits)]
         for j in choices:
             fits[j][i] = score[numbered[j][0]] + bonus[j][profile.language]
@@ -153,6 +154,7 @@ def prepare(market: Market, limits: Limits, today: date) -> Prepared:
         regions=regions,
         held=held,
         bonus=bonus,
+        scores=scores,
     )
 
 
@@ -239,19 +241,57 @@ class _Orders:
         return self._sorted[key]
 
 
+class _WelcomeNow:
+    """A case's regions rescored with who can welcome now.
+
+    A case is ranked when it opens or is updated; since then organizations may have
+    published, filled or withdrawn places. The person's preference, job and settlement
+    factors are kept; the welcoming and service-language factors are recomputed from the
+    round's snapshot, and someone open to any region also considers the regions that
+    gained a welcoming organization since.
+    """
+
+    RECOMPUTED = ("welcoming", "service_language")
+
+    def __init__(self, welcomers: Mapping[str, list[tuple[Offer, Partner | None, int]]]) -> None:
+        self._serves = {
+            region: {lang: any(serves(p, lang) for _, p, _ in found) for lang in ("fr", "en")}
+            for region, found in welcomers.items()
+            if any(o.intake is not None and o.intake.households_per_month > 0 for o, _, _ in found)
+        }
+
+    def points(self, region: str, language: str) -> float:
+        if region not in self._serves:
+            return -100.0
+        return 5.0 if self._serves[region][language] else -10.0
+
+    def rescore(self, case: Case, profile: InterestDeclared) -> list[tuple[str, float]]:
+        """(region, score) the household would consider now, in its order of preference."""
+        found = []
+        for ranked in case.regions:
+            kept = [f for f in ranked.factors if f.factor not in self.RECOMPUTED]
+            preference = next((f.points for f in kept if f.factor == "preference"), 0.0)
+            score = sum(f.points for f in kept) + self.points(ranked.region, profile.language)
+            found.append((preference, score, ranked.region))
+        if profile.open_to_any_region or not profile.preferred_regions:
+            listed = {r.region for r in case.regions}
+            for region in sorted(set(self._serves) - listed):
+                found.append((4.0, 4.0 + self.points(region, profile.language), region))
+        found.sort(key=lambda item: (-item[0], -item[1], item[2]))
+        return [(region, score) for _, score, region in found if score > UNREACHABLE]
+
+
 def _choices(
     profile: InterestDeclared,
-    ranked: Sequence[RegionScore],
+    ranked: Sequence[tuple[str, float]],
     orders: _Orders,
     declined: set[tuple[UUID, UUID | None]],
     limits: Limits,
 ) -> list[UUID]:
     """The organizations a household proposes to, best first: its regions in order, then who serves it."""
     choices: list[UUID] = []
-    for region in ranked:
-        if region.score <= UNREACHABLE:
-            continue
-        here = orders.of(region.region, profile.language)
+    for region, _ in ranked:
+        here = orders.of(region, profile.language)
         if declined:
             here = [o for o in here if (profile.person_id, o) not in declined]
         choices.extend(here[: limits.max_choices - len(choices)])

@@ -110,7 +110,8 @@ def create_app(settings: Settings) -> faust.App:
     world = Projection(settings.kafka, [OFFERS, PARTNERS, COUNSELLORS, CALENDAR, INTERESTS, CASES], SERVICE)
     caseload = Caseload(world)
     book = ReferralBook(app.Table("referral-book", default=None, partitions=MATCHING_COMMANDS.partitions))
-    rounds_done = app.Table("rounds-done", default=None, partitions=MATCHING_COMMANDS.partitions)
+    # Commands decided (by command id) and rounds run (by round id): a replay decides nothing twice.
+    done = app.Table("commands-done", default=None, partitions=MATCHING_COMMANDS.partitions)
     partner_topics: dict[str, Any] = {}
 
     async def ready() -> None:
@@ -138,6 +139,11 @@ def create_app(settings: Settings) -> faust.App:
             log.info("case.erased", case_id=str(case_id))
             return
         previous: Case | None = world.get(CASES, CaseKey(case_id=case_id))
+        if previous is not None and previous.interest_revision == interest.revision:
+            withdrawn = interest.withdrawn_at is not None
+            if withdrawn == (previous.status == "withdrawn"):
+                log.info("case.already_up_to_date", case_id=str(case_id), revision=interest.revision)
+                return  # a retry or a replay of a revision the case already reflects
         counsellor_id = caseload.holder(case_id) or (previous.counsellor_id if previous else None)
         if interest.withdrawn_at is not None:
             caseload.release(case_id)
@@ -207,7 +213,7 @@ def create_app(settings: Settings) -> faust.App:
 
     async def run_round(command: MatchingCommand, record: Received) -> None:
         assert command.round_id is not None
-        if rounds_done.get(str(command.round_id)) is not None:
+        if done.get(f"round|{command.round_id}") is not None:
             log.info("round.already_done", round_id=str(command.round_id))
             return
         await asyncio.to_thread(world.catch_up, CATCH_UP_S)
@@ -224,7 +230,7 @@ def create_app(settings: Settings) -> faust.App:
         result = outcome.result.model_copy(update={"duration_ms": round(elapsed, 1)})
         meta = new_event("matching.RoundCompleted", SERVICE, record.correlation_id, caused_by=record.event_id)
         await send(ROUNDS, RoundKey(round_id=command.round_id), result, meta)
-        rounds_done[str(command.round_id)] = now.isoformat()
+        done[f"round|{command.round_id}"] = now.isoformat()
         log.info(
             "round.completed",
             round_id=str(command.round_id),
@@ -280,6 +286,9 @@ def create_app(settings: Settings) -> faust.App:
     async def on_command(record: Received) -> None:
         await ready()
         command: MatchingCommand = record.value
+        if done.get(f"command|{command.command_id}") is not None:
+            log.info("command.already_done", action=command.action, command_id=str(command.command_id))
+            return
         try:
             if command.action == "run_round":
                 await run_round(command, record)
@@ -290,6 +299,7 @@ def create_app(settings: Settings) -> faust.App:
         except Conflict as refused:
             # The API checked first; the state changed in between. Nothing to redo: say why.
             log.warning("command.refused", action=command.action, reason=str(refused))
+        done[f"command|{command.command_id}"] = datetime.now(UTC).isoformat()
 
     # -- wiring ---------------------------------------------------------------------
 

@@ -205,3 +205,21 @@ def test_an_override_moves_the_household_to_an_organization_with_room_as_a_human
     assert moved.referral_id == referral.referral_id
     assert moved.decided_by == "counsellor"
     assert moved.issued_at == referral.issued_at
+
+
+def test_a_case_opened_before_its_region_had_places_is_placed_once_it_has_some() -> None:
+    early = person(1, ["05"])
+    anywhere = person(2, [], open_to_any_region=True)
+    cases = {p.person_id: case_for(p, [], []) for p in (early, anywhere)}  # no welcomer anywhere yet
+    estrie = partner(1, "05")
+    later = Market(
+        {p.person_id: p for p in (early, anywhere)},
+        cases,
+        [],
+        [intake(1, estrie, 2)],
+        {estrie.partner_id: estrie},
+    )
+
+    referrals = run_round(ROUND_1, later, LIMITS, NOW, "hub").referrals
+
+    assert sorted((r.person_id.int, r.region) for r in referrals) == [(2, "05"), (3, "05")]
