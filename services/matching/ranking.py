@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from uuid import UUID
 
 from services.common.contracts import Factor, InterestDeclared, Offer, Partner, RegionScore, SuggestedOffer
@@ -27,10 +28,14 @@ from services.common.contracts import Factor, InterestDeclared, Offer, Partner, 
 MONTREAL = "06"
 DESTINATIONS = tuple(f"{code:02d}" for code in range(1, 18) if code != 6)
 MAX_SUGGESTED_OFFERS = 5
+MAX_OTHER_REGIONS = 8  # regions listed beyond those the person ranked (open to any)
 UNREACHABLE = -50.0  # a region scored below this has no organization able to welcome the person
 
 
+@lru_cache(maxsize=65536)
 def _factor(name: str, points: float, fr: str, en: str) -> Factor:
+    # Factors are frozen and repeat from person to person: one object for each (100,000 cases
+    # hold millions of factors; sharing them keeps a round's market in memory).
     return Factor(factor=name, points=round(points, 2), detail_fr=fr, detail_en=en)
 
 
@@ -253,7 +258,11 @@ def rank_regions(
             continue  # open to any, but nobody can welcome them there: not worth listing
         scored.append(RegionScore(region=region, score=score, factors=factors))
     # The person's own order first, then the score; ties by region code (deterministic).
-    return sorted(scored, key=lambda r: (-r.factors[0].points, -r.score, r.region))
+    ordered = sorted(scored, key=lambda r: (-r.factors[0].points, -r.score, r.region))
+    # Someone open to any region keeps the regions they ranked and the best others, not all 16.
+    ranked = [r for r in ordered if r.region in profile.preferred_regions]
+    others = [r for r in ordered if r.region not in profile.preferred_regions][:MAX_OTHER_REGIONS]
+    return sorted([*ranked, *others], key=ordered.index)
 
 
 def suggest_offers(
