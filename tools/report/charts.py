@@ -40,12 +40,17 @@ def _nice(top: float, counts: bool = False) -> float:
 
 
 def _legend(series: list[Series], x: float, y: float) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """One line per series, from (``x``, ``y``) down; see ``_top`` for the room it takes."""
     rects, texts = [], []
-    for s in series:
-        rects.append({"x": x, "y": y - 9, "w": 10, "h": 10, "fill": s.color, "tip": s.name})
-        texts.append(_text(x + 14, y, s.name, anchor="start"))
-        x += 24 + 7 * len(s.name)
+    for k, s in enumerate(series):
+        rects.append({"x": x, "y": y + 15 * k - 9, "w": 10, "h": 10, "fill": s.color, "tip": s.name})
+        texts.append(_text(x + 14, y + 15 * k, s.name, anchor="start"))
     return rects, texts
+
+
+def _top(series: list[Series]) -> int:
+    """Where the plot starts, below the legend."""
+    return 16 + 15 * len(series) + 8
 
 
 def _text(
@@ -63,14 +68,25 @@ def _text(
 
 
 def columns(
-    title: str, labels: list[str], series: list[Series], line: float | None = None, line_label: str = ""
+    title: str,
+    labels: list[str],
+    series: list[Series],
+    line: float | None = None,
+    line_label: str = "",
+    stacked: int = 1,
 ) -> str:
-    """Vertical grouped bars, one group per label; ``line``: a horizontal reference (e.g. capacity)."""
-    bar, gap, left, top, bottom, plot_h = 9, 8, 44, 34, 70, 200
-    group = bar * len(series) + gap
+    """Vertical grouped bars, one group per label; the first ``stacked`` series share one bar, stacked;
+    ``line``: a horizontal reference (e.g. a capacity)."""
+    bar, gap, left, bottom, plot_h = 10, 7, 44, 70, 220
+    top = _top(series)
+    slots = [0] * stacked + list(range(1, len(series) - stacked + 1))  # each series' bar in its group
+    bars = slots[-1] + 1
+    group = bar * bars + gap
     width = max(520, left + 20 + group * len(labels))
     height = top + plot_h + bottom
-    peak = _nice(max([v for s in series for v in s.values] + [line or 0]) * 1.05, counts=True)
+    heights = [sum(s.values[g] for s in series[:stacked]) for g in range(len(labels))]
+    heights += [v for s in series[stacked:] for v in s.values]
+    peak = _nice(max([*heights, line or 0]) * 1.05, counts=True)
     base = top + plot_h
 
     def y(value: float) -> float:
@@ -94,19 +110,23 @@ def columns(
         texts.append(_text(left - 6, y(value) + 4, f"{value:g}", anchor="end", size=10))
     for g, label in enumerate(labels):
         x0 = left + 10 + g * group
+        below = 0.0  # what the series before this one already stack in the same bar
         for k, s in enumerate(series):
             value = s.values[g]
+            if slots[k] > 0 or k == 0:
+                below = 0.0
             rects.append(
                 {
-                    "x": x0 + k * bar,
-                    "y": y(value),
+                    "x": x0 + slots[k] * bar,
+                    "y": y(below + value),
                     "w": bar - 1,
-                    "h": round(base - y(value), 1),
+                    "h": round(y(below) - y(below + value), 1),
                     "fill": s.color,
                     "tip": f"{label} — {s.name}: {value:g}",
                 }
             )
-        cx = x0 + bar * len(series) / 2
+            below += value
+        cx = x0 + bar * bars / 2
         texts.append(_text(cx, base + 12, label, anchor="end", size=10, rotate=-60))
     if line is not None:
         lines.append(
@@ -130,7 +150,8 @@ def columns(
 
 def rows(title: str, labels: list[str], series: list[Series], unit: str = "") -> str:
     """Horizontal grouped bars, one group per label (labels on the left)."""
-    bar, gap, left, top, plot_w = 12, 10, 300, 34, 380
+    bar, gap, left, plot_w = 12, 10, 300, 380
+    top = _top(series)
     group = bar * len(series) + gap
     width, height = left + plot_w + 70, top + group * len(labels) + 10
     peak = _nice(max([v for s in series for v in s.values] + [0]) * 1.05)

@@ -177,6 +177,7 @@ def chart_svgs(report: Report) -> dict[str, str]:
                 ),
             ],
             line=report.max_per_day,
+            stacked=3,
             line_label=f"capacity: {report.max_per_day} a day",
         ),
         "regions": charts.columns(
