@@ -33,8 +33,10 @@ def _nice(top: float, counts: bool = False) -> float:
     """A round axis maximum at or above ``top`` (for small ``counts``, a multiple of 4: whole ticks)."""
     if top <= 0:
         return 1.0
-    if counts and top <= 20:
-        return float(max(4, math.ceil(top / 4) * 4))
+    if counts:  # four whole ticks
+        raw = top / 4
+        magnitude = 10 ** max(0, math.floor(math.log10(raw))) if raw >= 1 else 1
+        return float(4 * next(m * magnitude for m in (1, 2, 3, 5, 10) if m * magnitude >= raw))
     step = 10.0 ** math.floor(math.log10(top))
     return float(next(m * step for m in (1, 2, 2.5, 5, 10) if m * step >= top))
 
