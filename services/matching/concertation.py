@@ -62,7 +62,8 @@ class Limits:
     """How much one plan suggests, and how many plans may point at one job."""
 
     referrals_per_position: float = 2.0
-    max_choices: int = 40
+    max_choices: int = 24
+    per_region: int = 4
     jobs: int = 3
     settlement: int = 3
     activities: int = 3
@@ -229,6 +230,16 @@ class _Orders:
     def __init__(self, welcomers: Mapping[str, list[tuple[Offer, Partner | None, int]]]) -> None:
         self._welcomers = welcomers
         self._sorted: dict[tuple[str, str], list[UUID]] = {}
+        self._serving: dict[tuple[str, str], int] = {}
+
+    def serving(self, region: str, language: str) -> int:
+        """How many of the region's welcomers serve ``language`` (they come first in ``of``)."""
+        key = (region, language)
+        if key not in self._serving:
+            found = self._welcomers.get(region, [])
+            count = sum(serves(p, language) for _, p, _ in found)
+            self._serving[key] = count or len(found)
+        return self._serving[key]
 
     def of(self, region: str, language: str) -> list[UUID]:
         key = (region, language)
@@ -292,9 +303,17 @@ def _choices(
     choices: list[UUID] = []
     for region, _ in ranked:
         here = orders.of(region, profile.language)
+        if len(here) > limits.per_region:
+            # Start each household at its own place in the region's list (by its id), so that
+            # households spread over the region's organizations instead of all asking the same few.
+            serving = orders.serving(region, profile.language)
+            start = profile.person_id.int % serving
+            here = here[start:serving] + here[:start] + here[serving:]
         if declined:
             here = [o for o in here if (profile.person_id, o) not in declined]
-        choices.extend(here[: limits.max_choices - len(choices)])
+        # Organizations of one region rank a household alike (its region score, their language):
+        # a few per region, over more regions, reach more places than many in the first one.
+        choices.extend(here[: min(limits.per_region, limits.max_choices - len(choices))])
         if len(choices) >= limits.max_choices:
             break
     return choices
