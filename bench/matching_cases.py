@@ -1,0 +1,172 @@
+"""Matching cases of ``make bench``: the pipeline at saturation against the plain loops, latency at
+fixed rates, resident memory over 100,000 interests, and the HTTP intake API.
+
+Each case runs after a warm-up, ``runs`` times; the pipeline and the plain loops
+alternate within each run so that their ratio compares figures taken under the
+same load.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from rich.console import Console
+
+from services.common.contracts import Offer
+from services.partners.catalogue import catalogue_offers
+from tools.stack import PROCESSES, Stack
+
+from .harness import load, rss_mib
+from .intake import check_body, intake_run
+from .limit import aiokafka_loop, confluent_loop, preload
+from .pipeline import fixed_rate, saturation
+from .report import case
+from .workload import publish_catalogue, records
+
+console = Console()
+THROUGHPUT_COUNT = 10_000
+MEMORY_COUNT = 100_000
+MEMORY_STEP = 10_000
+LATENCY_SECONDS = 10.0
+INTAKE_CLIENTS = 32
+INTAKE_SECONDS = 10.0
+
+
+def _offers() -> list[Offer]:
+    from datetime import UTC, datetime
+
+    return catalogue_offers(datetime.now(UTC))
+
+
+def throughput_cases(bootstrap: str, runs: int) -> dict[str, Any]:
+    """Pipeline at saturation and the two plain loops, alternating, run by run."""
+    offers = _offers()
+    saturation(bootstrap, records(2_000))  # warm-up
+    preload(bootstrap, records(THROUGHPUT_COUNT))
+    aiokafka_loop(bootstrap, 2_000, offers)
+    confluent_loop(bootstrap, 2_000, offers)
+    pipeline, plain, confluent, loads = [], [], [], []
+    for run in range(runs):
+        console.print(f"  throughput, run {run + 1} of {runs}")
+        measured = saturation(bootstrap, records(THROUGHPUT_COUNT))
+        if measured.handled < measured.sent:
+            console.print(f"[red]only {measured.handled} of {measured.sent} cases[/red]")
+        pipeline.append(measured.per_s)
+        plain.append(aiokafka_loop(bootstrap, THROUGHPUT_COUNT, offers))
+        confluent.append(confluent_loop(bootstrap, THROUGHPUT_COUNT, offers))
+        loads.append(load()[0])
+    count = f"{THROUGHPUT_COUNT:,} interests"
+    return {
+        "pipeline_saturation": case(
+            pipeline, "interests/s", "≥ 1000", f"{count} at full speed → matching-worker → cases.v1", loads, 0
+        ),
+        "plain_loop_aiokafka": case(plain, "interests/s", "", f"{count}, same work, no faust", loads, 0),
+        "plain_loop_confluent": case(
+            confluent, "interests/s", "", f"{count}, same work, librdkafka", loads, 0
+        ),
+        "pipeline_to_aiokafka_loop": case(
+            [p / q for p, q in zip(pipeline, plain, strict=True)], "ratio", "≥ 0.25", "same run", loads
+        ),
+        "pipeline_to_confluent_loop": case(
+            [p / q for p, q in zip(pipeline, confluent, strict=True)], "ratio", "", "same run", loads
+        ),
+    }
+
+
+def latency_cases(bootstrap: str, runs: int, saturated: float) -> dict[str, Any]:
+    """Latency from the produce to the case at 200/s and at 50 % and 80 % of saturation."""
+    out: dict[str, Any] = {}
+    fixed_rate(bootstrap, records(400), 200)  # warm-up
+    for label, rate in (("200_per_s", 200.0), ("50pct", 0.5 * saturated), ("80pct", 0.8 * saturated)):
+        count = int(rate * LATENCY_SECONDS)
+        p50, p99, p999, loads = [], [], [], []
+        for run in range(runs):
+            console.print(f"  latency at {rate:,.0f}/s, run {run + 1} of {runs}")
+            measured = fixed_rate(bootstrap, records(count), rate)
+            if measured.handled < measured.sent or measured.achieved_rate < 0.95 * rate:
+                achieved = f"{measured.achieved_rate:.0f}/s"
+                console.print(f"[red]{measured.handled} of {measured.sent} cases, sent at {achieved}")
+            p50.append(measured.p50)
+            p99.append(measured.p99)
+            p999.append(measured.p999)
+            loads.append(load()[0])
+        note = f"{count:,} interests at {rate:,.0f}/s, produce → case read back"
+        target = "< 100" if label == "200_per_s" else ""
+        out[f"latency_{label}_p50"] = case(p50, "ms", "", note, loads, 1)
+        out[f"latency_{label}_p99"] = case(p99, "ms", target, note, loads, 1)
+        out[f"latency_{label}_p99.9"] = case(p999, "ms", "", note, loads, 1)
+    return out
+
+
+def memory_case(bootstrap: str, rss: Callable[[], dict[str, float]]) -> dict[str, Any]:
+    """100,000 interests at full speed in steps of 10,000; the resident memory after each step."""
+    points = [{"label": "before (after the other cases)", "rss_mib": rss()}]
+    rates = []
+    for done in range(MEMORY_STEP, MEMORY_COUNT + 1, MEMORY_STEP):
+        console.print(f"  memory: {done:,} of {MEMORY_COUNT:,} interests")
+        rates.append(saturation(bootstrap, records(MEMORY_STEP)).per_s)
+        points.append({"label": f"{done:,}", "rss_mib": rss()})
+    return {
+        "note": f"{MEMORY_COUNT:,} interests sent at full speed in steps of {MEMORY_STEP:,}, "
+        "after the throughput and latency cases; the step's throughput (interests/s) is in the JSON.",
+        "points": points,
+        "step_throughput": [round(r) for r in rates],
+    }
+
+
+def intake_cases(stack: Stack, api_url: str, runs: int) -> dict[str, Any]:
+    """Concurrent clients on POST /interests (the matching worker keeps running)."""
+    check_body()
+    intake_run(api_url, INTAKE_CLIENTS, 3.0)  # warm-up
+    rates, p50, p99, loads = [], [], [], []
+    for run in range(runs):
+        console.print(f"  intake, run {run + 1} of {runs}")
+        measured = intake_run(api_url, INTAKE_CLIENTS, INTAKE_SECONDS)
+        if measured.failed:
+            console.print(f"[red]{measured.failed} requests failed[/red]")
+        rates.append(measured.per_s)
+        p50.append(measured.p50)
+        p99.append(measured.p99)
+        loads.append(load()[0])
+    note = f"{INTAKE_CLIENTS} concurrent clients for {INTAKE_SECONDS:.0f} s, POST /interests → 202"
+    return {
+        "intake_api": case(rates, "requests/s", "≥ 500", note, loads, 0),
+        "intake_api_p50": case(p50, "ms", "", note, loads, 1),
+        "intake_api_p99": case(p99, "ms", "", note, loads, 1),
+    }
+
+
+def matching_cases(stack: Stack, bootstrap: str, runs: int, skip: set[str]) -> dict[str, Any]:
+    """The matching cases not in ``skip``; returns ``{"cases": …, "memory": …}``."""
+    publish_catalogue(bootstrap)
+    worker = next(p for p in PROCESSES if p.name == "matching-worker")
+    api = next(p for p in PROCESSES if p.name == "matching-api")
+    stack.start_services([worker])
+
+    def rss() -> dict[str, float]:
+        pids = stack.running() | {"kafka": int((stack.config.var / "kafka" / "broker.pid").read_text())}
+        return {name: rss_mib(pid) for name, pid in sorted(pids.items()) if name != "mailsink"}
+
+    cases: dict[str, Any] = {}
+    out: dict[str, Any] = {"cases": cases}
+    if "throughput" not in skip:
+        console.print("pipeline and plain loops")
+        cases |= throughput_cases(bootstrap, runs)
+    if "latency" not in skip:
+        console.print("latency at fixed rates")
+        saturated = cases["pipeline_saturation"]["median"] if cases else 1000.0
+        cases |= latency_cases(bootstrap, runs, saturated)
+    if "memory" not in skip:
+        out["memory"] = memory_case(bootstrap, rss)
+    if "intake" not in skip:
+        console.print("intake API")
+        stack.start_services([api])
+        if "memory" in out:
+            out["memory"]["points"].append(
+                {"label": "matching-api started (rebuilt cases.v1)", "rss_mib": rss()}
+            )
+        cases |= intake_cases(stack, stack.config.url(api), runs)
+        if "memory" in out:
+            out["memory"]["points"].append({"label": "after the intake runs", "rss_mib": rss()})
+    return out
