@@ -92,6 +92,16 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+def cpu_s(pid: int) -> float:
+    """CPU time (user + system, every thread) a process has used so far, in seconds.
+
+    Unlike a rate, it barely depends on what else runs on the machine: it is the
+    cost of the work, where throughput is that cost plus the wait for a core.
+    """
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mib(pid: int) -> float:
     """Resident memory of a process (VmRSS in /proc/<pid>/status), in MiB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():

@@ -8,6 +8,7 @@ same load.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -17,7 +18,7 @@ from services.common.contracts import Offer
 from services.partners.catalogue import catalogue_offers
 from tools.stack import PROCESSES, Stack
 
-from .harness import load, rss_mib
+from .harness import cpu_s, load, rss_mib
 from .intake import check_body, intake_run
 from .limit import aiokafka_loop, confluent_loop, preload
 from .pipeline import fixed_rate, saturation
@@ -39,37 +40,54 @@ def _offers() -> list[Offer]:
     return catalogue_offers(datetime.now(UTC))
 
 
-def throughput_cases(bootstrap: str, runs: int) -> dict[str, Any]:
-    """Pipeline at saturation and the two plain loops, alternating, run by run."""
+def throughput_cases(bootstrap: str, runs: int, pids: dict[str, int]) -> dict[str, Any]:
+    """Pipeline at saturation and the two plain loops, alternating, run by run.
+
+    Besides the rates, the CPU time each interest costs: the worker's and the
+    broker's for the pipeline, this process's for the plain loops (a figure the
+    other loads of a shared machine barely move).
+    """
     offers = _offers()
     saturation(bootstrap, records(2_000))  # warm-up
     preload(bootstrap, records(THROUGHPUT_COUNT))
     aiokafka_loop(bootstrap, 2_000, offers)
     confluent_loop(bootstrap, 2_000, offers)
-    pipeline, plain, confluent, loads = [], [], [], []
+    rates: dict[str, list[float]] = {k: [] for k in ("pipeline", "aiokafka", "confluent")}
+    cpu: dict[str, list[float]] = {k: [] for k in ("worker", "broker", "aiokafka", "confluent")}
+    loads = []
+    per_interest = 1e6 / THROUGHPUT_COUNT  # seconds of CPU → µs per interest
     for run in range(runs):
         console.print(f"  throughput, run {run + 1} of {runs}")
+        worker, broker = cpu_s(pids["matching-worker"]), cpu_s(pids["kafka"])
         measured = saturation(bootstrap, records(THROUGHPUT_COUNT))
+        cpu["worker"].append((cpu_s(pids["matching-worker"]) - worker) * per_interest)
+        cpu["broker"].append((cpu_s(pids["kafka"]) - broker) * per_interest)
         if measured.handled < measured.sent:
             console.print(f"[red]only {measured.handled} of {measured.sent} cases[/red]")
-        pipeline.append(measured.per_s)
-        plain.append(aiokafka_loop(bootstrap, THROUGHPUT_COUNT, offers))
-        confluent.append(confluent_loop(bootstrap, THROUGHPUT_COUNT, offers))
+        rates["pipeline"].append(measured.per_s)
+        for name, loop in (("aiokafka", aiokafka_loop), ("confluent", confluent_loop)):
+            started = time.process_time()
+            rates[name].append(loop(bootstrap, THROUGHPUT_COUNT, offers))
+            cpu[name].append((time.process_time() - started) * per_interest)
         loads.append(load()[0])
     count = f"{THROUGHPUT_COUNT:,} interests"
+    ratio = [p / q for p, q in zip(rates["pipeline"], rates["aiokafka"], strict=True)]
+    ratio_c = [p / q for p, q in zip(rates["pipeline"], rates["confluent"], strict=True)]
     return {
         "pipeline_saturation": case(
-            pipeline, "interests/s", "≥ 1000", f"{count} at full speed → matching-worker → cases.v1", loads, 0
+            rates["pipeline"], "interests/s", "≥ 1000", f"{count} at full speed → worker → cases.v1", loads, 0
         ),
-        "plain_loop_aiokafka": case(plain, "interests/s", "", f"{count}, same work, no faust", loads, 0),
-        "plain_loop_confluent": case(
-            confluent, "interests/s", "", f"{count}, same work, librdkafka", loads, 0
+        "plain_loop_aiokafka": case(rates["aiokafka"], "interests/s", "", f"{count}, same work", loads, 0),
+        "plain_loop_confluent": case(rates["confluent"], "interests/s", "", f"{count}, librdkafka", loads, 0),
+        "pipeline_to_aiokafka_loop": case(ratio, "ratio", "≥ 0.25", "same run", loads),
+        "pipeline_to_confluent_loop": case(ratio_c, "ratio", "", "same run", loads),
+        "worker_cpu_per_interest": case(cpu["worker"], "µs", "", "matching-worker, at saturation", loads, 0),
+        "broker_cpu_per_interest": case(
+            cpu["broker"], "µs", "", "Kafka, at saturation (both hops)", loads, 0
         ),
-        "pipeline_to_aiokafka_loop": case(
-            [p / q for p, q in zip(pipeline, plain, strict=True)], "ratio", "≥ 0.25", "same run", loads
-        ),
-        "pipeline_to_confluent_loop": case(
-            [p / q for p, q in zip(pipeline, confluent, strict=True)], "ratio", "", "same run", loads
+        "aiokafka_loop_cpu_per_interest": case(cpu["aiokafka"], "µs", "", "plain aiokafka loop", loads, 0),
+        "confluent_loop_cpu_per_interest": case(
+            cpu["confluent"], "µs", "", "plain librdkafka loop", loads, 0
         ),
     }
 
@@ -115,14 +133,21 @@ def memory_case(bootstrap: str, rss: Callable[[], dict[str, float]]) -> dict[str
     }
 
 
-def intake_cases(stack: Stack, api_url: str, runs: int) -> dict[str, Any]:
-    """Concurrent clients on POST /interests (the matching worker keeps running)."""
+def intake_cases(api_url: str, runs: int, pids: dict[str, int]) -> dict[str, Any]:
+    """Concurrent clients on POST /interests (the matching worker keeps running), and the CPU time
+    each request costs the API, the worker, the broker and the clients (this process)."""
     check_body()
     intake_run(api_url, INTAKE_CLIENTS, 3.0)  # warm-up
     rates, p50, p99, loads = [], [], [], []
+    cpu: dict[str, list[float]] = {"matching-api": [], "matching-worker": [], "kafka": [], "clients": []}
     for run in range(runs):
         console.print(f"  intake, run {run + 1} of {runs}")
+        before = {name: cpu_s(pids[name]) for name in cpu if name != "clients"}
+        clients = time.process_time()
         measured = intake_run(api_url, INTAKE_CLIENTS, INTAKE_SECONDS)
+        for name in before:
+            cpu[name].append((cpu_s(pids[name]) - before[name]) * 1e6 / max(1, measured.accepted))
+        cpu["clients"].append((time.process_time() - clients) * 1e6 / max(1, measured.accepted))
         if measured.failed:
             console.print(f"[red]{measured.failed} requests failed[/red]")
         rates.append(measured.per_s)
@@ -130,11 +155,16 @@ def intake_cases(stack: Stack, api_url: str, runs: int) -> dict[str, Any]:
         p99.append(measured.p99)
         loads.append(load()[0])
     note = f"{INTAKE_CLIENTS} concurrent clients for {INTAKE_SECONDS:.0f} s, POST /interests → 202"
-    return {
+    out = {
         "intake_api": case(rates, "requests/s", "≥ 500", note, loads, 0),
         "intake_api_p50": case(p50, "ms", "", note, loads, 1),
         "intake_api_p99": case(p99, "ms", "", note, loads, 1),
     }
+    for name, values in cpu.items():
+        out[f"intake_cpu_per_request_{name}"] = case(
+            values, "µs", "", f"{name}, during the intake runs", loads, 0
+        )
+    return out
 
 
 def matching_cases(stack: Stack, bootstrap: str, runs: int, skip: set[str]) -> dict[str, Any]:
@@ -144,15 +174,18 @@ def matching_cases(stack: Stack, bootstrap: str, runs: int, skip: set[str]) -> d
     api = next(p for p in PROCESSES if p.name == "matching-api")
     stack.start_services([worker])
 
+    def pids() -> dict[str, int]:
+        broker = int((stack.config.var / "kafka" / "broker.pid").read_text())
+        return {n: p for n, p in stack.running().items() if n != "mailsink"} | {"kafka": broker}
+
     def rss() -> dict[str, float]:
-        pids = stack.running() | {"kafka": int((stack.config.var / "kafka" / "broker.pid").read_text())}
-        return {name: rss_mib(pid) for name, pid in sorted(pids.items()) if name != "mailsink"}
+        return {name: rss_mib(pid) for name, pid in sorted(pids().items())}
 
     cases: dict[str, Any] = {}
     out: dict[str, Any] = {"cases": cases}
     if "throughput" not in skip:
         console.print("pipeline and plain loops")
-        cases |= throughput_cases(bootstrap, runs)
+        cases |= throughput_cases(bootstrap, runs, pids())
     if "latency" not in skip:
         console.print("latency at fixed rates")
         saturated = cases["pipeline_saturation"]["median"] if cases else 1000.0
@@ -166,7 +199,7 @@ def matching_cases(stack: Stack, bootstrap: str, runs: int, skip: set[str]) -> d
             out["memory"]["points"].append(
                 {"label": "matching-api started (rebuilt cases.v1)", "rss_mib": rss()}
             )
-        cases |= intake_cases(stack, stack.config.url(api), runs)
+        cases |= intake_cases(stack.config.url(api), runs, pids())
         if "memory" in out:
             out["memory"]["points"].append({"label": "after the intake runs", "rss_mib": rss()})
     return out

@@ -53,6 +53,7 @@ def summarize(collapsed: Path, top: int = 25) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__)
     parser.add_argument("--count", type=int, default=20_000)
+    parser.add_argument("--gil", action="store_true", help="sample only the thread holding the GIL")
     parser.add_argument("--process", default="matching-worker", choices=["matching-worker", "matching-api"])
     args = parser.parse_args()
     shutil.rmtree(CONFIG.var, ignore_errors=True)
@@ -66,7 +67,7 @@ def main() -> None:
         saturation(CONFIG.bootstrap, records(2_000))  # warm-up
         pid = stack.pid(args.process)
         spy = [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(pid), "--format", "raw"]
-        spy += ["--output", str(out), "--rate", "200", "--nonblocking"]
+        spy += ["--output", str(out), "--rate", "200", "--nonblocking", *(["--gil"] if args.gil else [])]
         with subprocess.Popen(spy, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as sampler:
             time.sleep(1)
             if args.process == "matching-api":
