@@ -155,9 +155,9 @@ async def handle_stream(
 async def publish(topic: Any, spec: TopicSpec, key: BaseModel, value: BaseModel, meta: EventMeta) -> None:
     """Send a registered model on a faust topic; faust flushes before committing offsets.
 
-    Straight to the app's producer: ``topic.send`` adds faust's channel plumbing, about
-    a tenth of the matching worker's time at saturation (docs/performance.md), for
-    nothing we use.
+    Straight to the app's producer: ``topic.send`` adds faust's channel layer (futures,
+    callbacks, sensors) for nothing we use, a few per cent of the matching worker's
+    time at saturation (docs/performance.md).
     """
     check_models(spec, key, value)
     producer = await topic.app.maybe_start_producer()
