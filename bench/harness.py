@@ -25,6 +25,8 @@ LIBRARIES = (
     "confluent-kafka",
     "fastapi",
     "uvicorn",
+    "httptools",
+    "aiohttp",
     "pydantic",
     "pydantic-core",
     "structlog",
