@@ -29,8 +29,12 @@ demo: setup ## Play a whole concertation season through every service; report in
 test: setup ## Start the broker and SMTP server, run every test, stop them
 	$(BIN)/python -m pytest
 
-bench: setup ## Measure performance (not a test): results in bench/results/latest.md
-	$(BIN)/python -m bench.calendar_bench
+$(VENV)/.bench-installed: $(INSTALLED)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,bench]'
+	touch $@
+
+bench: setup $(VENV)/.bench-installed ## Measure performance (not a test): results in bench/results/latest.md
+	$(BIN)/python -m bench
 
 chaos: setup ## Long fault-injection runs (kill -9 during 1,000 emails), not part of make test
 	$(BIN)/python -m pytest -m chaos -p no:cacheprovider

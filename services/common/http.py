@@ -18,10 +18,12 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import structlog
-from fastapi import Depends, FastAPI, HTTPException, Request, Response, status
+from fastapi import Depends, FastAPI, HTTPException, Request, status
 from fastapi.responses import JSONResponse
 from kafka.errors import KafkaError
 from pydantic import BaseModel
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tenacity import retry, retry_if_exception_type, wait_exponential
 
 from .auth import check_secret
@@ -92,6 +94,33 @@ def get_runtime(request: Request) -> ApiRuntime:
 Runtime = Annotated[ApiRuntime, Depends(get_runtime)]
 
 
+class Correlate:
+    """ASGI middleware: bind the request's correlation id (given, or a new one) and return it.
+
+    Plain ASGI rather than ``@app.middleware("http")``: Starlette's BaseHTTPMiddleware
+    runs the app in another task through memory streams, about 8 % of matching-api's
+    time per request in a profile (docs/performance.md).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = Headers(scope=scope).get(CORRELATION_HEADER, "")
+        correlation_id = given if _SAFE_ID.match(given) else str(uuid.uuid4())
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)[CORRELATION_HEADER] = correlation_id
+            await send(message)
+
+        with structlog.contextvars.bound_contextvars(**{CORRELATION_ID: correlation_id}):
+            await self.app(scope, receive, send_with_id)
+
+
 class Health(BaseModel):
     """Readiness of an API: Kafka answers and the read model is rebuilt."""
 
@@ -129,14 +158,7 @@ def create_api(
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
     app.state.auth = settings.auth
 
-    @app.middleware("http")
-    async def correlate(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        given = request.headers.get(CORRELATION_HEADER, "")
-        correlation_id = given if _SAFE_ID.match(given) else str(uuid.uuid4())
-        with structlog.contextvars.bound_contextvars(**{CORRELATION_ID: correlation_id}):
-            response = await call_next(request)
-        response.headers[CORRELATION_HEADER] = correlation_id
-        return response
+    app.add_middleware(Correlate)
 
     @app.exception_handler(KafkaUnavailable)
     async def kafka_unavailable(request: Request, exc: KafkaUnavailable) -> JSONResponse:

@@ -75,6 +75,8 @@ def create_faust_app(app_id: str, settings: Settings) -> faust.App:
         broker_commit_interval=1.0,
         producer_acks=-1,
         producer_linger=0.001,
+        # A case with its entitlements is ~3 KiB: let a busy worker's writes leave in large batches.
+        producer_max_batch_size=512 * 1024,
         consumer_auto_offset_reset="earliest",
         web_enabled=False,
     )
@@ -153,9 +155,15 @@ async def handle_stream(
 async def publish(
     topic: Any, spec: TopicSpec, key: BaseModel, value: BaseModel | None, meta: EventMeta
 ) -> None:
-    """Send a registered model on a faust topic; faust flushes before committing offsets."""
+    """Send a registered model (or a tombstone) on a faust topic; faust flushes before committing offsets.
+
+    Straight to the app's producer: ``topic.send`` adds faust's channel layer (futures,
+    callbacks, sensors) for nothing we use, a few per cent of the matching worker's
+    time at saturation (docs/performance.md).
+    """
     check_models(spec, key, value)
-    await topic.send(key=encode(key), value=encode(value), headers=meta.to_headers())
+    producer = await topic.app.maybe_start_producer()
+    await producer.send(topic.get_topic_name(), encode(key), encode(value), None, None, meta.to_headers())
 
 
 class _Worker(faust.Worker):
