@@ -33,8 +33,9 @@ $(VENV)/.bench-installed: $(INSTALLED)
 	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,bench]'
 	touch $@
 
-bench: setup $(VENV)/.bench-installed ## Measure performance (not a test): results in bench/results/latest.md
+bench: setup $(VENV)/.bench-installed ## Measure performance (not a test): results in bench/results/latest.md and round.md
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.round_bench
 
 chaos: setup ## Long fault-injection runs (kill -9 during 1,000 emails), not part of make test
 	$(BIN)/python -m pytest -m chaos -p no:cacheprovider

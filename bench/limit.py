@@ -26,8 +26,7 @@ from services.common.contracts import CaseKey, InterestDeclared, Offer
 from services.common.kafka import ensure_topics
 from services.common.settings import KafkaSettings
 from services.common.topics import TopicSpec
-from services.matching.domain import open_case
-from services.matching.entitlements import entitlements, facts_of
+from services.matching.domain import build_case
 
 from .workload import Record
 
@@ -39,7 +38,7 @@ BATCH = 500
 def transform(value: bytes | None, headers: Any, offers: list[Offer]) -> tuple[bytes, bytes, Any]:
     """The matching worker's work on one interest: the case's key, value and headers."""
     interest = InterestDeclared.model_validate_json(value or b"")
-    case = open_case(interest, entitlements(offers, facts_of(interest)))
+    case = build_case(interest, offers, {})  # the worker's whole work on one interest
     cause = header_dict(headers)
     meta = new_event(
         "matching.CaseOpened", "bench", cause.get("correlation_id"), caused_by=cause.get("ce_id")

@@ -17,9 +17,14 @@ from services.common.contracts import (
     Counsellor,
     Entitlement,
     InterestDeclared,
+    Offer,
+    Partner,
     RegionScore,
     SuggestedOffer,
 )
+
+from .entitlements import entitlements, facts_of
+from .ranking import UNREACHABLE, by_region, rank_regions, suggest_offers
 
 CASE_NAMESPACE = uuid.UUID("5b0d6b1e-7f0c-4c35-9d43-6c1f0a9e2c11")
 
@@ -74,4 +79,28 @@ def open_case(
         updated_at=previous.updated_at
         if previous is not None and previous.interest_revision == interest.revision
         else (now if previous is not None else None),
+    )
+
+
+def build_case(
+    interest: InterestDeclared,
+    offers: list[Offer],
+    partners: Mapping[uuid.UUID, Partner],
+    *,
+    previous: Case | None = None,
+    counsellor_id: uuid.UUID | None = None,
+    now: datetime | None = None,
+) -> Case:
+    """The worker's whole work on one interest: entitlements, ranked regions and offers, the case."""
+    regions = by_region(offers, interest.declared_at.date())
+    ranked = rank_regions(interest, regions, dict(partners))
+    best = [r.region for r in ranked[:3] if r.score > UNREACHABLE]
+    return open_case(
+        interest,
+        entitlements(offers, facts_of(interest)),
+        previous=previous,
+        counsellor_id=counsellor_id,
+        regions=ranked,
+        offers=suggest_offers(interest, regions, best),
+        now=now,
     )

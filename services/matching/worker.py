@@ -66,9 +66,7 @@ from services.common.topics import (
 )
 
 from . import concertation
-from .domain import assign_counsellor, case_id_for, open_case
-from .entitlements import entitlements, facts_of
-from .ranking import UNREACHABLE, by_region, rank_regions, suggest_offers
+from .domain import assign_counsellor, build_case, case_id_for
 from .sharing import partner_view
 from .state import Caseload, ReferralBook
 
@@ -153,18 +151,13 @@ def create_app(settings: Settings) -> faust.App:
             counsellor_id = chosen.counsellor_id if chosen else None
         if counsellor_id is not None and interest.withdrawn_at is None:
             caseload.hold(case_id, counsellor_id)
-        offers = world.values(OFFERS)
-        regions = by_region(offers, interest.declared_at.date())
         partners = {p.partner_id: p for p in world.values(PARTNERS)}
-        ranked = rank_regions(interest, regions, partners)
-        best = [r.region for r in ranked[:3] if r.score > UNREACHABLE]
-        case = open_case(
+        case = build_case(
             interest,
-            entitlements(offers, facts_of(interest)),
+            world.values(OFFERS),
+            partners,
             previous=previous,
             counsellor_id=counsellor_id,
-            regions=ranked,
-            offers=suggest_offers(interest, regions, best),
             now=datetime.now(UTC),
         )
         meta = new_event(

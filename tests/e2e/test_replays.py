@@ -5,14 +5,16 @@ record, no new case, no new referral; every entity ends as it was."""
 from __future__ import annotations
 
 import json
+import uuid
 from collections import Counter
 from typing import Any
 
+import httpx
 import pytest
 from kafka.admin import KafkaAdminClient, OffsetSpec
 
 from services.common.kafka import API_VERSION
-from tests.support import read_topic
+from tests.support import bearer, read_topic
 from tools.mailsink import read_mailbox
 from tools.stack import PROCESSES, Stack
 from tools.waiting import eventually
@@ -65,6 +67,24 @@ def test_reprocessing_every_topic_from_the_beginning_repeats_no_effect(everythin
     bootstrap = everything.config.bootstrap
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, api_version=API_VERSION)
     try:
+        # A person of this test's own, so there is at least an email and a case to replay.
+        matching = next(p for p in PROCESSES if p.name == "matching-api")
+        body = {
+            "contact": {"name": "Rejeu Test", "email": f"rejeu.{uuid.uuid4().hex[:6]}@example.net"},
+            "consents": {"contact": True, "referral": False, "share_contact": False},
+            "immigration_status": "citizen",
+            "preferred_regions": ["13"],
+        }
+        declared = httpx.post(
+            f"{everything.config.url(matching)}/interests", json=body, headers=bearer("counsellor")
+        )
+        assert declared.status_code == 202, declared.text
+        address = body["contact"]["email"]  # type: ignore[index]
+
+        def emailed() -> bool:
+            return any(str(m["To"]) == address for m in read_mailbox(everything.config.mail_dir))
+
+        eventually(emailed, 60, "the case-opened email")
         # Whatever the session did so far: every worker has caught up.
         caught_up(admin, 60)
         emails = Counter(str(m["Message-ID"]) for m in read_mailbox(everything.config.mail_dir))
