@@ -28,6 +28,7 @@ from .auth import check_secret
 from .errors import Conflict, Forbidden, Rejected
 from .kafka import KafkaUnavailable, Publisher, Written, ensure_topics, kafka_answers
 from .logging import CORRELATION_ID, configure_logging
+from .openapi_errors import document_errors
 from .projection import Projection
 from .settings import Settings
 from .topics import REGISTRY, TopicSpec
@@ -128,6 +129,7 @@ def create_api(
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
     app.state.auth = settings.auth
+    document_errors(app)
 
     @app.middleware("http")
     async def correlate(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
