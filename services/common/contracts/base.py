@@ -46,5 +46,6 @@ class Versioned(Contract):
     schema_version: int = Field(
         default=SCHEMA_VERSION,
         ge=1,
+        strict=True,  # "2", 1.0 or true is a wrong version, not version 2 or 1 (see codec)
         description="Version of this message's schema; changes are backward compatible.",
     )
