@@ -8,8 +8,9 @@ client — and the schemathesis fuzz test — knows every status it may receive:
 - 400 on every operation with a body (the body is not JSON);
 - 401 and 403 on every operation that takes a bearer token;
 - 404 on every operation that names something (in its path, query or body);
-- 409 and 503 on every authenticated write (it may collide with the current
-  state; Kafka may be unreachable, and then nothing was recorded).
+- 409, 413 and 503 on every authenticated write (it may collide with the current
+  state; the record it makes may be over the size consumers read; Kafka may be
+  unreachable: in the last two cases nothing was recorded).
 
 A route's own description of one of these codes (e.g. partners' 409) is kept.
 """
@@ -37,6 +38,7 @@ _DESCRIPTIONS = {
     403: "The caller's role, or the partner it acts for, may not do this to this object.",
     404: "Something the request names does not exist (or is not visible yet).",
     409: "The request collides with the current state (`existing` may name what is there).",
+    413: "The record it would make is over the size consumers read: nothing was recorded.",
     503: "Kafka is unreachable: nothing was recorded. Retry in a moment.",
 }
 _WRITES = frozenset({"post", "put", "patch", "delete"})
@@ -51,7 +53,7 @@ def _codes(method: str, operation: dict[str, Any]) -> list[int]:
     if names_something:
         codes.append(404)
     if authenticated and method in _WRITES:
-        codes += [409, 503]
+        codes += [409, 413, 503]
     return codes
 
 

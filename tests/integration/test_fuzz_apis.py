@@ -15,7 +15,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import schemathesis
@@ -124,3 +124,13 @@ def test_the_feed_of_a_malformed_region_is_refused_not_a_server_error(events: Te
     assert events.get("/feeds/regions/%0A.ics").status_code == 422
     assert events.get("/feeds/regions/99.ics").status_code == 422
     assert events.get("/feeds/regions/05.ics").status_code == 200
+
+
+def test_a_write_too_large_for_its_consumers_is_refused_and_changes_nothing(events: TestClient) -> None:
+    # 30,000 blackout dates make a rules record of about 400 KB: over the 256 KiB consumers read.
+    before = eventually(lambda: (r := events.get("/rules", headers=HUB)).status_code == 200 and r.json(), 30)
+    days = [(date(2031, 1, 1) + timedelta(days=n)).isoformat() for n in range(30_000)]
+    response = events.put("/rules", json={**before, "blackout_dates": days}, headers=HUB)
+    assert response.status_code == 413, response.text
+    assert "Nothing was recorded" in response.json()["detail"]
+    assert events.get("/rules", headers=HUB).json() == before

@@ -1,16 +1,19 @@
-"""What a consumer refuses before handling a record, and what it still reads (services/common/codec.py)."""
+"""What a consumer refuses before handling a record, what it still reads (services/common/codec.py),
+and what a publisher refuses to write because its consumers would refuse it."""
 
 from __future__ import annotations
 
 import json
 import uuid
+from datetime import date, timedelta
 
 import pytest
 
 from services.common.codec import UnreadableRecord, check_envelope, decode_value, encode
-from services.common.contracts import PersonKey
+from services.common.contracts import CalendarRules, PersonKey, RulesKey
+from services.common.kafka import Publisher, RecordTooLarge
 from services.common.settings import KafkaSettings
-from services.common.topics import INTERESTS
+from services.common.topics import CALENDAR_RULES, INTERESTS
 
 LIMIT = KafkaSettings().max_record_bytes
 KEY = encode(PersonKey(person_id=uuid.UUID(int=1)))
@@ -63,3 +66,14 @@ def test_a_later_schema_version_is_read_its_new_fields_ignored() -> None:
 def test_a_record_that_is_not_json_is_invalid() -> None:
     with pytest.raises(UnreadableRecord, match=r"interests.v1: invalid value"):
         decode_value(INTERESTS, b"\x00\xff{not json")
+
+
+def test_a_publisher_refuses_to_write_what_consumers_would_refuse() -> None:
+    settings = KafkaSettings(bootstrap_servers="127.0.0.1:9", max_record_bytes=1024)
+    publisher = Publisher(settings, "tests")  # never reaches the broker: refused before sending
+    rules = CalendarRules(blackout_dates=[date(2031, 1, 1) + timedelta(days=n) for n in range(200)])
+    try:
+        with pytest.raises(RecordTooLarge, match=r"calendar-rules.v1 record would be \d+ bytes"):
+            publisher.publish(CALENDAR_RULES, RulesKey(), rules, "events.CalendarRulesChanged")
+    finally:
+        publisher.close()
