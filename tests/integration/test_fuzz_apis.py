@@ -134,3 +134,22 @@ def test_a_write_too_large_for_its_consumers_is_refused_and_changes_nothing(even
     assert response.status_code == 413, response.text
     assert "Nothing was recorded" in response.json()["detail"]
     assert events.get("/rules", headers=HUB).json() == before
+
+
+def test_a_start_time_with_a_utc_offset_is_refused_not_accepted_then_dead_lettered(
+    events: TestClient, known: dict[str, str]
+) -> None:
+    # Found by this fuzzing: "10:30+01:00" was accepted (202), then the worker could not compare it
+    # with the local times of the day's other activities (TypeError) and dead-lettered the proposal.
+    body = {
+        "organizer_id": known["partner_id"],
+        "regions": ["05"],
+        "kind": "webinar",
+        "title": unique("Webinaire sur l'Estrie"),
+        "preferred_dates": ["2039-03-05"],
+        "start_time": "10:30:00+01:00",
+    }
+    response = events.post("/proposals", json=body, headers=HUB)
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["loc"] == ["body", "start_time"]
+    assert events.post("/proposals", json={**body, "start_time": "10:30"}, headers=HUB).status_code == 202
