@@ -33,7 +33,7 @@ from services.common.contracts import Offer, OfferKind
 from services.common.topics import REGISTRY, TopicSpec, partner_referrals
 
 SPECS: tuple[TopicSpec, ...] = (*REGISTRY, partner_referrals(uuid.UUID(int=7)))
-EXAMPLES_PER_TOPIC = 12
+EXAMPLES_PER_TOPIC = 10
 _REF = "#/components/schemas/{model}"
 # Offer: exactly the details field of its kind (a model validator the JSON schema cannot express).
 _DETAILS = {
