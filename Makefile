@@ -23,8 +23,8 @@ $(INSTALLED): pyproject.toml constraints.txt
 setup: $(INSTALLED) ## Install the virtual environment and fetch Kafka's jars
 	$(KAFKA) fetch
 
-demo: setup ## Start everything, run the slice as a scenario, print what happened, stop
-	$(BIN)/python -m tools.demo
+demo: setup ## Play a whole concertation season through every service; report in var/demo/report.{md,html}
+	$(BIN)/python -m tools.demo run
 
 test: setup ## Start the broker and SMTP server, run every test, stop them
 	$(BIN)/python -m pytest
@@ -51,8 +51,8 @@ format: setup ## Format the code with ruff
 asyncapi: setup ## Regenerate docs/asyncapi.yaml from the topic registry
 	$(BIN)/python -m services.common.asyncapi
 
-up: setup ## Start the broker, SMTP sink and every process; leave them running
-	$(BIN)/python -m tools.stack up
+up: setup ## Start everything with the demo season loaded (once) and leave it running; print the URLs
+	$(BIN)/python -m tools.demo up
 
 down: ## Stop what `make up` started
 	$(BIN)/python -m tools.stack down

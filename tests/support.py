@@ -41,6 +41,18 @@ def read_topic(bootstrap: str, topic: str, timeout: float = 5.0) -> list[Any]:
         consumer.close()
 
 
+def records_on(bootstrap: str, topic: str) -> int:
+    """How many records ``topic`` has ever received (the sum of its partitions' end offsets)."""
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False, api_version=API_VERSION
+    )
+    try:
+        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
+        return sum(consumer.end_offsets(partitions).values())
+    finally:
+        consumer.close()
+
+
 def records_where(
     bootstrap: str, topic: str, match: Callable[[Any], bool], count: int = 1, timeout: float = 30
 ) -> list[Any]:

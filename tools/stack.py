@@ -244,6 +244,14 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def free_ports(start: int, width: int) -> int:
+    """The first port from ``start`` such that ``width`` consecutive ports are free (step ``width``)."""
+    port = start
+    while any(_port_open(port + i) for i in range(width)):
+        port += width
+    return port
+
+
 def _port_open(port: int) -> bool:
     import socket
 
@@ -287,6 +295,12 @@ def up(var: VarOption = ROOT / "var") -> None:
     except StackError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
+    console.print(urls(config))
+    console.print("Stop it with [bold]make down[/bold].")
+
+
+def urls(config: StackConfig) -> Table:
+    """Where a running stack answers: each API's interactive docs, Kafka, the emails, the logs."""
     table = Table(title="Concerto is running")
     table.add_column("what")
     table.add_column("where")
@@ -294,10 +308,9 @@ def up(var: VarOption = ROOT / "var") -> None:
         if process.is_api:
             table.add_row(f"{process.name} docs", config.url(process) + "/docs")
     table.add_row("Kafka", config.bootstrap)
-    table.add_row("emails (SMTP sink)", f"127.0.0.1:{config.smtp_port} → {config.mail_dir}")
-    table.add_row("logs", str(stack.log_dir))
-    console.print(table)
-    console.print("Stop it with [bold]make down[/bold].")
+    table.add_row("emails (SMTP sink, one .eml each)", f"127.0.0.1:{config.smtp_port} → {config.mail_dir}")
+    table.add_row("logs", str(config.var / "log"))
+    return table
 
 
 @cli.command()

@@ -46,6 +46,29 @@ class SmtpSettings(BaseModel):
     timeout_s: float = 10.0
 
 
+class MatchingSettings(BaseModel):
+    """Concertation rounds and intake (``CONCERTO_MATCHING__ROUND_INTERVAL_S`` and so on)."""
+
+    round_interval_s: float = Field(
+        default=7 * 24 * 3600.0,
+        ge=0,
+        description="A round on this schedule (seconds; weekly by default; 0 = only on demand by the hub).",
+    )
+    referrals_per_position: float = Field(
+        default=2.0, gt=0, description="At most this many referrals suggest one job, per position it has."
+    )
+    max_choices: int = Field(default=40, ge=1, description="Welcoming organizations a household proposes to.")
+    jobs_per_plan: int = Field(default=3, ge=0)
+    settlement_per_plan: int = Field(default=3, ge=0)
+    activities_per_plan: int = Field(default=3, ge=0)
+    self_registration_limit: str = Field(
+        default="5/minute", description="Self-registrations allowed per client address (limits syntax)."
+    )
+    person_token_days: int = Field(
+        default=90, ge=1, description="How long a self-registered person's token lasts."
+    )
+
+
 class Settings(BaseSettings):
     """Every Concerto process's settings; services read only the parts they need."""
 
@@ -54,6 +77,7 @@ class Settings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     kafka: KafkaSettings = KafkaSettings()
     smtp: SmtpSettings = SmtpSettings()
+    matching: MatchingSettings = MatchingSettings()
     auth: AuthSettings = AuthSettings()
     log_format: Literal["json", "console"] = "console"
     log_level: str = "INFO"

@@ -164,7 +164,9 @@ async def handle_stream(
                 await dead_letters.send(message, f"handler failed: {type(exc).__name__}: {exc}")
 
 
-async def publish(topic: Any, spec: TopicSpec, key: BaseModel, value: BaseModel, meta: EventMeta) -> None:
+async def publish(
+    topic: Any, spec: TopicSpec, key: BaseModel, value: BaseModel | None, meta: EventMeta
+) -> None:
     """Send a registered model on a faust topic; faust flushes before committing offsets."""
     check_models(spec, key, value)
     await topic.send(key=encode(key), value=encode(value), headers=meta.to_headers())

@@ -1,16 +1,25 @@
-"""Matching domain (pure): opening a person's case from their declared interest.
+"""Matching domain (pure): a person's case from their declared interest.
 
 A person has one case: its id is derived from the person id, and its opening
-time is the interest's time, so handling the same interest twice gives the
-same case (idempotent by construction).
+time is the first interest's time, so handling the same interest twice gives
+the same case (idempotent by construction). An update of the interest updates
+the case (new ranking, new entitlements) but keeps its counsellor.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 
-from services.common.contracts import Case, Entitlement, InterestDeclared
+from services.common.contracts import (
+    Case,
+    Counsellor,
+    Entitlement,
+    InterestDeclared,
+    RegionScore,
+    SuggestedOffer,
+)
 
 CASE_NAMESPACE = uuid.UUID("5b0d6b1e-7f0c-4c35-9d43-6c1f0a9e2c11")
 
@@ -20,14 +29,49 @@ def case_id_for(person_id: uuid.UUID) -> uuid.UUID:
     return uuid.uuid5(CASE_NAMESPACE, str(person_id))
 
 
-def open_case(interest: InterestDeclared, entitlements: Sequence[Entitlement] = ()) -> Case:
-    """The case opened for ``interest``, with the person's evaluated entitlements."""
+def assign_counsellor(
+    language: str, counsellors: Iterable[Counsellor], caseload: Mapping[uuid.UUID, int]
+) -> Counsellor | None:
+    """The active counsellor who speaks ``language`` with the lowest caseload under their cap.
+
+    Ties go to the lowest id (deterministic); None when every such counsellor is full.
+    """
+    candidates = [
+        c
+        for c in counsellors
+        if c.active and language in c.languages and caseload.get(c.counsellor_id, 0) < c.max_cases
+    ]
+    return min(
+        candidates, key=lambda c: (caseload.get(c.counsellor_id, 0), str(c.counsellor_id)), default=None
+    )
+
+
+def open_case(
+    interest: InterestDeclared,
+    entitlements: Sequence[Entitlement] = (),
+    *,
+    previous: Case | None = None,
+    counsellor_id: uuid.UUID | None = None,
+    regions: Sequence[RegionScore] = (),
+    offers: Sequence[SuggestedOffer] = (),
+    now: datetime | None = None,
+) -> Case:
+    """The case for ``interest`` (opened, or updated when ``previous`` exists)."""
     return Case(
         case_id=case_id_for(interest.person_id),
         person_id=interest.person_id,
-        status="open",
+        status="withdrawn" if interest.withdrawn_at is not None else "open",
         language=interest.language,
         preferred_regions=interest.preferred_regions,
-        opened_at=interest.declared_at,
+        opened_at=previous.opened_at if previous is not None else interest.declared_at,
         entitlements=list(entitlements),
+        counsellor_id=counsellor_id,
+        household_size=interest.household.size,
+        regions=list(regions),
+        offers=list(offers),
+        interest_revision=interest.revision,
+        # A repeat of the same revision (a retry, a replay) gives the same case.
+        updated_at=previous.updated_at
+        if previous is not None and previous.interest_revision == interest.revision
+        else (now if previous is not None else None),
     )

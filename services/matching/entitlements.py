@@ -15,6 +15,7 @@ from typing import Any
 from services.common.contracts import Condition, Entitlement, InterestDeclared, Offer, SupportMeasure
 
 Facts = Mapping[str, Any]
+POST_SECONDARY = frozenset({"college", "bachelor", "master", "doctorate"})
 
 
 def facts_of(interest: InterestDeclared) -> dict[str, Any]:
@@ -26,6 +27,15 @@ def facts_of(interest: InterestDeclared) -> dict[str, Any]:
         facts["destination_region"] = interest.preferred_regions[0]
     if interest.french_level is not None:
         facts["french_level"] = interest.french_level
+    if interest.age is not None:
+        facts["age"] = interest.age
+    if interest.studies is not None:
+        facts["post_secondary_studies"] = interest.studies in POST_SECONDARY
+    if interest.consents is not None:  # an intake of version 2 records the household
+        facts["children"] = len(interest.household.children_ages)
+    if interest.income_support is not None:
+        facts["receives_social_assistance"] = interest.income_support == "social_assistance"
+        facts["receives_employment_insurance"] = interest.income_support == "employment_insurance"
     return facts
 
 

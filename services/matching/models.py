@@ -8,8 +8,9 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
-from services.common.contracts import ImmigrationStatus
-from services.common.contracts.base import CnpCode, Language, RegionCode
+from services.common.contracts import Factor, Household, ImmigrationStatus, Occupation, PartnerReferral
+from services.common.contracts.base import Language, RegionCode
+from services.common.contracts.matching import EnglishLevel, IncomeSupport, StudiesLevel
 
 
 class ContactIn(BaseModel):
@@ -22,21 +23,60 @@ class ContactIn(BaseModel):
     phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ()\-]{7,20}$")] | None = None
 
 
-class InterestCreate(BaseModel):
-    """A person's declaration of interest in settling in a region outside Montréal."""
+class ConsentsIn(BaseModel):
+    """Consent per purpose, each given explicitly (Law 25): none has a default."""
 
     model_config = ConfigDict(extra="forbid")
 
-    contact: ContactIn
-    consent_to_contact: Literal[True] = Field(
-        description="Express consent to be contacted about regionalization (Law 25); must be true."
+    contact: Literal[True] = Field(
+        description="To be contacted by the hub about settling in a region; required to register."
     )
+    referral: bool = Field(
+        description="To take part in concertation rounds: the profile (no contact data) goes to the "
+        "one regional partner the household is referred to."
+    )
+    share_contact: bool = Field(
+        description="The regional partner the household is referred to may see the name, email and phone."
+    )
+
+
+class ProfileIn(BaseModel):
+    """What an intake records about a person (everything but their contact data)."""
+
+    model_config = ConfigDict(extra="forbid")
+
     immigration_status: ImmigrationStatus
-    arrival_date: date | None = None
-    occupation: CnpCode | None = None
-    french_level: int | None = Field(default=None, ge=1, le=12)
-    preferred_regions: list[RegionCode] = Field(default_factory=list, max_length=16)
+    arrival_date: date | None = Field(default=None, description="Arrival in Québec; not in the future.")
+    household: Household = Field(default_factory=Household)
+    occupations: list[Occupation] = Field(
+        default_factory=list, max_length=5, description="CNP 2021 unit groups, main one first."
+    )
+    studies: StudiesLevel | None = None
+    credential_recognition_in_progress: bool | None = None
+    french_level: int | None = Field(default=None, ge=1, le=12, description="Échelle québécoise, 1–12.")
+    english_level: EnglishLevel | None = None
+    preferred_regions: list[RegionCode] = Field(
+        default_factory=list, max_length=16, description="Destination regions, best first (not 06)."
+    )
+    open_to_any_region: bool = False
+    driving_licence: bool | None = None
+    earliest_move_date: date | None = None
+    age: int | None = Field(default=None, ge=16, le=100)
+    income_support: IncomeSupport | None = None
     language: Language = "fr"
+
+
+class InterestCreate(ProfileIn):
+    """A person's declaration of interest in settling in a region outside Montréal."""
+
+    contact: ContactIn
+    consents: ConsentsIn
+
+
+class InterestUpdate(ProfileIn):
+    """A new version of the person's profile (replaces the previous one; consents kept unless given)."""
+
+    consents: ConsentsIn | None = None
 
 
 class InterestReceived(BaseModel):
@@ -46,3 +86,84 @@ class InterestReceived(BaseModel):
     case_id: UUID
     status: Literal["received"] = "received"
     case_url: str
+    revision: int = 1
+    token: str | None = Field(
+        default=None, description="Self-registration only: the person's token to follow their own case."
+    )
+
+
+class CounsellorIn(BaseModel):
+    """A counsellor of the hub, as the hub registers or updates them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    email: EmailStr
+    languages: list[Language] = Field(min_length=1, max_length=2)
+    max_cases: int = Field(default=60, ge=1, le=1000)
+    active: bool = True
+
+
+class RoundRequested(BaseModel):
+    """A concertation round is requested; its result appears at ``round_url`` once done."""
+
+    round_id: UUID
+    status: Literal["requested"] = "requested"
+    round_url: str
+
+
+class DeclineIn(BaseModel):
+    """Why the household declines (optional, helps the next round)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
+
+
+class OverrideIn(BaseModel):
+    """A counsellor's review of an automated referral."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    welcoming_offer_id: UUID | None = Field(
+        description="The intake-capacity offer to refer the household to instead; null cancels the referral."
+    )
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=1000)] = Field(
+        description="Why, in words the person can read (kept with the referral)."
+    )
+
+
+class ActionAccepted(BaseModel):
+    """The action is recorded; the referral changes once the matching worker has decided it in order."""
+
+    referral_id: UUID
+    action: str
+    status: Literal["accepted_for_processing"] = "accepted_for_processing"
+    referral_url: str
+
+
+class Explanation(BaseModel):
+    """The main factors of a referral decision, and how to have a person review it (Law 25)."""
+
+    referral_id: UUID
+    automated: bool
+    decided_by: str
+    region: str | None
+    factors: list[Factor]
+    notice_fr: str
+    notice_en: str
+
+
+class PartnerContact(BaseModel):
+    """A referred person's contact data, when they agreed to share it with their welcoming partner."""
+
+    name: str
+    email: EmailStr
+    phone: str | None
+
+
+class PartnerReferralDetail(BaseModel):
+    """A household referred to a partner, with the contact data only if the person agreed."""
+
+    referral: PartnerReferral
+    contact: PartnerContact | None

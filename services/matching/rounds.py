@@ -15,42 +15,50 @@ households. An organization only considers the households it has a score for.
 
 from __future__ import annotations
 
+import heapq
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 from uuid import UUID
 
+Key = TypeVar("Key", UUID, int)
+"""Ids of households and organizations: UUIDs, or ints a caller maps them to (much faster to hash)."""
+
 
 @dataclass(frozen=True)
-class Household:
+class Household(Generic[Key]):
     """A household taking part in a round, and the organizations it would go to, best first."""
 
-    household_id: UUID
-    preferences: Sequence[UUID]
+    household_id: Key
+    preferences: Sequence[Key]
 
 
 @dataclass(frozen=True)
-class Welcomer:
+class Welcomer(Generic[Key]):
     """A regional welcoming organization: its capacity this round and how well each household fits."""
 
-    organization_id: UUID
+    organization_id: Key
     capacity: int
-    fit: Mapping[UUID, float] = field(default_factory=dict)
+    fit: Mapping[Key, float] = field(default_factory=dict)
 
-    def ranks(self, household: UUID) -> tuple[float, str]:
-        """Sort key: the best fit first, ties broken by id (deterministic)."""
-        return (-self.fit[household], str(household))
+    def ranks(self, household: Key) -> tuple[float, Key]:
+        """Sort key: the best fit first, ties broken by the lowest id (deterministic)."""
+        return (-self.fit[household], household)
 
 
 def deferred_acceptance(
-    households: Iterable[Household], welcomers: Iterable[Welcomer]
-) -> dict[UUID, UUID | None]:
+    households: Iterable[Household[Key]], welcomers: Iterable[Welcomer[Key]]
+) -> dict[Key, Key | None]:
     """Each household's organization this round (None: not matched)."""
     by_id = {w.organization_id: w for w in welcomers}
-    ordered = sorted(households, key=lambda h: str(h.household_id))
+    ordered = sorted(households, key=lambda h: h.household_id)
+    # A household's place in id order breaks ties: the lowest id wins, as ``Welcomer.ranks`` says.
+    position = {h.household_id: i for i, h in enumerate(ordered)}
     lists = {h.household_id: [o for o in h.preferences if o in by_id] for h in ordered}
     next_choice = dict.fromkeys(lists, 0)
-    held: dict[UUID, list[UUID]] = {o: [] for o in by_id}
+    # Each organization holds a min-heap of (fit, -position): the household it likes least is on top.
+    held: dict[Key, list[tuple[float, int, Key]]] = {o: [] for o in by_id}
     free = deque(h.household_id for h in ordered)
     while free:
         household = free.popleft()
@@ -60,14 +68,20 @@ def deferred_acceptance(
         organization = choices[next_choice[household]]
         next_choice[household] += 1
         welcomer = by_id[organization]
-        if household not in welcomer.fit or welcomer.capacity <= 0:
+        fit = welcomer.fit.get(household)
+        if fit is None or welcomer.capacity <= 0:
             free.append(household)
             continue
-        holding = sorted([*held[organization], household], key=welcomer.ranks)
-        held[organization] = holding[: welcomer.capacity]
-        free.extend(holding[welcomer.capacity :])
-    matched: dict[UUID, UUID | None] = dict.fromkeys(lists)
+        entry = (fit, -position[household], household)
+        holding = held[organization]
+        if len(holding) < welcomer.capacity:
+            heapq.heappush(holding, entry)
+        elif entry[:2] > holding[0][:2]:
+            free.append(heapq.heapreplace(holding, entry)[2])
+        else:
+            free.append(household)
+    matched: dict[Key, Key | None] = dict.fromkeys(lists)
     for organization, members in held.items():
-        for household in members:
-            matched[household] = organization
+        for _, _, member in members:
+            matched[member] = organization
     return matched

@@ -1,19 +1,45 @@
-"""matching-worker: opens a case for each declared interest, with the person's entitlements
+"""matching-worker: opens and updates cases, and runs concertation rounds
 (entry point: ``python -m services.matching.worker``).
 
-The support measures come from offers.v1 (published by partners-api), which the
-worker follows in its own projection.
+Two agents:
+
+- ``open-cases`` (interests.v1): for each interest, the case with a counsellor
+  (language, lowest caseload under a cap), the person's entitlements, and the
+  destination regions and offers ranked with their factors; an update keeps
+  the counsellor, a withdrawal frees them, a tombstone (erasure) erases the case.
+- ``concertation`` (matching-commands.v1, one partition, in order): rounds,
+  and accept / decline / override / withdraw / erase on referral plans. Each
+  plan goes to referrals.v1 and to its welcoming partner's own topic.
+
+Offers, partners, counsellors, the calendar, interests and the worker's own
+cases come from a projection; referral plans are kept in a faust table.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
+import uuid
+from datetime import UTC, datetime
+from typing import Any
 
 import faust
 import structlog
 
 from services.common.cloudevents import new_event
-from services.common.contracts import CaseKey, InterestDeclared, Offer
+from services.common.contracts import (
+    Case,
+    CaseKey,
+    CommandKey,
+    InterestDeclared,
+    MatchingCommand,
+    PersonKey,
+    Referral,
+    ReferralKey,
+    RoundKey,
+)
+from services.common.errors import Conflict
+from services.common.kafka import ensure_topics
 from services.common.projection import Projection
 from services.common.settings import Settings
 from services.common.streams import (
@@ -25,47 +51,286 @@ from services.common.streams import (
     raw_topic,
     run_worker,
 )
-from services.common.topics import CASES, INTERESTS, OFFERS
+from services.common.topics import (
+    CALENDAR,
+    CASES,
+    COUNSELLORS,
+    INTERESTS,
+    MATCHING_COMMANDS,
+    OFFERS,
+    PARTNERS,
+    REFERRALS,
+    ROUNDS,
+    TopicSpec,
+    partner_referrals,
+)
 
-from .domain import open_case
+from . import concertation
+from .domain import assign_counsellor, case_id_for, open_case
 from .entitlements import entitlements, facts_of
+from .ranking import UNREACHABLE, by_region, rank_regions, suggest_offers
+from .sharing import partner_view
+from .state import Caseload, ReferralBook
 
 SERVICE = "matching-worker"
-CATALOGUE_WAIT_S = 30.0
+READY_WAIT_S = 30.0
+CATCH_UP_S = 10.0
+SCHEDULE_NAMESPACE = uuid.UUID("0f7e3c55-2b1a-4d9e-8c6f-5a4b3c2d1e0f")
+ACTION_EVENTS = {
+    "accept": "matching.ReferralAccepted",
+    "decline": "matching.ReferralDeclined",
+    "override": "matching.ReferralOverridden",
+}
 log = structlog.get_logger(__name__)
+
+
+def scheduled_round_id(interval_s: float, at: float) -> uuid.UUID:
+    """The id of the scheduled round of the period containing ``at`` (seconds since the epoch).
+
+    One id per period: two workers, or one restarted, asking for the same round
+    ask for one round (the concertation agent runs a round id once).
+    """
+    return uuid.uuid5(SCHEDULE_NAMESPACE, f"{interval_s}|{int(at // interval_s)}")
 
 
 def create_app(settings: Settings) -> faust.App:
     """The matching worker's faust app."""
     app = create_faust_app("concerto-matching-worker", settings)
+    limits = concertation.Limits(
+        referrals_per_position=settings.matching.referrals_per_position,
+        max_choices=settings.matching.max_choices,
+        jobs=settings.matching.jobs_per_plan,
+        settlement=settings.matching.settlement_per_plan,
+        activities=settings.matching.activities_per_plan,
+    )
     interests = raw_topic(app, INTERESTS)
-    cases = raw_topic(app, CASES)
+    commands = raw_topic(app, MATCHING_COMMANDS)
+    topics = {spec.name: raw_topic(app, spec) for spec in (CASES, REFERRALS, ROUNDS, MATCHING_COMMANDS)}
     dead_letters = DeadLetters(app, SERVICE)
-    catalogue = Projection(settings.kafka, [OFFERS], SERVICE)
+    world = Projection(settings.kafka, [OFFERS, PARTNERS, COUNSELLORS, CALENDAR, INTERESTS, CASES], SERVICE)
+    caseload = Caseload(world)
+    book = ReferralBook(app.Table("referral-book", default=None, partitions=MATCHING_COMMANDS.partitions))
+    # Commands decided (by command id) and rounds run (by round id): a replay decides nothing twice.
+    done = app.Table("commands-done", default=None, partitions=MATCHING_COMMANDS.partitions)
+    partner_topics: dict[str, Any] = {}
+
+    async def ready() -> None:
+        if not world.ready and not await asyncio.to_thread(world.wait_ready, READY_WAIT_S):
+            raise TimeoutError("the matching worker's projection did not load in time")
+
+    async def send(spec: TopicSpec, key: Any, value: Any, meta: Any) -> None:
+        topic = topics.get(spec.name) or partner_topics.get(spec.name)
+        if topic is None:  # a partner's topic, created (compacted, one partition) on first use
+            await asyncio.to_thread(ensure_topics, settings.kafka, [spec])
+            topic = partner_topics[spec.name] = raw_topic(app, spec)
+        await publish(topic, spec, key, value, meta)
+
+    # -- interests → cases -------------------------------------------------------
 
     async def on_interest(record: Received) -> None:
-        interest: InterestDeclared = record.value
-        if not catalogue.ready:
-            await asyncio.to_thread(catalogue.wait_ready, CATALOGUE_WAIT_S)
-        offers: list[Offer] = catalogue.values(OFFERS)
-        case = open_case(interest, entitlements(offers, facts_of(interest)))
-        meta = new_event("matching.CaseOpened", SERVICE, record.correlation_id, caused_by=record.event_id)
-        await publish(cases, CASES, CaseKey(case_id=case.case_id), case, meta)
+        await ready()
+        person_id = record.key.person_id
+        case_id = case_id_for(person_id)
+        meta = new_event("matching.CaseUpdated", SERVICE, record.correlation_id, caused_by=record.event_id)
+        interest: InterestDeclared | None = record.value
+        if interest is None:  # erasure
+            caseload.release(case_id)
+            await send(CASES, CaseKey(case_id=case_id), None, meta)
+            log.info("case.erased", case_id=str(case_id))
+            return
+        previous: Case | None = world.get(CASES, CaseKey(case_id=case_id))
+        if previous is not None and previous.interest_revision == interest.revision:
+            withdrawn = interest.withdrawn_at is not None
+            if withdrawn == (previous.status == "withdrawn"):
+                log.info("case.already_up_to_date", case_id=str(case_id), revision=interest.revision)
+                return  # a retry or a replay of a revision the case already reflects
+        counsellor_id = caseload.holder(case_id) or (previous.counsellor_id if previous else None)
+        if interest.withdrawn_at is not None:
+            caseload.release(case_id)
+        elif counsellor_id is None:
+            chosen = assign_counsellor(interest.language, world.values(COUNSELLORS), caseload.counts())
+            counsellor_id = chosen.counsellor_id if chosen else None
+        if counsellor_id is not None and interest.withdrawn_at is None:
+            caseload.hold(case_id, counsellor_id)
+        offers = world.values(OFFERS)
+        regions = by_region(offers, interest.declared_at.date())
+        partners = {p.partner_id: p for p in world.values(PARTNERS)}
+        ranked = rank_regions(interest, regions, partners)
+        best = [r.region for r in ranked[:3] if r.score > UNREACHABLE]
+        case = open_case(
+            interest,
+            entitlements(offers, facts_of(interest)),
+            previous=previous,
+            counsellor_id=counsellor_id,
+            regions=ranked,
+            offers=suggest_offers(interest, regions, best),
+            now=datetime.now(UTC),
+        )
+        meta = new_event(
+            "matching.CaseOpened" if previous is None else "matching.CaseUpdated",
+            SERVICE,
+            record.correlation_id,
+            caused_by=record.event_id,
+        )
+        await send(CASES, CaseKey(case_id=case.case_id), case, meta)
         log.info(
-            "case.opened",
+            "case.opened" if previous is None else "case.updated",
             case_id=str(case.case_id),
-            person_id=str(case.person_id),
+            status=case.status,
+            counsellor_id=str(counsellor_id) if counsellor_id else None,
             entitled=sum(e.status == "entitled" for e in case.entitlements),
-            possible=sum(e.status == "possible" for e in case.entitlements),
+            regions=len(case.regions),
         )
 
+    # -- commands → rounds and referrals -------------------------------------------
+
+    def market(excluding_round: uuid.UUID | None = None) -> concertation.Market:
+        cases = {c.person_id: c for c in world.values(CASES)}
+        return concertation.Market(
+            profiles={i.person_id: i for i in world.values(INTERESTS)},
+            cases=cases,
+            referrals=[r for r in book if r.round_id != excluding_round],
+            offers=world.values(OFFERS),
+            partners={p.partner_id: p for p in world.values(PARTNERS)},
+            calendar=world.values(CALENDAR),
+        )
+
+    async def issue(referral: Referral, record: Received, event_type: str) -> None:
+        book.put(referral)
+        cause = f"{record.event_id}/{referral.referral_id}"
+        meta = new_event(event_type, SERVICE, record.correlation_id, caused_by=cause)
+        key = ReferralKey(referral_id=referral.referral_id)
+        await send(REFERRALS, key, referral, meta)
+        if referral.welcoming_partner_id is not None:
+            profile = world.get(INTERESTS, PersonKey(person_id=referral.person_id))
+            if profile is not None:
+                spec = partner_referrals(referral.welcoming_partner_id)
+                await send(spec, key, partner_view(referral, profile), meta)
+        previous = referral.override.previous_partner_id if referral.override else None
+        if previous is not None and previous != referral.welcoming_partner_id:
+            # The organization it was first referred to no longer sees the household.
+            await send(partner_referrals(previous), key, None, meta)
+
+    async def run_round(command: MatchingCommand, record: Received) -> None:
+        assert command.round_id is not None
+        if done.get(f"round|{command.round_id}") is not None:
+            log.info("round.already_done", round_id=str(command.round_id))
+            return
+        await asyncio.to_thread(world.catch_up, CATCH_UP_S)
+        started = time.perf_counter()
+        # A round repeated after a crash ignores its own earlier referrals: same inputs, same plans.
+        snapshot = market(excluding_round=command.round_id)
+        now = datetime.now(UTC)
+        outcome = await asyncio.to_thread(
+            concertation.run_round, command.round_id, snapshot, limits, now, command.by_role
+        )
+        for referral in outcome.referrals:
+            await issue(referral, record, "matching.ReferralIssued")
+        elapsed = (time.perf_counter() - started) * 1000
+        result = outcome.result.model_copy(update={"duration_ms": round(elapsed, 1)})
+        meta = new_event("matching.RoundCompleted", SERVICE, record.correlation_id, caused_by=record.event_id)
+        await send(ROUNDS, RoundKey(round_id=command.round_id), result, meta)
+        done[f"round|{command.round_id}"] = now.isoformat()
+        log.info(
+            "round.completed",
+            round_id=str(command.round_id),
+            households=result.households,
+            referred=result.referred,
+            first_choice=result.first_choice,
+            duration_ms=result.duration_ms,
+        )
+
+    async def on_referral_action(command: MatchingCommand, record: Received) -> None:
+        assert command.referral_id is not None
+        referral = book.get(command.referral_id)
+        if referral is None:
+            raise LookupError(f"no referral {command.referral_id}")
+        now = datetime.now(UTC)
+        if command.action == "accept":
+            changed = concertation.accept(referral, now)
+        elif command.action == "decline":
+            changed = concertation.decline(referral, command.reason, now)
+        else:
+            snapshot = await asyncio.to_thread(market)
+            target = next((o for o in snapshot.offers if o.offer_id == command.welcoming_offer_id), None)
+            if command.welcoming_offer_id is not None and target is None:
+                raise Conflict(f"no offer {command.welcoming_offer_id}")
+            reason = command.reason or ""
+            changed = concertation.override(
+                referral, target, reason, command.by_subject, snapshot, limits, now
+            )
+        await issue(changed, record, ACTION_EVENTS[command.action])
+
+    async def on_person(command: MatchingCommand, record: Received) -> None:
+        assert command.person_id is not None
+        now = datetime.now(UTC)
+        for referral in book.of_person(command.person_id):
+            key = ReferralKey(referral_id=referral.referral_id)
+            if command.action == "withdraw":
+                if referral.status in ("proposed", "accepted"):
+                    await issue(concertation.cancel(referral, now), record, "matching.ReferralCancelled")
+                continue
+            cause = f"{record.event_id}/{referral.referral_id}"
+            meta = new_event("matching.ReferralErased", SERVICE, record.correlation_id, caused_by=cause)
+            await send(REFERRALS, key, None, meta)
+            if referral.welcoming_partner_id is not None:
+                await send(partner_referrals(referral.welcoming_partner_id), key, None, meta)
+            book.drop(referral.referral_id)
+        if command.action == "erase":
+            case_id = case_id_for(command.person_id)
+            caseload.release(case_id)
+            meta = new_event("matching.CaseErased", SERVICE, record.correlation_id, caused_by=record.event_id)
+            await send(CASES, CaseKey(case_id=case_id), None, meta)
+            log.info("person.erased", case_id=str(case_id))
+
+    async def on_command(record: Received) -> None:
+        await ready()
+        command: MatchingCommand = record.value
+        if done.get(f"command|{command.command_id}") is not None:
+            log.info("command.already_done", action=command.action, command_id=str(command.command_id))
+            return
+        try:
+            if command.action == "run_round":
+                await run_round(command, record)
+            elif command.action in ("accept", "decline", "override"):
+                await on_referral_action(command, record)
+            else:
+                await on_person(command, record)
+        except Conflict as refused:
+            # The API checked first; the state changed in between. Nothing to redo: say why.
+            log.warning("command.refused", action=command.action, reason=str(refused))
+        done[f"command|{command.command_id}"] = datetime.now(UTC).isoformat()
+
+    # -- wiring ---------------------------------------------------------------------
+
     @app.task  # type: ignore[untyped-decorator]
-    async def follow_catalogue() -> None:
-        catalogue.start()
+    async def follow_world() -> None:
+        world.start()
+
+    interval = settings.matching.round_interval_s
+    if interval > 0:
+
+        @app.timer(interval=interval, on_leader=True)  # type: ignore[untyped-decorator]
+        async def scheduled_round() -> None:
+            round_id = scheduled_round_id(interval, time.time())
+            command = MatchingCommand(
+                command_id=round_id,
+                action="run_round",
+                round_id=round_id,
+                by_role="schedule",
+                by_subject="schedule",
+                issued_at=datetime.now(UTC),
+            )
+            meta = new_event("matching.RoundRequested", SERVICE, None)
+            await send(MATCHING_COMMANDS, CommandKey(command_id=round_id), command, meta)
 
     @app.agent(interests, name="open-cases")
     async def open_cases(stream: faust.StreamT[bytes]) -> None:
         await handle_stream(stream, INTERESTS, on_interest, dead_letters)
+
+    @app.agent(commands, name="concertation")
+    async def concert(stream: faust.StreamT[bytes]) -> None:
+        await handle_stream(stream, MATCHING_COMMANDS, on_command, dead_letters)
 
     return app
 

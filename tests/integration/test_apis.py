@@ -185,9 +185,9 @@ def test_declaring_interest_puts_contact_data_on_contacts_only(
         "/interests",
         json={
             "contact": {"name": "Amina Diallo", "email": email, "phone": "+1 514 555 0199"},
-            "consent_to_contact": True,
+            "consents": {"contact": True, "referral": True, "share_contact": False},
             "immigration_status": "permanent_resident",
-            "occupation": "21231",
+            "occupations": [{"cnp": "21231", "years": 5}],
             "french_level": 7,
             "preferred_regions": ["05", "02"],
             "language": "fr",
@@ -213,7 +213,7 @@ def test_interest_without_consent_or_with_a_bad_email_is_refused(matching: TestC
         "/interests",
         json={
             "contact": {"name": "Jean Tremblay", "email": "jean-at-example"},
-            "consent_to_contact": False,
+            "consents": {"contact": False, "referral": True},
             "immigration_status": "refugee",
             "french_level": 13,
         },
@@ -221,7 +221,8 @@ def test_interest_without_consent_or_with_a_bad_email_is_refused(matching: TestC
     assert response.status_code == 422
     assert {
         "body.contact.email",
-        "body.consent_to_contact",
+        "body.consents.contact",
+        "body.consents.share_contact",
         "body.immigration_status",
         "body.french_level",
     } <= _field_errors(response)
@@ -254,7 +255,7 @@ def test_apis_answer_503_and_record_nothing_when_kafka_is_unreachable() -> None:
             "/interests",
             json={
                 "contact": {"name": "Li Wei", "email": "li.wei@example.net"},
-                "consent_to_contact": True,
+                "consents": {"contact": True, "referral": True, "share_contact": False},
                 "immigration_status": "temporary_worker",
             },
         )

@@ -160,7 +160,7 @@ def test_the_hub_proposes_for_any_organizer_within_the_delegations(
 def interest() -> dict[str, Any]:
     return {
         "contact": {"name": "Nadia Benali", "email": f"nadia.{uuid.uuid4().hex[:6]}@example.net"},
-        "consent_to_contact": True,
+        "consents": {"contact": True, "referral": True, "share_contact": False},
         "immigration_status": "permanent_resident",
         "french_level": 8,
         "preferred_regions": ["14"],

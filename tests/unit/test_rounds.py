@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from collections.abc import Mapping
 from uuid import UUID
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.matching.rounds import Household, Welcomer, deferred_acceptance
+from services.matching.rounds import Household, Key, Welcomer, deferred_acceptance
 
-Match = dict[UUID, UUID | None]
 ORGS = [UUID(int=1000 + n) for n in range(6)]
 
 
 @st.composite
-def rounds(draw: st.DrawFn) -> tuple[list[Household], list[Welcomer]]:
+def rounds(draw: st.DrawFn) -> tuple[list[Household[UUID]], list[Welcomer[UUID]]]:
     """Up to 30 households, up to 6 organizations with capacities 0–5 and partial fits."""
     people = [UUID(int=n + 1) for n in range(draw(st.integers(0, 30)))]
     orgs = ORGS[: draw(st.integers(1, len(ORGS)))]
@@ -34,14 +34,18 @@ def rounds(draw: st.DrawFn) -> tuple[list[Household], list[Welcomer]]:
 
 
 def blocking_pairs(
-    match: Match, households: list[Household], welcomers: list[Welcomer]
-) -> list[tuple[UUID, UUID]]:
+    match: Mapping[Key, Key | None], households: list[Household[Key]], welcomers: list[Welcomer[Key]]
+) -> list[tuple[Key, Key]]:
     """Household h and organization o who would both rather be together than as matched."""
     held = {w.organization_id: [h for h, o in match.items() if o == w.organization_id] for w in welcomers}
     found = []
     for household in households:
         mine = match[household.household_id]
-        better = household.preferences[: household.preferences.index(mine)] if mine else household.preferences
+        better = (
+            household.preferences[: household.preferences.index(mine)]
+            if mine is not None
+            else household.preferences
+        )
         for org in better:
             welcomer = next((w for w in welcomers if w.organization_id == org), None)
             if welcomer is None or household.household_id not in welcomer.fit or welcomer.capacity == 0:
@@ -57,7 +61,7 @@ def blocking_pairs(
 @settings(max_examples=300, deadline=None)
 @given(rounds())
 def test_a_round_never_exceeds_a_capacity_and_gives_each_household_at_most_one_organization(
-    case: tuple[list[Household], list[Welcomer]],
+    case: tuple[list[Household[UUID]], list[Welcomer[UUID]]],
 ) -> None:
     households, welcomers = case
     match = deferred_acceptance(households, welcomers)
@@ -74,7 +78,7 @@ def test_a_round_never_exceeds_a_capacity_and_gives_each_household_at_most_one_o
 
 @settings(max_examples=300, deadline=None)
 @given(rounds())
-def test_a_round_leaves_no_blocking_pair(case: tuple[list[Household], list[Welcomer]]) -> None:
+def test_a_round_leaves_no_blocking_pair(case: tuple[list[Household[UUID]], list[Welcomer[UUID]]]) -> None:
     households, welcomers = case
     assert blocking_pairs(deferred_acceptance(households, welcomers), households, welcomers) == []
 
@@ -82,7 +86,7 @@ def test_a_round_leaves_no_blocking_pair(case: tuple[list[Household], list[Welco
 @settings(max_examples=200, deadline=None)
 @given(rounds(), st.randoms(use_true_random=False))
 def test_the_same_round_gives_the_same_referrals_whatever_the_order(
-    case: tuple[list[Household], list[Welcomer]], shuffler: random.Random
+    case: tuple[list[Household[UUID]], list[Welcomer[UUID]]], shuffler: random.Random
 ) -> None:
     households, welcomers = case
     first = deferred_acceptance(households, welcomers)

@@ -29,10 +29,10 @@ class MatchingCommand(Versioned):
     """An action on rounds and referrals, decided in order by the matching worker (a fact)."""
 
     command_id: UUID
-    action: Literal["run_round", "accept", "decline", "override", "erase"]
+    action: Literal["run_round", "accept", "decline", "override", "withdraw", "erase"]
     round_id: UUID | None = Field(default=None, description="For run_round: the round's id.")
     referral_id: UUID | None = Field(default=None, description="For accept, decline and override.")
-    person_id: UUID | None = Field(default=None, description="For erase.")
+    person_id: UUID | None = Field(default=None, description="For withdraw and erase.")
     welcoming_offer_id: UUID | None = Field(
         default=None, description="For override: the intake-capacity offer to refer to instead (None: none)."
     )

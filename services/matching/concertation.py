@@ -1,0 +1,532 @@
+"""Concertation (pure): a round turns the current cases, offers and referrals into referral plans;
+accept, decline and override change one plan.
+
+A round reads a snapshot (``Market``) and returns new referrals; it never
+exceeds a welcoming organization's capacity (``households_per_month`` minus
+the places held by earlier referrals that are still proposed or accepted),
+gives each household at most one organization, and is deterministic: the same
+round id and the same snapshot give the same referrals (ids derived from both).
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from uuid import UUID
+
+from services.common.contracts import (
+    CalendarEntry,
+    Case,
+    Factor,
+    InterestDeclared,
+    Offer,
+    Override,
+    Partner,
+    Referral,
+    RoundCompleted,
+    SuggestedActivity,
+    SuggestedOffer,
+    WelcomerUse,
+)
+from services.common.errors import Conflict
+
+from .ranking import UNREACHABLE, RegionOffers, by_region, job_score, serves, settlement_score
+from .rounds import Household, Welcomer, deferred_acceptance
+
+REFERRAL_NAMESPACE = uuid.UUID("c0a4f1d2-6e0b-4a8e-9a3f-71d2b9e5c804")
+
+
+def referral_id_for(round_id: UUID, case_id: UUID) -> UUID:
+    """The id of a household's referral in a round."""
+    return uuid.uuid5(REFERRAL_NAMESPACE, f"{round_id}|{case_id}")
+
+
+@dataclass(frozen=True)
+class Market:
+    """The snapshot a round reads: people, cases, earlier referrals, offers, partners, calendar."""
+
+    profiles: Mapping[UUID, InterestDeclared]
+    cases: Mapping[UUID, Case]
+    referrals: Sequence[Referral]
+    offers: Sequence[Offer]
+    partners: Mapping[UUID, Partner]
+    calendar: Sequence[CalendarEntry] = ()
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much one plan suggests, and how many plans may point at one job."""
+
+    referrals_per_position: float = 2.0
+    max_choices: int = 40
+    jobs: int = 3
+    settlement: int = 3
+    activities: int = 3
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a round produced."""
+
+    referrals: list[Referral]
+    result: RoundCompleted
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A round's participants, numbered for speed: household ``i`` is ``cases[i]``, organization
+    ``j`` is ``offers[j]`` (an intake capacity and its region); choices and fits use those numbers."""
+
+    cases: list[Case]
+    offers: list[tuple[str, Offer]]
+    households: list[Household[int]]
+    welcomers: list[Welcomer[int]]
+    regions: dict[str, RegionOffers]
+    held: Counter[UUID | None]
+    bonus: list[dict[str, float]] = field(default_factory=list)
+    scores: list[dict[str, float]] = field(default_factory=list)
+
+    def fit(self, i: int, j: int) -> float | None:
+        """How well household ``i`` fits organization ``j``, even if it did not propose to it."""
+        score = self.scores[i].get(self.offers[j][0])
+        return None if score is None else score + self.bonus[j][self.cases[i].language]
+
+    def numbered(self, placed: Mapping[UUID, UUID | None]) -> dict[int, int | None]:
+        """A placement by case id and offer id, in the round's numbers (everyone taking part)."""
+        offer_number = {offer.offer_id: j for j, (_, offer) in enumerate(self.offers)}
+        result: dict[int, int | None] = dict.fromkeys(range(len(self.cases)))
+        for i, case in enumerate(self.cases):
+            offer_id = placed.get(case.case_id)
+            result[i] = offer_number[offer_id] if offer_id is not None else None
+        return result
+
+
+def prepare(market: Market, limits: Limits, today: date) -> Prepared:
+    """Who takes part in a round, what each household would choose, and who has places left."""
+    regions = by_region(market.offers, today)
+    held = Counter(r.welcoming_offer_id for r in market.referrals if r.holds_a_place)
+    busy = {r.person_id for r in market.referrals if r.holds_a_place}
+    declined = {(r.person_id, r.welcoming_offer_id) for r in market.referrals if r.status == "declined"}
+    taking_part = [
+        case
+        for person, case in sorted(market.cases.items(), key=lambda item: item[1].case_id.int)
+        if case.status == "open"
+        and person not in busy
+        and person in market.profiles
+        and market.profiles[person].takes_part_in_rounds
+    ]
+    welcomers = _welcomers(regions, market.partners, held)
+    orders = _Orders(welcomers)
+    numbered = [
+        (region, offer, partner, places)
+        for region in sorted(welcomers)
+        for offer, partner, places in welcomers[region]
+    ]
+    number = {offer.offer_id: j for j, (_, offer, _, _) in enumerate(numbered)}
+    # How well each household fits each organization it proposes to: its own score of the
+    # organization's region, plus 10 when the organization serves the household's language.
+    bonus = [
+        {lang: 10.0 if serves(partner, lang) else 0.0 for lang in ("fr", "en")}
+        for _, _, partner, _ in numbered
+    ]
+    fits: list[dict[int, float]] = [{} for _ in numbered]
+    households = []
+    welcome = _WelcomeNow(welcomers)
+    scores: list[dict[str, float]] = []
+    for i, case in enumerate(taking_part):
+        profile = market.profiles[case.person_id]
+        ranked = welcome.rescore(case, profile)
+        score = dict(ranked)
+        scores.append(score)
+        choices = [number[o] for o in _choices(profile, ranked, orders, declined, limits)]
+        for j in choices:
+            fits[j][i] = score[numbered[j][0]] + bonus[j][profile.language]
+        households.append(Household(i, choices))
+    return Prepared(
+        cases=taking_part,
+        offers=[(region, offer) for region, offer, _, _ in numbered],
+        households=households,
+        welcomers=[Welcomer(j, places, fits[j]) for j, (_, _, _, places) in enumerate(numbered)],
+        regions=regions,
+        held=held,
+        bonus=bonus,
+        scores=scores,
+    )
+
+
+def run_round(round_id: UUID, market: Market, limits: Limits, now: datetime, requested_by: str) -> Outcome:
+    """One concertation round over ``market``: referral plans for the households it places."""
+    prepared = prepare(market, limits, now.date())
+    matched = deferred_acceptance(prepared.households, prepared.welcomers)
+    fits = [w.fit for w in prepared.welcomers]
+    placed = sorted(
+        ((i, j) for i, j in matched.items() if j is not None),
+        key=lambda pair: (-fits[pair[1]][pair[0]], pair[0]),
+    )
+    suggested = _Suggested.from_referrals(market.referrals, {o.offer_id: o for o in market.offers}, limits)
+    referrals = [
+        _plan(
+            round_id,
+            prepared.cases[i],
+            market,
+            prepared.offers[j][1],
+            prepared.regions,
+            suggested,
+            limits,
+            now,
+        )
+        for i, j in placed
+    ]
+    referrals.sort(key=lambda r: r.referral_id.int)
+    referred = Counter(r.welcoming_offer_id for r in referrals)
+    result = RoundCompleted(
+        round_id=round_id,
+        requested_by=requested_by,
+        started_at=now,
+        households=len(prepared.households),
+        referred=len(referrals),
+        first_choice=sum(r.preference_rank == 1 for r in referrals),
+        unmatched=len(prepared.households) - len(referrals),
+        welcomers=[
+            WelcomerUse(
+                offer_id=offer.offer_id,
+                partner_id=offer.partner_id,
+                region=region,
+                capacity=offer.intake.households_per_month if offer.intake else 0,
+                held_before=prepared.held[offer.offer_id],
+                referred=referred[offer.offer_id],
+            )
+            for region, offer in prepared.offers
+        ],
+        duration_ms=0.0,
+    )
+    return Outcome(referrals, result)
+
+
+def _welcomers(
+    regions: Mapping[str, RegionOffers], partners: Mapping[UUID, Partner], held: Counter[UUID | None]
+) -> dict[str, list[tuple[Offer, Partner | None, int]]]:
+    """Each region's welcoming organizations with places left, and their partner."""
+    found: dict[str, list[tuple[Offer, Partner | None, int]]] = {}
+    for region, offers in regions.items():
+        for offer in offers.welcomers:
+            partner = partners.get(offer.partner_id) if offer.partner_id else None
+            if offer.intake is None or (partner is not None and partner.status != "active"):
+                continue
+            left = offer.intake.households_per_month - held[offer.offer_id]
+            found.setdefault(region, []).append((offer, partner, max(left, 0)))
+    return found
+
+
+class _Orders:
+    """Each region's welcomers in the order a household speaking a language would choose them:
+    those who serve its language first, then those with more places (sorted once per round)."""
+
+    def __init__(self, welcomers: Mapping[str, list[tuple[Offer, Partner | None, int]]]) -> None:
+        self._welcomers = welcomers
+        self._sorted: dict[tuple[str, str], list[UUID]] = {}
+
+    def of(self, region: str, language: str) -> list[UUID]:
+        key = (region, language)
+        if key not in self._sorted:
+            here = sorted(
+                self._welcomers.get(region, []),
+                key=lambda w: (not serves(w[1], language), -w[2], w[0].offer_id.int),
+            )
+            self._sorted[key] = [offer.offer_id for offer, _, _ in here]
+        return self._sorted[key]
+
+
+class _WelcomeNow:
+    """A case's regions rescored with who can welcome now.
+
+    A case is ranked when it opens or is updated; since then organizations may have
+    published, filled or withdrawn places. The person's preference, job and settlement
+    factors are kept; the welcoming and service-language factors are recomputed from the
+    round's snapshot, and someone open to any region also considers the regions that
+    gained a welcoming organization since.
+    """
+
+    RECOMPUTED = ("welcoming", "service_language")
+
+    def __init__(self, welcomers: Mapping[str, list[tuple[Offer, Partner | None, int]]]) -> None:
+        self._serves = {
+            region: {lang: any(serves(p, lang) for _, p, _ in found) for lang in ("fr", "en")}
+            for region, found in welcomers.items()
+            if any(o.intake is not None and o.intake.households_per_month > 0 for o, _, _ in found)
+        }
+
+    def points(self, region: str, language: str) -> float:
+        if region not in self._serves:
+            return -100.0
+        return 5.0 if self._serves[region][language] else -10.0
+
+    def rescore(self, case: Case, profile: InterestDeclared) -> list[tuple[str, float]]:
+        """(region, score) the household would consider now, in its order of preference."""
+        found = []
+        for ranked in case.regions:
+            kept = [f for f in ranked.factors if f.factor not in self.RECOMPUTED]
+            preference = next((f.points for f in kept if f.factor == "preference"), 0.0)
+            score = sum(f.points for f in kept) + self.points(ranked.region, profile.language)
+            found.append((preference, score, ranked.region))
+        if profile.open_to_any_region or not profile.preferred_regions:
+            listed = {r.region for r in case.regions}
+            for region in sorted(set(self._serves) - listed):
+                found.append((4.0, 4.0 + self.points(region, profile.language), region))
+        found.sort(key=lambda item: (-item[0], -item[1], item[2]))
+        return [(region, score) for _, score, region in found if score > UNREACHABLE]
+
+
+def _choices(
+    profile: InterestDeclared,
+    ranked: Sequence[tuple[str, float]],
+    orders: _Orders,
+    declined: set[tuple[UUID, UUID | None]],
+    limits: Limits,
+) -> list[UUID]:
+    """The organizations a household proposes to, best first: its regions in order, then who serves it."""
+    choices: list[UUID] = []
+    for region, _ in ranked:
+        here = orders.of(region, profile.language)
+        if declined:
+            here = [o for o in here if (profile.person_id, o) not in declined]
+        choices.extend(here[: limits.max_choices - len(choices)])
+        if len(choices) >= limits.max_choices:
+            break
+    return choices
+
+
+@dataclass
+class _Suggested:
+    """How many live referrals already suggest each offer, and how many each may have."""
+
+    used: Counter[UUID]
+    room: dict[UUID, int]
+
+    @classmethod
+    def from_referrals(
+        cls, referrals: Sequence[Referral], offers: Mapping[UUID, Offer], limits: Limits
+    ) -> _Suggested:
+        used: Counter[UUID] = Counter()
+        for referral in referrals:
+            if referral.holds_a_place:
+                used.update(s.offer_id for s in [*referral.jobs, *referral.settlement])
+        room = {}
+        for offer_id, offer in offers.items():
+            places = (
+                offer.job.positions if offer.job else offer.settlement.capacity if offer.settlement else 0
+            )
+            room[offer_id] = math.floor(places * limits.referrals_per_position)
+        return cls(used, room)
+
+    def take(self, candidates: list[SuggestedOffer], limit: int) -> list[SuggestedOffer]:
+        chosen: list[SuggestedOffer] = []
+        for candidate in sorted(candidates, key=lambda s: (-s.score, str(s.offer_id))):
+            if len(chosen) == limit:
+                break
+            if self.used[candidate.offer_id] < self.room.get(candidate.offer_id, 0):
+                self.used[candidate.offer_id] += 1
+                chosen.append(candidate)
+        return chosen
+
+
+def _plan(
+    round_id: UUID,
+    case: Case,
+    market: Market,
+    welcomer: Offer,
+    regions: Mapping[str, RegionOffers],
+    suggested: _Suggested,
+    limits: Limits,
+    now: datetime,
+) -> Referral:
+    profile = market.profiles[case.person_id]
+    assert welcomer.intake is not None
+    region = welcomer.intake.region
+    offers = regions.get(region, RegionOffers())
+    jobs, settlement = _offers_for(profile, offers)
+    partner = market.partners.get(welcomer.partner_id) if welcomer.partner_id else None
+    return Referral(
+        referral_id=referral_id_for(round_id, case.case_id),
+        round_id=round_id,
+        case_id=case.case_id,
+        person_id=case.person_id,
+        household_size=profile.household.size,
+        region=region,
+        welcoming_partner_id=welcomer.partner_id,
+        welcoming_offer_id=welcomer.offer_id,
+        preference_rank=profile.preferred_regions.index(region) + 1
+        if region in profile.preferred_regions
+        else None,
+        jobs=suggested.take(jobs, limits.jobs),
+        settlement=suggested.take(settlement, limits.settlement),
+        activities=activities_for(profile, region, market.calendar, now.date(), limits.activities),
+        entitlements=[e for e in case.entitlements if e.status != "not_entitled"],
+        counsellor_id=case.counsellor_id,
+        factors=_factors(case, region, partner, profile.language),
+        status="proposed",
+        decided_by="round",
+        issued_at=now,
+        updated_at=now,
+    )
+
+
+def _offers_for(
+    profile: InterestDeclared, offers: RegionOffers
+) -> tuple[list[SuggestedOffer], list[SuggestedOffer]]:
+    jobs, settlement = [], []
+    for offer in offers.jobs_for(profile.cnp_codes):
+        points, factors = job_score(profile, offer)
+        if points > 0:
+            jobs.append(_suggestion(offer, "job", points, factors))
+    for offer in offers.settlement:
+        points, factors = settlement_score(profile, offer)
+        if points > 0:
+            settlement.append(_suggestion(offer, "settlement", points, factors))
+    return jobs, settlement
+
+
+def _suggestion(offer: Offer, kind: str, points: float, factors: list[Factor]) -> SuggestedOffer:
+    assert offer.region is not None
+    return SuggestedOffer(
+        offer_id=offer.offer_id,
+        partner_id=offer.partner_id,
+        kind=kind,
+        title=offer.title,
+        region=offer.region,
+        score=round(points, 2),
+        factors=factors,
+    )
+
+
+def activities_for(
+    profile: InterestDeclared, region: str, calendar: Sequence[CalendarEntry], today: date, limit: int
+) -> list[SuggestedActivity]:
+    """Upcoming scheduled activities in Montréal for the person: their region's first, then their sector's."""
+    codes = profile.cnp_codes
+
+    def relevant(entry: CalendarEntry) -> bool:
+        by_sector = not entry.sectors or any(c.startswith(s) for c in codes for s in entry.sectors)
+        return region in entry.regions or (by_sector and bool(entry.sectors))
+
+    upcoming = [
+        e
+        for e in calendar
+        if e.status == "scheduled"
+        and e.day is not None
+        and e.day >= today
+        and e.start_time is not None
+        and relevant(e)
+    ]
+    upcoming.sort(key=lambda e: (region not in e.regions, e.day, e.start_time, str(e.proposal_id)))
+    return [
+        SuggestedActivity(
+            proposal_id=e.proposal_id,
+            title=e.title,
+            kind=e.kind.value,
+            day=e.day,
+            start=e.start_time,
+            regions=e.regions,
+        )
+        for e in upcoming[:limit]
+        if e.day is not None and e.start_time is not None
+    ]
+
+
+def _factors(case: Case, region: str, partner: Partner | None, language: str) -> list[Factor]:
+    scored = next((r for r in case.regions if r.region == region), None)
+    factors = list(scored.factors) if scored is not None else []
+    name = partner.name if partner is not None else "—"
+    factors.append(
+        Factor(
+            factor="welcoming",
+            points=10 if serves(partner, language) else 0,
+            detail_fr=f"Place d'accueil chez {name}",
+            detail_en=f"A place to be welcomed at {name}",
+        )
+    )
+    return factors
+
+
+def accept(referral: Referral, now: datetime) -> Referral:
+    """The household accepts its plan."""
+    if referral.status != "proposed":
+        raise Conflict(
+            f"referral {referral.referral_id} is {referral.status}: only a proposed plan can be accepted"
+        )
+    return referral.model_copy(update={"status": "accepted", "updated_at": now})
+
+
+def decline(referral: Referral, reason: str | None, now: datetime) -> Referral:
+    """The household declines; its place returns to the pool for the next round."""
+    if referral.status not in ("proposed", "accepted"):
+        raise Conflict(f"referral {referral.referral_id} is {referral.status}: it cannot be declined")
+    return referral.model_copy(update={"status": "declined", "decline_reason": reason, "updated_at": now})
+
+
+def cancel(referral: Referral, now: datetime) -> Referral:
+    """The person withdrew: a live plan is cancelled and its place returns to the pool."""
+    if referral.status not in ("proposed", "accepted"):
+        return referral
+    return referral.model_copy(update={"status": "cancelled", "updated_at": now})
+
+
+def override(
+    referral: Referral,
+    target: Offer | None,
+    reason: str,
+    counsellor: str,
+    market: Market,
+    limits: Limits,
+    now: datetime,
+) -> Referral:
+    """A counsellor reviews an automated plan: another welcoming organization (with room), or none."""
+    if referral.status not in ("proposed", "accepted"):
+        raise Conflict(f"referral {referral.referral_id} is {referral.status}: it cannot be overridden")
+    review = Override(
+        counsellor_id=counsellor,
+        reason=reason,
+        at=now,
+        previous_partner_id=referral.welcoming_partner_id,
+        previous_region=referral.region,
+    )
+    common = {"decided_by": "counsellor", "override": review, "updated_at": now}
+    if target is None:
+        return referral.model_copy(update={**common, "status": "cancelled"})
+    if target.intake is None or target.status != "active":
+        raise Conflict(f"offer {target.offer_id} is not an active intake capacity")
+    held = sum(
+        1
+        for r in market.referrals
+        if r.holds_a_place
+        and r.welcoming_offer_id == target.offer_id
+        and r.referral_id != referral.referral_id
+    )
+    if held >= target.intake.households_per_month:
+        raise Conflict(
+            f"offer {target.offer_id} has no place left ({held} of {target.intake.households_per_month})"
+        )
+    case = market.cases[referral.person_id]
+    others = [r for r in market.referrals if r.referral_id != referral.referral_id]
+    plan = _plan(
+        referral.round_id,
+        case,
+        Market(market.profiles, market.cases, others, market.offers, market.partners, market.calendar),
+        target,
+        by_region(market.offers, now.date()),
+        _Suggested.from_referrals(others, {o.offer_id: o for o in market.offers}, limits),
+        limits,
+        now,
+    )
+    return plan.model_copy(
+        update={
+            **common,
+            "referral_id": referral.referral_id,
+            "status": "proposed",
+            "issued_at": referral.issued_at,
+        }
+    )

@@ -1,0 +1,74 @@
+"""FastAPI dependencies of matching-api: reference data, who may see a person, loading entities."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import Depends, HTTPException, Request, status
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+
+from services.common.auth import Principal, Role
+from services.common.errors import Forbidden
+from services.common.http import ApiRuntime, found
+from services.common.reference import ReferenceData
+from services.common.topics import TopicSpec
+
+STAFF = (Role.HUB, Role.COUNSELLOR)
+PEOPLE_READERS = (*STAFF, Role.PERSON)  # who may read a person's own records (objects checked next)
+
+
+def get_reference(request: Request) -> ReferenceData:
+    """The reference data loaded when the app was created."""
+    reference: ReferenceData = request.app.state.reference
+    return reference
+
+
+Reference = Annotated[ReferenceData, Depends(get_reference)]
+
+
+def now() -> datetime:
+    """The current time, UTC."""
+    return datetime.now(UTC)
+
+
+def load(runtime: ApiRuntime, spec: TopicSpec, key: Any, what: str) -> Any:
+    """The current state of an entity, or 404."""
+    return found(runtime.projection.get(spec, key), f"no {what}")
+
+
+def may_see_person(principal: Principal, person_id: UUID) -> None:
+    """Hub staff and counsellors see every person; a person only themselves; partners nobody (403)."""
+    if principal.role in STAFF or principal.is_person(person_id):
+        return
+    if principal.role not in PEOPLE_READERS:
+        raise Forbidden(f"role {principal.role.value} may not see people's records")
+    raise Forbidden(f"role {principal.role.value} may not see person {person_id}")
+
+
+class RateLimit:
+    """At most N requests per client address per period (``5/minute``), else 429."""
+
+    def __init__(self, rule: str) -> None:
+        self._rule = parse(rule)
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+
+    def __call__(self, request: Request) -> None:
+        client = request.client.host if request.client else "unknown"
+        if not self._limiter.hit(self._rule, "self-registration", client):
+            reset = self._limiter.get_window_stats(self._rule, "self-registration", client).reset_time
+            retry_after = max(1, int(reset - datetime.now(UTC).timestamp()) + 1)
+            raise HTTPException(
+                status.HTTP_429_TOO_MANY_REQUESTS,
+                detail=f"too many registrations from this address ({self._rule}); retry in {retry_after} s",
+                headers={"Retry-After": str(retry_after)},
+            )
+
+
+def self_registration_limit(request: Request) -> None:
+    """The app's rate limit on self-registration."""
+    limiter: RateLimit = request.app.state.self_registration_limit
+    limiter(request)

@@ -1,0 +1,233 @@
+"""Routes of matching-api for intake: declare, update, withdraw and erase a person's interest; cases.
+
+Contact data goes to contacts.v1 and nowhere else; interests.v1 carries the
+pseudonymous person id. A refused request writes nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Annotated, Any
+
+import structlog
+from fastapi import APIRouter, Depends, Query, Request, status
+
+from services.common.auth import CurrentPrincipal, Role, mint, require
+from services.common.contracts import (
+    Case,
+    CaseKey,
+    Consents,
+    Contact,
+    InterestDeclared,
+    MatchingCommand,
+    PersonKey,
+)
+from services.common.contracts.referrals import CommandKey
+from services.common.errors import Conflict
+from services.common.http import ApiRuntime, Runtime
+from services.common.kafka import KafkaUnavailable
+from services.common.topics import CASES, CONTACTS, INTERESTS, MATCHING_COMMANDS
+
+from .deps import PEOPLE_READERS, STAFF, Reference, load, may_see_person, now, self_registration_limit
+from .domain import case_id_for
+from .intake import check_profile
+from .models import ConsentsIn, InterestCreate, InterestReceived, InterestUpdate, ProfileIn
+
+router = APIRouter()
+log = structlog.get_logger(__name__)
+
+
+def _interest(
+    person_id: uuid.UUID, profile: ProfileIn, consents: ConsentsIn, revision: int, runtime: ApiRuntime
+) -> InterestDeclared:
+    fields = profile.model_dump(exclude={"contact", "consents"})
+    main = profile.occupations[0].cnp if profile.occupations else None
+    return InterestDeclared(
+        person_id=person_id,
+        declared_at=now(),
+        occupation=main,
+        consents=Consents(**consents.model_dump()),
+        revision=revision,
+        **fields,
+    )
+
+
+def _declare(body: InterestCreate, runtime: ApiRuntime, reference: Reference) -> InterestReceived:
+    check_profile(body, reference, now().date())
+    person_id = uuid.uuid4()
+    key = PersonKey(person_id=person_id)
+    contact = Contact(person_id=person_id, language=body.language, **body.contact.model_dump())
+    interest = _interest(person_id, body, body.consents, 1, runtime)
+    runtime.publish(CONTACTS, key, contact, "matching.ContactRecorded")
+    try:
+        runtime.publish(INTERESTS, key, interest, "matching.InterestDeclared")
+    except KafkaUnavailable:
+        _forget_contact(runtime, key)
+        raise
+    log.info("interest.declared", person_id=str(person_id))
+    case_id = case_id_for(person_id)
+    return InterestReceived(person_id=person_id, case_id=case_id, case_url=f"/cases/{case_id}")
+
+
+@router.post(
+    "/interests", status_code=status.HTTP_202_ACCEPTED, response_model=InterestReceived, tags=["intake"]
+)
+def declare_interest(
+    body: InterestCreate, runtime: Runtime, principal: CurrentPrincipal, reference: Reference
+) -> Any:
+    """Declare a person's interest (a counsellor or the hub); the matching worker opens their case."""
+    require(principal, *STAFF)
+    return _declare(body, runtime, reference)
+
+
+@router.post(
+    "/self/interests",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=InterestReceived,
+    tags=["intake"],
+    dependencies=[Depends(self_registration_limit)],
+    responses={429: {"description": "Too many registrations from this address; see Retry-After."}},
+)
+def register_myself(body: InterestCreate, runtime: Runtime, reference: Reference, request: Request) -> Any:
+    """A person registers themselves, giving consent purpose by purpose; the answer carries their token."""
+    received = _declare(body, runtime, reference)
+    days = runtime.settings.matching.person_token_days
+    ttl = int(timedelta(days=days).total_seconds())
+    token = mint(runtime.settings.auth, str(received.person_id), Role.PERSON, ttl_s=ttl)
+    return received.model_copy(update={"token": token})
+
+
+def _current(runtime: ApiRuntime, person_id: uuid.UUID) -> InterestDeclared:
+    interest: InterestDeclared = load(
+        runtime, INTERESTS, PersonKey(person_id=person_id), f"person {person_id}"
+    )
+    return interest
+
+
+@router.get("/people/{person_id}/interest", response_model=InterestDeclared, tags=["intake"])
+def get_interest(person_id: uuid.UUID, runtime: Runtime, principal: CurrentPrincipal) -> Any:
+    """A person's declared interest (staff, or the person themselves); 404 once erased."""
+    may_see_person(principal, person_id)
+    return _current(runtime, person_id)
+
+
+@router.put(
+    "/people/{person_id}/interest",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=InterestReceived,
+    tags=["intake"],
+)
+def update_interest(
+    person_id: uuid.UUID,
+    body: InterestUpdate,
+    runtime: Runtime,
+    principal: CurrentPrincipal,
+    reference: Reference,
+) -> Any:
+    """Replace a person's profile; the worker updates their case (the counsellor stays)."""
+    may_see_person(principal, person_id)
+    check_profile(body, reference, now().date())
+    with runtime.write_lock:
+        current = _current(runtime, person_id)
+        if current.withdrawn_at is not None:
+            raise Conflict(f"person {person_id} withdrew: declare a new interest instead")
+        consents = body.consents or ConsentsIn.model_validate(
+            current.consents.model_dump() if current.consents else {}
+        )
+        interest = _interest(person_id, body, consents, current.revision + 1, runtime)
+        runtime.publish(INTERESTS, PersonKey(person_id=person_id), interest, "matching.InterestUpdated")
+    case_id = case_id_for(person_id)
+    return InterestReceived(
+        person_id=person_id, case_id=case_id, case_url=f"/cases/{case_id}", revision=interest.revision
+    )
+
+
+def _command(runtime: ApiRuntime, command: MatchingCommand, event_type: str) -> None:
+    runtime.publish(MATCHING_COMMANDS, CommandKey(command_id=command.command_id), command, event_type)
+
+
+@router.post(
+    "/people/{person_id}/withdraw",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=InterestReceived,
+    tags=["intake"],
+)
+def withdraw(person_id: uuid.UUID, runtime: Runtime, principal: CurrentPrincipal) -> Any:
+    """The person no longer wishes to move: their case closes and any live referral is cancelled."""
+    may_see_person(principal, person_id)
+    with runtime.write_lock:
+        current = _current(runtime, person_id)
+        if current.withdrawn_at is not None:
+            raise Conflict(f"person {person_id} already withdrew")
+        withdrawn = current.model_copy(update={"withdrawn_at": now(), "revision": current.revision + 1})
+        runtime.publish(INTERESTS, PersonKey(person_id=person_id), withdrawn, "matching.InterestWithdrawn")
+        _command(runtime, _person_command("withdraw", person_id, principal), "matching.PersonWithdrew")
+    case_id = case_id_for(person_id)
+    return InterestReceived(
+        person_id=person_id, case_id=case_id, case_url=f"/cases/{case_id}", revision=withdrawn.revision
+    )
+
+
+def _person_command(action: str, person_id: uuid.UUID, principal: Any) -> MatchingCommand:
+    return MatchingCommand(
+        command_id=uuid.uuid4(),
+        action=action,
+        person_id=person_id,
+        by_role=principal.role.value,
+        by_subject=principal.subject,
+        issued_at=now(),
+    )
+
+
+@router.delete("/people/{person_id}", status_code=status.HTTP_202_ACCEPTED, tags=["intake"])
+def erase(person_id: uuid.UUID, runtime: Runtime, principal: CurrentPrincipal) -> dict[str, str]:
+    """Erase a person on request (Law 25): tombstones on contacts, interests, cases and referrals."""
+    require(principal, Role.HUB, Role.COUNSELLOR, Role.PERSON)
+    may_see_person(principal, person_id)
+    _current(runtime, person_id)
+    key = PersonKey(person_id=person_id)
+    with runtime.write_lock:
+        runtime.publish(CONTACTS, key, None, "matching.ContactErased")
+        runtime.publish(INTERESTS, key, None, "matching.InterestErased")
+        _command(runtime, _person_command("erase", person_id, principal), "matching.PersonErased")
+    log.info("person.erasure_requested", person_id=str(person_id))
+    return {"person_id": str(person_id), "status": "erasing"}
+
+
+def _forget_contact(runtime: ApiRuntime, key: PersonKey) -> None:
+    """The interest was not recorded: tombstone the contact so no orphan personal data stays.
+
+    Best effort: if the broker is gone this fails too, and the orphan contact is
+    never used (nothing refers to it); an erasure request removes it for good.
+    """
+    try:
+        runtime.publisher.publish(CONTACTS, key, None, "matching.ContactErased")
+    except KafkaUnavailable:
+        log.warning("contact.orphaned", person_id=str(key.person_id))
+
+
+@router.get("/cases/{case_id}", response_model=Case, tags=["cases"])
+def get_case(case_id: uuid.UUID, runtime: Runtime, principal: CurrentPrincipal) -> Any:
+    """One case (404 until the worker has opened it, and once erased): staff, or the person."""
+    require(principal, *PEOPLE_READERS)
+    case: Case = load(runtime, CASES, CaseKey(case_id=case_id), f"case {case_id}")
+    may_see_person(principal, case.person_id)
+    return case
+
+
+@router.get("/cases", response_model=list[Case], tags=["cases"])
+def list_cases(
+    runtime: Runtime,
+    principal: CurrentPrincipal,
+    counsellor_id: Annotated[uuid.UUID | None, Query()] = None,
+    case_status: Annotated[str | None, Query(alias="status", pattern="^(open|closed|withdrawn)$")] = None,
+) -> Any:
+    """Cases, by counsellor and status (staff only), oldest first."""
+    require(principal, *STAFF)
+    cases: list[Case] = runtime.projection.values(CASES)
+    if counsellor_id is not None:
+        cases = [c for c in cases if c.counsellor_id == counsellor_id]
+    if case_status is not None:
+        cases = [c for c in cases if c.status == case_status]
+    return sorted(cases, key=lambda c: (c.opened_at, str(c.case_id)))

@@ -1,0 +1,232 @@
+"""Who may call which route of matching-api: the authorization matrix, route by route, with the
+objects a real round produced (the workers run).
+
+Roles: none, hub, counsellor, ``partner`` (the welcoming partner the household was referred
+to), ``other_partner``, ``delegate`` (a table's delegate, not that partner), ``person`` (the
+person the record is about, with a person token) and ``other_person``. Each request names real
+objects and carries a valid body, so its answer is about authorization only: 401 without a
+token, 403 for a role the matrix does not allow, 2xx for one it does. A route missing from the
+matrix fails. Self-registration is public and rate-limited (tests/integration/test_intake.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from services.common.auth import AuthSettings, Role, mint
+from services.common.settings import Settings
+from services.matching.api import create_app as matching_app
+from services.matching.domain import case_id_for
+from tests.integration.test_authorization import routes
+from tests.support import bearer, created, eventually, unique
+from tools.stack import Stack
+
+pytestmark = pytest.mark.integration
+
+ROLES = ("none", "hub", "counsellor", "partner", "other_partner", "delegate", "person", "other_person")
+STAFF = frozenset({"hub", "counsellor"})
+SELF = STAFF | {"person"}
+REGION = "12"  # Chaudière-Appalaches: no other test welcomes households there
+PUBLIC = frozenset(
+    {"/health", "/docs", "/openapi.json", "/docs/oauth2-redirect", "/redoc", "/self/interests"}
+)
+
+MATRIX: dict[tuple[str, str], frozenset[str]] = {
+    ("POST", "/interests"): STAFF,
+    ("GET", "/people/{person_id}/interest"): SELF,
+    ("PUT", "/people/{person_id}/interest"): SELF,
+    ("POST", "/people/{person_id}/withdraw"): SELF,
+    ("DELETE", "/people/{person_id}"): SELF,
+    ("GET", "/cases/{case_id}"): SELF,
+    ("GET", "/cases"): STAFF,
+    ("POST", "/counsellors"): frozenset({"hub"}),
+    ("PUT", "/counsellors/{counsellor_id}"): frozenset({"hub"}),
+    ("GET", "/counsellors"): STAFF,
+    ("POST", "/rounds"): frozenset({"hub"}),
+    ("GET", "/rounds/{round_id}"): STAFF,
+    ("GET", "/rounds"): STAFF,
+    ("GET", "/referrals"): STAFF,
+    ("GET", "/people/{person_id}/referrals"): SELF,
+    ("GET", "/referrals/{referral_id}"): SELF,
+    ("GET", "/referrals/{referral_id}/factors"): SELF,
+    ("POST", "/referrals/{referral_id}/accept"): SELF,
+    ("POST", "/referrals/{referral_id}/decline"): SELF,
+    ("POST", "/referrals/{referral_id}/override"): STAFF,
+    ("GET", "/partners/{partner_id}/referrals"): frozenset({"hub", "partner"}),
+    ("GET", "/partners/{partner_id}/referrals/{referral_id}"): frozenset({"hub", "partner"}),
+}
+# Routes that change the object they name: each allowed call gets a fresh one.
+CHANGING = {"PUT", "DELETE"} | {"accept", "decline", "override", "withdraw"}
+GUARDED = [(m, p) for m, p in routes(matching_app(Settings(environment="test"))) if p not in PUBLIC]
+CASES = [(m, p, r) for m, p in GUARDED for r in ROLES]
+INTAKE = {
+    "contact": {"name": "Personne Test", "email": "test@personnes.example.net"},
+    "consents": {"contact": True, "referral": True, "share_contact": True},
+    "immigration_status": "permanent_resident",
+    "occupations": [{"cnp": "72410", "years": 10}],
+    "french_level": 9,
+    "preferred_regions": [REGION],
+}
+
+
+@dataclass
+class Plan:
+    """A referral and the person it is for."""
+
+    referral_id: str
+    person_id: str
+    case_id: str
+
+
+@dataclass
+class World:
+    """Objects of a real round in region 12, with a pool of fresh plans for changing routes."""
+
+    welcomer: str
+    other: str
+    delegate: str
+    counsellor: str
+    round_id: str
+    offer_id: str
+    plans: list[Plan] = field(default_factory=list)
+
+    def fresh(self) -> Plan:
+        return self.plans.pop()
+
+
+def person_token(person_id: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {mint(AuthSettings(), person_id, Role.PERSON)}"}
+
+
+@pytest.fixture(scope="module")
+def world(partners: TestClient, matching: TestClient, workers: Stack) -> World:
+    def partner(kind: str) -> str:
+        body = {
+            "name": unique("Organisme"),
+            "kind": kind,
+            "regions": [REGION],
+            "contact_email": "o@example.org",
+        }
+        return created(partners.post("/partners", json=body, headers=bearer("hub")), "partner_id")
+
+    def intake(title: str, places: int) -> str:
+        body = {
+            "kind": "intake_capacity",
+            "title": title,
+            "intake": {"region": REGION, "households_per_month": places},
+        }
+        return created(partners.post("/offers", json=body, headers=bearer("partner", welcomer)), "offer_id")
+
+    welcomer, other, delegate = partner("community_organization"), partner("employer"), partner("employer")
+    table = {"name": unique("Table de Chaudière-Appalaches"), "region": REGION, "members": [delegate]}
+    table_id = created(partners.post("/tables", json=table, headers=bearer("hub")), "table_id")
+    since = {"partner_id": delegate, "start": datetime.now(UTC).date().isoformat()}
+    created(partners.post(f"/tables/{table_id}/delegations", json=since, headers=bearer("hub")), "table_id")
+    intake("Accueil", 60)
+    spare_id = intake("Accueil (2)", 30)
+    counsellor = {"name": "Conseillère Test", "email": "c@hub.example.org", "languages": ["fr", "en"]}
+    counsellor_id = created(
+        matching.post("/counsellors", json=counsellor, headers=bearer("hub")), "counsellor_id"
+    )
+    people = [
+        created(matching.post("/interests", json=INTAKE, headers=bearer("counsellor")), "person_id")
+        for _ in range(24)
+    ]
+    cases = {p: _opened(matching, p) for p in people}
+    round_id = created(matching.post("/rounds", headers=bearer("hub")), "round_id")
+
+    def done() -> bool:
+        return matching.get(f"/rounds/{round_id}", headers=bearer("hub")).status_code == 200
+
+    eventually(done, 60, "the round")
+    plans = []
+    for person in people:
+        [plan] = matching.get(f"/people/{person}/referrals", headers=bearer("hub")).json()
+        assert plan["welcoming_partner_id"] == welcomer, "another household took region 12's places"
+        plans.append(Plan(plan["referral_id"], person, cases[person]))
+    return World(welcomer, other, delegate, counsellor_id, round_id, spare_id, plans)
+
+
+def _opened(matching: TestClient, person: str) -> str:
+    """The id of the person's case, once the matching worker has opened it."""
+    case_id = str(case_id_for(uuid.UUID(person)))
+
+    def opened() -> bool:
+        return matching.get(f"/cases/{case_id}", headers=bearer("hub")).status_code == 200
+
+    eventually(opened, 60, "the case to open")
+    return case_id
+
+
+def headers(role: str, world: World, plan: Plan) -> dict[str, str]:
+    if role == "none":
+        return {}
+    if role == "person":
+        return person_token(plan.person_id)
+    if role == "other_person":
+        return person_token(str(uuid.uuid4()))
+    bound = {"partner": world.welcomer, "other_partner": world.other, "delegate": world.delegate}
+    if role in bound:
+        return bearer("delegate" if role == "delegate" else "partner", bound[role])
+    return bearer(role)
+
+
+def body_for(method: str, path: str, world: World) -> dict[str, Any] | None:
+    profile = {k: v for k, v in INTAKE.items() if k not in ("contact", "consents")}
+    bodies: dict[tuple[str, str], dict[str, Any]] = {
+        ("POST", "/interests"): INTAKE,
+        ("PUT", "/people/{person_id}/interest"): profile,
+        ("POST", "/counsellors"): {"name": "Nouvelle", "email": "n@hub.example.org", "languages": ["fr"]},
+        ("PUT", "/counsellors/{counsellor_id}"): {
+            "name": "Conseillère Test",
+            "email": "c@hub.example.org",
+            "languages": ["fr", "en"],
+        },
+        ("POST", "/referrals/{referral_id}/decline"): {"reason": "test"},
+        ("POST", "/referrals/{referral_id}/override"): {
+            "welcoming_offer_id": world.offer_id,
+            "reason": "Révision",
+        },
+    }
+    return bodies.get((method, path))
+
+
+@pytest.mark.parametrize(("method", "path", "role"), CASES, ids=[f"{m} {p}:{r}" for m, p, r in CASES])
+def test_every_matching_route_answers_each_role_as_the_matrix_says(
+    method: str, path: str, role: str, matching: TestClient, world: World
+) -> None:
+    allowed = MATRIX.get((method, path))
+    if allowed is None:
+        pytest.fail(
+            f"{method} {path} of matching-api is not in the authorization matrix: add it with its roles"
+        )
+    changes = method in CHANGING or path.rsplit("/", 1)[-1] in CHANGING
+    plan = world.fresh() if changes and role in allowed else world.plans[0]
+    url = (
+        path.replace("{person_id}", plan.person_id)
+        .replace("{case_id}", plan.case_id)
+        .replace("{referral_id}", plan.referral_id)
+        .replace("{partner_id}", world.welcomer)
+        .replace("{counsellor_id}", world.counsellor)
+        .replace("{round_id}", world.round_id)
+    )
+    response = matching.request(
+        method, url, json=body_for(method, path, world), headers=headers(role, world, plan)
+    )
+
+    if role == "none":
+        assert response.status_code == 401, response.text
+    elif role in allowed:
+        assert 200 <= response.status_code < 300, response.text
+    else:
+        assert response.status_code == 403, response.text
+
+
+def test_the_matrix_names_every_route_and_only_those() -> None:
+    assert set(MATRIX) == set(GUARDED)
