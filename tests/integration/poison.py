@@ -26,7 +26,7 @@ class Record:
     """A record as it goes on the wire."""
 
     key: bytes
-    value: bytes
+    value: bytes | None  # None: a tombstone
     headers: Headers
 
 
@@ -40,7 +40,7 @@ class Poison:
 
 
 def _json_with(record: Record, **changes: object) -> bytes:
-    return json.dumps({**json.loads(record.value), **changes}).encode()
+    return json.dumps({**json.loads(record.value or b"{}"), **changes}).encode()
 
 
 def _ce_specversion(record: Record, version: bytes) -> Headers:

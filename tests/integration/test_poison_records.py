@@ -32,8 +32,10 @@ from services.common.contracts import (
     CalendarEntry,
     Case,
     CaseKey,
+    CommandKey,
     Contact,
     InterestDeclared,
+    MatchingCommand,
     Partner,
     PartnerKey,
     PersonKey,
@@ -180,6 +182,22 @@ def valid_interest(publisher: Publisher, settings: Settings, stack: Stack) -> Va
     return Valid(record, _on(settings, "cases.v1", _key_is(case)))
 
 
+def valid_matching_command(publisher: Publisher, settings: Settings, stack: Stack) -> Valid:
+    """Erase a person (one with nothing yet): the worker tombstones their case."""
+    person = uuid.uuid4()
+    command = MatchingCommand(
+        command_id=uuid.uuid4(),
+        action="erase",
+        person_id=person,
+        by_role="hub",
+        by_subject="tests",
+        issued_at=datetime.now(UTC),
+    )
+    record, _ = _record(CommandKey(command_id=command.command_id), command, "matching.PersonErasureRequested")
+    case = encode(CaseKey(case_id=case_id_for(person)))
+    return Valid(record, _on(settings, "cases.v1", lambda r: r.key == case and r.value is None))
+
+
 def _emailed(settings: Settings, recipient: uuid.UUID) -> Check:
     return _on(settings, "notifications.v1", lambda r: f'"recipient_id":"{recipient}"'.encode() in r.value)
 
@@ -223,6 +241,7 @@ TARGETS = (
     Target("events-worker", "calendar-commands.v1", valid_command),
     Target("events-worker", "calendar-rules.v1", valid_rules),
     Target("matching-worker", "interests.v1", valid_interest),
+    Target("matching-worker", "matching-commands.v1", valid_matching_command),
     Target("notifications-worker", "cases.v1", valid_case),
     Target("notifications-worker", "calendar.v1", valid_decision),
 )
@@ -284,3 +303,20 @@ def test_poison_records_are_dead_lettered_and_the_valid_record_after_them_takes_
         assert letter.headers["dlq_partition"] == str(partition)
         assert f"{target.topic}: {poison.reason}" in letter.reason, letter.reason
         assert letter.key == valid.record.key, "the original key is kept for a replay"
+
+
+def test_an_erased_case_is_not_dead_lettered_and_the_next_case_is_emailed(
+    workers: Stack, settings: Settings, publisher: Publisher
+) -> None:
+    # Found here: the notifications worker read a case tombstone (an erasure) as a case, raised
+    # AttributeError and dead-lettered every erasure.
+    valid = valid_case(publisher, settings, workers)
+    tombstone = Record(encode(CaseKey(case_id=case_id_for(uuid.uuid4()))) or b"", None, [])
+    run = uuid.uuid4().hex
+    write_in_order(
+        settings.kafka.bootstrap_servers,
+        "cases.v1",
+        [(f"{run}/tombstone", tombstone), (f"{run}/valid", valid.record)],
+    )
+    eventually(valid.took_effect, 60, "the case after the tombstone to be emailed")
+    assert _letters_of(settings.kafka.bootstrap_servers, run) == {}
