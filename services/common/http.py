@@ -28,8 +28,9 @@ from tenacity import retry, retry_if_exception_type, wait_exponential
 
 from .auth import check_secret
 from .errors import Conflict, Forbidden, Rejected
-from .kafka import KafkaUnavailable, Publisher, Written, ensure_topics, kafka_answers
+from .kafka import KafkaUnavailable, Publisher, RecordTooLarge, Written, ensure_topics, kafka_answers
 from .logging import CORRELATION_ID, configure_logging
+from .openapi_errors import document_errors
 from .projection import Projection
 from .settings import Settings
 from .topics import REGISTRY, TopicSpec
@@ -157,6 +158,7 @@ def create_api(
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
     app.state.auth = settings.auth
+    document_errors(app)
 
     app.add_middleware(Correlate)
 
@@ -167,6 +169,11 @@ def create_api(
             content={"detail": "Kafka is unreachable: nothing was recorded. Retry in a moment."},
             headers={"Retry-After": "5"},
         )
+
+    @app.exception_handler(RecordTooLarge)
+    async def too_large(request: Request, exc: RecordTooLarge) -> JSONResponse:
+        # Written, it would be refused by every consumer (codec.check_envelope): refuse it here instead.
+        return JSONResponse(status_code=413, content={"detail": f"Nothing was recorded: {exc}."})
 
     @app.exception_handler(Rejected)
     async def rejected(request: Request, exc: Rejected) -> JSONResponse:

@@ -35,6 +35,10 @@ class KafkaUnavailable(RuntimeError):
     """The broker did not acknowledge in time; nothing was acknowledged to the caller."""
 
 
+class RecordTooLarge(ValueError):
+    """A record over ``KafkaSettings.max_record_bytes``: consumers would refuse it, so it is not written."""
+
+
 @dataclass(frozen=True)
 class Written:
     """Where a record landed."""
@@ -102,11 +106,14 @@ class Publisher:
     ) -> Written:
         """Write one record and wait for the broker's acknowledgement."""
         check_models(spec, key, value)
+        raw_key, raw_value = encode(key), encode(value)
+        size = len(raw_key or b"") + len(raw_value or b"")
+        limit = self._settings.max_record_bytes
+        if size > limit:
+            raise RecordTooLarge(f"the {spec.name} record would be {size} bytes; the limit is {limit}")
         meta = meta or new_event(event_type, self._source, current_correlation_id())
         try:
-            future = self._producer.send(
-                spec.name, key=encode(key), value=encode(value), headers=meta.to_headers()
-            )
+            future = self._producer.send(spec.name, key=raw_key, value=raw_value, headers=meta.to_headers())
             metadata: Any = future.get(timeout=self._settings.request_timeout_ms / 1000 + 2)
         except KafkaError as exc:
             log.warning("kafka.publish_failed", topic=spec.name, error=type(exc).__name__)

@@ -22,7 +22,8 @@ import structlog
 from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
 
-from .codec import UnreadableRecord, decode_key, decode_value
+from .cloudevents import header_dict
+from .codec import UnreadableRecord, check_envelope, decode_key, decode_value
 from .kafka import API_VERSION, Written
 from .settings import KafkaSettings
 from .topics import TopicSpec
@@ -184,6 +185,9 @@ class Projection:
     def _apply(self, record: Any) -> None:
         spec = self._specs[record.topic]
         try:
+            check_envelope(
+                spec, record.key, record.value, header_dict(record.headers), self._settings.max_record_bytes
+            )
             key = decode_key(spec, record.key)
             value = decode_value(spec, record.value)
         except UnreadableRecord as exc:

@@ -24,6 +24,11 @@ class KafkaSettings(BaseModel):
         default=5000, ge=100, description="How long a write may wait for the broker before a 503."
     )
     linger_ms: int = Field(default=2, ge=0, description="Producer batching delay.")
+    max_record_bytes: int = Field(
+        default=256 * 1024,
+        ge=1024,
+        description="Consumers dead-letter a record whose key and value are larger (the broker takes 1 MiB).",
+    )
     read_your_writes_timeout_s: float = Field(
         default=5.0, gt=0, description="How long an API waits for its projection to see its own write."
     )

@@ -2,10 +2,11 @@
 consume boundary, dead-lettering, and publishing registered models.
 
 A worker's agent hands each record to ``handle_stream`` with a handler: the
-record is parsed with the topic's pydantic models (faust.Record does not
-validate), the correlation id from its headers is bound in the logs, and a
-record that does not parse or whose handler fails goes to deadletter.v1 with
-the reason, while the stream goes on with the next record.
+record is checked (size, CloudEvents version: ``codec.check_envelope``) and
+parsed with the topic's pydantic models (faust.Record does not validate), the
+correlation id from its headers is bound in the logs, and a record that is
+refused or whose handler fails goes to deadletter.v1 with the reason, while
+the stream goes on with the next record.
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ from pydantic import BaseModel
 from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from .cloudevents import EventMeta, header_dict
-from .codec import UnreadableRecord, check_models, decode_key, decode_value, encode
+from .codec import UnreadableRecord, check_envelope, check_models, decode_key, decode_value, encode
 from .kafka import ensure_topics
 from .logging import CORRELATION_ID, configure_logging
-from .settings import Settings
+from .settings import KafkaSettings, Settings
 from .topics import DEADLETTER, REGISTRY, TopicSpec
 
 log = structlog.get_logger(__name__)
@@ -57,13 +58,22 @@ class Received:
 Handler = Callable[[Received], Awaitable[None]]
 
 
+class ConcertoApp(faust.App):
+    """faust's App, knowing the largest record its consumers read (``KafkaSettings.max_record_bytes``)."""
+
+    def __init__(self, app_id: str, *, max_record_bytes: int, **options: Any) -> None:
+        super().__init__(app_id, **options)
+        self.max_record_bytes = max_record_bytes
+
+
 def create_faust_app(app_id: str, settings: Settings) -> faust.App:
     """A faust app with Concerto's settings (explicit, see STACK.md's pitfalls)."""
     brokers = ";".join(f"kafka://{hp}" for hp in settings.kafka.bootstrap_servers.split(","))
     datadir = Path(settings.data_dir).resolve() / "faust" / app_id
     datadir.parent.mkdir(parents=True, exist_ok=True)
-    return faust.App(
+    return ConcertoApp(
         app_id,
+        max_record_bytes=settings.kafka.max_record_bytes,
         broker=brokers,
         store="memory://",
         datadir=str(datadir),
@@ -101,6 +111,8 @@ class DeadLetters:
     def __init__(self, app: faust.App, consumer: str) -> None:
         self._topic = raw_topic(app, DEADLETTER)
         self._consumer = consumer
+        # The consumer's limit: records over it are dead-lettered unread (handle_stream).
+        self.max_record_bytes: int = getattr(app, "max_record_bytes", KafkaSettings().max_record_bytes)
 
     async def send(self, message: Any, reason: str) -> None:
         """Dead-letter ``message`` (a faust Message) because of ``reason``."""
@@ -123,7 +135,8 @@ async def handle_stream(
 ) -> None:
     """Parse each record of ``stream`` (one topic, or several by name) and hand it to ``handler``.
 
-    What does not parse, or whose handler fails, is dead-lettered; the stream goes on.
+    What is refused (oversized, wrong version, malformed), or whose handler fails, is
+    dead-lettered; the stream goes on.
     """
     specs = spec if isinstance(spec, Mapping) else {spec.name: spec}
     async for event in stream.events():
@@ -131,6 +144,7 @@ async def handle_stream(
         headers = header_dict(message.headers)
         try:
             spec = specs[message.topic]
+            check_envelope(spec, message.key, message.value, headers, dead_letters.max_record_bytes)
             received = Received(
                 key=decode_key(spec, message.key),
                 value=decode_value(spec, message.value),

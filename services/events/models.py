@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from services.common.contracts import ActivityKind
-from services.common.contracts.base import RegionCode
+from services.common.contracts.base import LocalTime, RegionCode
 from services.common.contracts.events import Sector, VenueId
 
 Dates = Annotated[list[date], Field(min_length=1, max_length=5, description="Ranked, best first.")]
@@ -35,7 +35,7 @@ class ProposalCreate(BaseModel):
         examples=["Journée de l'Estrie au Salon de l'immigration"]
     )
     preferred_dates: Dates
-    start_time: time = Field(default=time(10, 0), description="Local start time in Montréal.")
+    start_time: LocalTime = Field(default=time(10, 0), description="Local start time in Montréal.")
     duration_minutes: int = Field(default=180, ge=15, le=720)
     venue_id: VenueId | None = Field(default=None, description="A venue of GET /rules; omit for online.")
     sectors: list[Sector] = Field(default_factory=list, max_length=20, description="CNP codes or prefixes.")

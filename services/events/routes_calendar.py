@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Path, Response
 
 from services.common.auth import CurrentPrincipal
 from services.common.contracts import ActivityKind, CalendarEntry, CalendarRules, ProposalKey, RulesKey
@@ -22,6 +22,8 @@ from services.common.topics import CALENDAR, CALENDAR_RULES
 router = APIRouter(tags=["calendar"])
 MONTREAL = ZoneInfo("America/Montreal")
 ICS = "text/calendar; charset=utf-8"
+# An ISQ region code, as contracts.base.RegionCode: the feed's name carries it, so nothing else may pass.
+REGION_CODE = r"^(0[1-9]|1[0-7])$"
 
 
 def _entries(runtime: ApiRuntime) -> list[CalendarEntry]:
@@ -106,7 +108,7 @@ def _ics(runtime: ApiRuntime, name: str, entries: list[CalendarEntry]) -> Respon
 
 
 @router.get("/feeds/regions/{region}.ics", response_class=Response, responses={200: {"content": {ICS: {}}}})
-def region_feed(region: str, runtime: Runtime) -> Response:
+def region_feed(region: Annotated[str, Path(pattern=REGION_CODE)], runtime: Runtime) -> Response:
     """A region's activities in Montréal as an iCalendar feed (public, for calendar applications)."""
     entries = [e for e in _entries(runtime) if region in e.regions]
     return _ics(runtime, f"Concerto — région {region}", entries)

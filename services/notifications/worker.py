@@ -162,9 +162,9 @@ def create_app(settings: Settings, mailer: Mailer | None = None) -> faust.App:
         log.info("email.sent", template=template, language=language, recipient_id=str(recipient_id))
 
     async def on_case(record: Received) -> None:
-        case: Case = record.value
-        if case.status != "open":
-            return
+        case: Case | None = record.value
+        if case is None or case.status != "open":
+            return  # an erased case (tombstone) or a case no longer open: nobody to tell
         contact = await directory.find(CONTACTS, PersonKey(person_id=case.person_id))
         names = region_names(contact.language)
         context = {
@@ -179,7 +179,9 @@ def create_app(settings: Settings, mailer: Mailer | None = None) -> faust.App:
         )
 
     async def on_decision(record: Received) -> None:
-        entry: CalendarEntry = record.value
+        entry: CalendarEntry | None = record.value
+        if entry is None:
+            return  # a tombstone: nothing was decided
         organizer = await directory.find(PARTNERS, PartnerKey(partner_id=entry.organizer_id))
         await deliver(
             record,

@@ -7,9 +7,10 @@ only ever added, optional, never renamed).
 
 from __future__ import annotations
 
+from datetime import time
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 SCHEMA_VERSION = 1
 
@@ -34,6 +35,27 @@ CnpCode = Annotated[
 ]
 
 
+def _without_offset(value: time) -> time:
+    if value.tzinfo is not None:
+        raise ValueError("a local time in Montréal carries no UTC offset")
+    return value
+
+
+LocalTime = Annotated[
+    time,
+    AfterValidator(_without_offset),
+    # JSON Schema's "time" format is RFC 3339's full-time, which requires an offset; this is its partial-time.
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "partial-time",
+            "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$",
+            "description": "A local time in Montréal, HH:MM[:SS[.ffffff]], without UTC offset.",
+        }
+    ),
+]
+
+
 class Contract(BaseModel):
     """Base of every key and value model on a topic."""
 
@@ -46,5 +68,6 @@ class Versioned(Contract):
     schema_version: int = Field(
         default=SCHEMA_VERSION,
         ge=1,
+        strict=True,  # "2", 1.0 or true is a wrong version, not version 2 or 1 (see codec)
         description="Version of this message's schema; changes are backward compatible.",
     )

@@ -15,7 +15,7 @@ from uuid import UUID
 
 from pydantic import Field, StringConstraints, field_validator
 
-from .base import Contract, RegionCode, Versioned
+from .base import Contract, LocalTime, RegionCode, Versioned
 
 Sector = Annotated[
     str,
@@ -57,7 +57,7 @@ class ActivityProposed(Versioned):
         min_length=1, max_length=5, description="Dates wanted, best first (ranked)."
     )
     proposed_at: datetime = Field(description="When the proposal was received (UTC).")
-    start_time: time = Field(default=time(10, 0), description="Local start time in Montréal.")
+    start_time: LocalTime = Field(default=time(10, 0), description="Local start time in Montréal.")
     duration_minutes: int = Field(default=180, ge=15, le=720, description="How long it lasts.")
     venue_id: VenueId | None = Field(
         default=None, description="A Montréal venue of the rules; None = online."
@@ -173,7 +173,7 @@ class CalendarEntry(Versioned):
     )
     reason: str = Field(description="Why this decision, in plain words.")
     decided_at: datetime = Field(description="When the decision was made (UTC).")
-    start_time: time | None = None
+    start_time: LocalTime | None = None
     duration_minutes: int | None = None
     venue_id: str | None = None
     sectors: list[str] = Field(default_factory=list)

@@ -9,13 +9,13 @@ stays on contacts.v1 and is served by matching-api to that partner alone.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
 from pydantic import Field
 
-from .base import CnpCode, Contract, Language, RegionCode, Versioned
+from .base import CnpCode, Contract, Language, LocalTime, RegionCode, Versioned
 from .matching import EnglishLevel, Entitlement, Factor, Household, SuggestedOffer
 
 
@@ -55,7 +55,7 @@ class SuggestedActivity(Contract):
     title: str
     kind: str
     day: date
-    start: time
+    start: LocalTime
     regions: list[RegionCode]
 
 
