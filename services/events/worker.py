@@ -80,8 +80,20 @@ def create_app(settings: Settings) -> faust.App:
                 day=entry.day.isoformat() if entry.day else None,
             )
 
+    # The proposals and commands already decided, by event id: a replay of the inputs (offsets
+    # reset, a redelivery after a crash) decides nothing twice, whatever changed since.
+    handled = app.Table("handled-events", default=None, partitions=1)
+
     async def on_record(record: Received) -> None:
         now = datetime.now(UTC)
+        if record.topic != CALENDAR_RULES.name and handled.get(record.event_id) is not None:
+            log.info("record.already_decided", topic=record.topic, event_id=record.event_id)
+            return
+        await decide_record(record, now)
+        if record.topic != CALENDAR_RULES.name:
+            handled[record.event_id] = now.isoformat()
+
+    async def decide_record(record: Received, now: datetime) -> None:
         if record.topic == CALENDAR_RULES.name:
             rules: CalendarRules = record.value
             calendar.keep_rules(rules)
