@@ -43,9 +43,13 @@ def stack() -> Iterator[Stack]:
     config = StackConfig(
         var=TEST_VAR,
         kafka_port=kafka_port,
-        smtp_port=_free_ports(29025, 1),
+        smtp_port=int(os.environ.get("CONCERTO_TEST_SMTP_PORT", "0")) or _free_ports(29025, 1),
         http_base=_free_ports(29100, 4),
         max_activities_per_day=3,
+        # The weekly digest would email every delegate whose region has activities soon, in
+        # whichever test: off for the session's workers; tests/e2e/test_notifications.py runs
+        # the worker with it due at once.
+        extra_env={"CONCERTO_DIGEST__ENABLED": "false"},
     )
     test_stack = Stack(config)
     test_stack.broker("start")
