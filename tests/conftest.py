@@ -38,7 +38,10 @@ def _free_ports(start: int, width: int) -> int:
 @pytest.fixture(scope="session")
 def stack() -> Iterator[Stack]:
     """A real broker and SMTP sink for this test session, on ports of its own; stopped at the end."""
-    shutil.rmtree(TEST_VAR, ignore_errors=True)
+    # A fresh state for the broker and the processes; test artifacts (screenshots) are kept.
+    for path in TEST_VAR.glob("*"):
+        if path.name != "artifacts":
+            shutil.rmtree(path, ignore_errors=True)
     kafka_port = int(os.environ.get("CONCERTO_TEST_KAFKA_PORT", "0")) or _free_ports(29092, 2)
     config = StackConfig(
         var=TEST_VAR,
