@@ -23,10 +23,10 @@ from email.message import EmailMessage
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
-from services.common.contracts import CalendarEntry
+from services.common.contracts import CalendarEntry, TableKey
 from services.common.kafka import API_VERSION, Publisher
 from services.common.settings import KafkaSettings
-from services.common.topics import CALENDAR, CASES, REFERRALS
+from services.common.topics import CALENDAR, CASES, REFERRALS, TABLES
 from services.notifications import ledger
 from services.notifications.digest import iso_week, local_day
 from services.notifications.rendering import message_id_for
@@ -91,13 +91,20 @@ def _digests(stack: Stack, scenario: Scenario) -> list[EmailMessage]:
 
 
 @pytest.fixture(scope="module")
-def scenario(notifier: Stack) -> Scenario:
+def scenario(notifier: Stack) -> Iterator[Scenario]:
+    """The scenario, published; its table is dissolved after the module (a region whose table
+    delegates a partner accepts proposals from that delegate only, which other tests would trip on)."""
     publisher = _publisher(notifier)
+    scenario = publish_scenario(publisher)
     try:
-        scenario = publish_scenario(publisher)
+        yield _arrived(notifier, scenario)
     finally:
+        dissolved = scenario.table.model_copy(update={"status": "dissolved", "delegations": []})
+        publisher.publish(TABLES, TableKey(table_id=dissolved.table_id), dissolved, "tests.TableDissolved")
         publisher.close()
 
+
+def _arrived(notifier: Stack, scenario: Scenario) -> Scenario:
     def all_arrived() -> bool:
         return set(scenario.expected) <= set(_ids(notifier, scenario.domain)) and bool(
             _digests(notifier, scenario)
