@@ -38,14 +38,21 @@ def _free_ports(start: int, width: int) -> int:
 @pytest.fixture(scope="session")
 def stack() -> Iterator[Stack]:
     """A real broker and SMTP sink for this test session, on ports of its own; stopped at the end."""
-    shutil.rmtree(TEST_VAR, ignore_errors=True)
+    # A fresh state for the broker and the processes; test artifacts (screenshots) are kept.
+    for path in TEST_VAR.glob("*"):
+        if path.name != "artifacts":
+            shutil.rmtree(path, ignore_errors=True)
     kafka_port = int(os.environ.get("CONCERTO_TEST_KAFKA_PORT", "0")) or _free_ports(29092, 2)
     config = StackConfig(
         var=TEST_VAR,
         kafka_port=kafka_port,
-        smtp_port=_free_ports(29025, 1),
+        smtp_port=int(os.environ.get("CONCERTO_TEST_SMTP_PORT", "0")) or _free_ports(29025, 1),
         http_base=_free_ports(29100, 4),
         max_activities_per_day=3,
+        # The weekly digest would email every delegate whose region has activities soon, in
+        # whichever test: off for the session's workers; tests/e2e/test_notifications.py runs
+        # the worker with it due at once.
+        extra_env={"CONCERTO_DIGEST__ENABLED": "false"},
     )
     test_stack = Stack(config)
     test_stack.broker("start")

@@ -70,6 +70,23 @@ class MatchingSettings(BaseModel):
     )
 
 
+class DigestSettings(BaseModel):
+    """The weekly digest to each concertation table (``CONCERTO_DIGEST__WEEKDAY`` and so on).
+
+    Due from ``weekday`` at ``hour`` (Montréal time) to the end of the ISO week; the
+    notifications worker checks every ``check_interval_s`` and sends each table's
+    digest once per week (docs/notifications.md). In tests, ``weekday=1`` and
+    ``hour=0`` make it due at once.
+    """
+
+    enabled: bool = Field(default=True, description="Whether the worker sends weekly digests at all.")
+    weekday: int = Field(default=1, ge=1, le=7, description="ISO weekday it is due from (1 = Monday).")
+    hour: int = Field(default=7, ge=0, le=23, description="Hour (local time) it is due from.")
+    timezone: str = Field(default="America/Toronto", description="Montréal's time zone (IANA).")
+    horizon_days: int = Field(default=14, ge=1, le=90, description="How far ahead activities are listed.")
+    check_interval_s: float = Field(default=600.0, gt=0, description="How often the worker checks.")
+
+
 class Settings(BaseSettings):
     """Every Concerto process's settings; services read only the parts they need."""
 
@@ -80,6 +97,7 @@ class Settings(BaseSettings):
     smtp: SmtpSettings = SmtpSettings()
     matching: MatchingSettings = MatchingSettings()
     auth: AuthSettings = AuthSettings()
+    digest: DigestSettings = DigestSettings()
     log_format: Literal["json", "console"] = "console"
     log_level: str = "INFO"
     http_host: str = "127.0.0.1"

@@ -12,7 +12,7 @@ the stream goes on with the next record.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -213,8 +213,9 @@ def changelog_topics(app: faust.App, service: str) -> list[TopicSpec]:
     ]
 
 
-def run_worker(app: faust.App, settings: Settings, service: str) -> None:
-    """Create the registry's topics and the tables' changelogs, then run the worker until stopped."""
+def run_worker(app: faust.App, settings: Settings, service: str, internal: Sequence[TopicSpec] = ()) -> None:
+    """Create the registry's topics, the tables' changelogs and the worker's ``internal`` topics
+    (its own, outside the registry), then run the worker until stopped."""
     configure_logging(service, settings.log_format, settings.log_level)
     # The broker may start after the worker (compose, `make up`): wait for it, within bounds.
     for attempt in Retrying(
@@ -224,6 +225,6 @@ def run_worker(app: faust.App, settings: Settings, service: str) -> None:
         reraise=True,
     ):
         with attempt:
-            ensure_topics(settings.kafka, [*REGISTRY, *changelog_topics(app, service)])
+            ensure_topics(settings.kafka, [*REGISTRY, *changelog_topics(app, service), *internal])
     log.info("worker.starting", bootstrap=settings.kafka.bootstrap_servers)
     _Worker(app, settings, service).execute_from_commandline()

@@ -1,7 +1,9 @@
 """Rendering emails from the Jinja2 templates in templates/{fr,en} (pure, no I/O but reading templates).
 
 Each email has three templates: ``<name>.subject.txt``, ``<name>.txt`` (plain
-text) and ``<name>.html``. French (fr-CA) is the default language.
+text) and ``<name>.html``. French (fr-CA) is the default language. Templates
+see the email's ``language`` and format dates and times with the filters
+``long_date``, ``short_date``, ``clock`` and ``ordinal`` (see formatting.py).
 """
 
 from __future__ import annotations
@@ -15,7 +17,10 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
+
+from . import formatting
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 LANGUAGES = ("fr", "en")
@@ -45,15 +50,28 @@ class Renderer:
             undefined=StrictUndefined,
             keep_trailing_newline=True,
         )
+        for name in ("long_date", "short_date", "clock", "ordinal"):
+            self._env.filters[name] = _in_language(getattr(formatting, name))
 
     def render(self, name: str, language: str, context: dict[str, Any]) -> Rendered:
         """Render ``name`` in ``language`` (fr or en) with ``context``."""
         if language not in LANGUAGES:
             raise ValueError(f"no templates in language {language!r}")
+        context = {**context, "language": language}
         subject = self._env.get_template(f"{language}/{name}.subject.txt").render(context).strip()
         text = self._env.get_template(f"{language}/{name}.txt").render(context)
         html = self._env.get_template(f"{language}/{name}.html").render({**context, "subject": subject})
         return Rendered(subject=subject, text=text, html=html)
+
+
+def _in_language(format_value: Any) -> Any:
+    """A filter that formats its value in the language of the email being rendered."""
+
+    @pass_context
+    def apply(context: Context, value: Any) -> Any:
+        return format_value(value, context["language"])
+
+    return apply
 
 
 def message_id_for(ledger_key: str) -> str:

@@ -24,10 +24,18 @@ from kafka import KafkaProducer
 
 from services.common.cloudevents import new_event
 from services.common.codec import encode
-from services.common.contracts import Case, CaseKey, Contact, PersonKey
+from services.common.contracts import (
+    Case,
+    CaseKey,
+    Contact,
+    ImmigrationStatus,
+    InterestDeclared,
+    PersonKey,
+)
 from services.common.kafka import API_VERSION
-from services.common.topics import CASES, CONTACTS
+from services.common.topics import CASES, CONTACTS, INTERESTS
 from services.matching.domain import case_id_for
+from services.notifications.ledger import case_opened_key
 from services.notifications.rendering import message_id_for
 from tools.mailsink import read_mailbox
 from tools.stack import PROCESSES, Stack
@@ -51,14 +59,27 @@ def _at_least(mail_dir: Path, domain: str, count: int) -> bool:
 
 
 def _publish_cases(bootstrap: str, domain: str) -> set[str]:
-    """Contacts then cases of EMAILS people; the Message-IDs their case-opened emails must have."""
+    """Contacts, interests, then cases of EMAILS people; the Message-IDs their case-opened emails must have.
+
+    The matching worker, if it runs, opens the same cases from the interests: the
+    case-opened email is once per case, so that changes nothing to the count.
+    """
     producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5, api_version=API_VERSION)
     expected = set()
     now = datetime.now(UTC)
     people = [uuid.uuid4() for _ in range(EMAILS)]
     for n, person in enumerate(people):
         contact = Contact(person_id=person, name=f"Personne {n}", email=f"p{n}@{domain}", language="fr")
-        producer.send(CONTACTS.name, key=encode(PersonKey(person_id=person)), value=encode(contact))
+        interest = InterestDeclared(
+            person_id=person,
+            immigration_status=ImmigrationStatus.PERMANENT_RESIDENT,
+            preferred_regions=["05"],
+            language="fr",
+            declared_at=now,
+        )
+        key = encode(PersonKey(person_id=person))
+        producer.send(CONTACTS.name, key=key, value=encode(contact))
+        producer.send(INTERESTS.name, key=key, value=encode(interest))
     producer.flush()
     for person in people:
         case = Case(
@@ -76,7 +97,7 @@ def _publish_cases(bootstrap: str, domain: str) -> set[str]:
             value=encode(case),
             headers=meta.to_headers(),
         )
-        expected.add(message_id_for(f"{meta.id}|case_opened|{person}"))
+        expected.add(message_id_for(case_opened_key(case.case_id, person)))
     producer.flush()
     producer.close()
     return expected

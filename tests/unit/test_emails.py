@@ -44,6 +44,8 @@ def case_opened(language: str = "fr", name: str = "Marie-Ève Côté") -> dict[s
             if french
             else "Francization — childcare allowance"
         ],
+        "counsellor": None,
+        "documents": ["Une pièce d'identité avec photo" if french else "Photo identification"],
     }
 
 
@@ -135,8 +137,9 @@ def test_a_scheduled_activity_is_announced_in_french_with_its_day_and_choice(ren
         == "Activité inscrite au calendrier : Séance d'information : vivre et travailler en Estrie"
     )
     assert email.text.startswith("Bonjour Service d'aide aux néo-Canadiens,")
-    assert "le 2025-10-25 (votre choix no 2)" in email.text
-    assert "2025-10-25" in email.html
+    assert "le samedi 25 octobre 2025 (votre 2e choix)" in email.text
+    assert "samedi 25 octobre 2025" in email.html
+    assert "2025-10-25" not in email.text
     assert "Régions représentées : Estrie, Centre-du-Québec." in email.text
 
 
@@ -145,8 +148,8 @@ def test_a_scheduled_activity_is_announced_in_english_with_its_day_and_choice(re
 
     assert email.subject.startswith("Activity scheduled: ")
     assert email.text.startswith("Hello Service d'aide aux néo-Canadiens,")
-    assert "on 2025-10-25" in email.text
-    assert "(your choice #2)" in email.text
+    assert "on Saturday, October 25, 2025" in email.text
+    assert "(your 2nd choice)" in email.text
     assert "Regions represented: Eastern Townships (Estrie), Centre-du-Québec." in email.text
 
 
@@ -159,10 +162,15 @@ def test_a_not_possible_activity_gets_a_different_subject_and_the_nearest_dates(
 
     assert refused.subject != scheduled.subject
     assert "Séance d'information" in refused.subject
-    assert "2025-10-19, 2025-10-20, 2025-10-22" in refused.text
-    for day in ("2025-10-19", "2025-10-20", "2025-10-22"):
+    days = {
+        "fr": ["dimanche 19 octobre 2025", "lundi 20 octobre 2025", "mercredi 22 octobre 2025"],
+        "en": ["Sunday, October 19, 2025", "Monday, October 20, 2025", "Wednesday, October 22, 2025"],
+    }[language]
+    assert ", ".join(days) in refused.text
+    for day in days:
         assert f"<li>{day}</li>" in refused.html
-    assert "2025-10-25" not in refused.text
+    assert "25 octobre" not in refused.text
+    assert "October 25" not in refused.text
 
 
 def test_a_not_possible_activity_is_explained_in_french(renderer: Renderer) -> None:

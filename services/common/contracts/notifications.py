@@ -26,7 +26,7 @@ class EmailSent(Versioned):
     message_id: str = Field(description="RFC 5322 Message-ID of the email.")
     template: str = Field(description="Template used, e.g. case_opened.")
     language: Language
-    recipient_kind: Literal["person", "partner"] = Field(description="Who received it.")
+    recipient_kind: Literal["person", "partner", "counsellor"] = Field(description="Who received it.")
     recipient_id: UUID = Field(description="Person id or partner id of the recipient.")
     source_event_id: str = Field(description="ce_id of the event that caused the email.")
     sent_at: datetime = Field(description="When the SMTP server accepted it (UTC).")
