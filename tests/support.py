@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -16,29 +15,8 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from services.common.auth import AuthSettings, Role, mint
 from services.common.cloudevents import header_dict
 from services.common.kafka import API_VERSION
+from services.common.kafka import read_topic as read_topic
 from tools.waiting import eventually as eventually  # re-exported for the tests
-
-
-def read_topic(bootstrap: str, topic: str, timeout: float = 5.0) -> list[Any]:
-    """Every record on ``topic`` now, from the beginning (a fresh consumer, no group)."""
-    consumer = KafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False, api_version=API_VERSION
-    )
-    try:
-        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
-        consumer.assign(partitions)
-        consumer.seek_to_beginning(*partitions)
-        ends = consumer.end_offsets(partitions)
-        records: list[Any] = []
-        deadline = time.monotonic() + timeout
-        while any(consumer.position(tp) < ends[tp] for tp in partitions):
-            if time.monotonic() > deadline:
-                raise AssertionError(f"could not read {topic} to its end in {timeout}s")
-            for batch in consumer.poll(timeout_ms=200).values():
-                records.extend(batch)
-        return records
-    finally:
-        consumer.close()
 
 
 def records_on(bootstrap: str, topic: str) -> int:

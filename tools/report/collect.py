@@ -9,13 +9,11 @@ records of the emails sent (notifications.v1).
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
-from kafka import KafkaConsumer, TopicPartition
 from pydantic import BaseModel
 
 from services.common.auth import AuthSettings, Role
@@ -31,7 +29,7 @@ from services.common.contracts import (
     Referral,
     RoundCompleted,
 )
-from services.common.kafka import API_VERSION
+from services.common.kafka import read_topic
 from services.common.topics import EVENT_PROPOSALS, INTERESTS, NOTIFICATIONS
 from tools.season.play import token
 
@@ -53,28 +51,6 @@ class Observed:
     partners: list[Partner]
     emails: list[EmailSent]
     mail_files: int
-
-
-def read_topic(bootstrap: str, topic: str, timeout: float = 30.0) -> list[Any]:
-    """Every record on ``topic`` now, from the beginning (a fresh consumer, no group)."""
-    consumer = KafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False, api_version=API_VERSION
-    )
-    try:
-        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
-        consumer.assign(partitions)
-        consumer.seek_to_beginning(*partitions)
-        ends = consumer.end_offsets(partitions)
-        records: list[Any] = []
-        deadline = time.monotonic() + timeout
-        while any(consumer.position(tp) < ends[tp] for tp in partitions):
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"could not read {topic} to its end in {timeout:.0f}s")
-            for batch in consumer.poll(timeout_ms=200).values():
-                records.extend(batch)
-        return records
-    finally:
-        consumer.close()
 
 
 def latest(bootstrap: str, topic: str, model: type[M]) -> list[M]:
