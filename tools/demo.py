@@ -122,6 +122,8 @@ def settle_and_round(
         clock.lap("decisions, cases and emails")
         status.update("the hub runs a concertation round…")
         result = play.run_round(matching, auth, timeout=180)
+        status.update("the plans are emailed to the people and the partners…")
+        play.wait_for_workers(config.bootstrap, timeout=300)
         clock.lap("round")
     console.print(
         f"Joint suggestions: {len(answers.accepted)} accepted, {len(answers.declined)} declined. "

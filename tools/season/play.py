@@ -31,13 +31,14 @@ from services.common.topics import (
     EVENT_PROPOSALS,
     INTERESTS,
     MATCHING_COMMANDS,
+    REFERRALS,
 )
 from tools.waiting import eventually
 
 WORKER_INPUTS: Mapping[str, tuple[str, ...]] = {
     "concerto-events-worker": (EVENT_PROPOSALS.name, CALENDAR_COMMANDS.name, CALENDAR_RULES.name),
     "concerto-matching-worker": (INTERESTS.name, MATCHING_COMMANDS.name),
-    "concerto-notifications-worker": (CALENDAR.name, CASES.name),
+    "concerto-notifications-worker": (CALENDAR.name, CASES.name, REFERRALS.name),
 }
 """Each worker's consumer group and the topics it consumes."""
 
