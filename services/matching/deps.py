@@ -1,43 +1,23 @@
-"""FastAPI dependencies of matching-api: reference data, who may see a person, loading entities."""
+"""FastAPI dependencies of matching-api: who may see a person, the self-registration limit."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import HTTPException, Request, status
 from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
 from services.common.auth import Principal, Role
+from services.common.deps import Reference as Reference
+from services.common.deps import load as load
+from services.common.deps import now as now
 from services.common.errors import Forbidden
-from services.common.http import ApiRuntime, found
-from services.common.reference import ReferenceData
-from services.common.topics import TopicSpec
 
 STAFF = (Role.HUB, Role.COUNSELLOR)
 PEOPLE_READERS = (*STAFF, Role.PERSON)  # who may read a person's own records (objects checked next)
-
-
-def get_reference(request: Request) -> ReferenceData:
-    """The reference data loaded when the app was created."""
-    reference: ReferenceData = request.app.state.reference
-    return reference
-
-
-Reference = Annotated[ReferenceData, Depends(get_reference)]
-
-
-def now() -> datetime:
-    """The current time, UTC."""
-    return datetime.now(UTC)
-
-
-def load(runtime: ApiRuntime, spec: TopicSpec, key: Any, what: str) -> Any:
-    """The current state of an entity, or 404."""
-    return found(runtime.projection.get(spec, key), f"no {what}")
 
 
 def may_see_person(principal: Principal, person_id: UUID) -> None:

@@ -1,36 +1,14 @@
-"""FastAPI dependencies of partners-api: the reference data, the clock, loading entities."""
+"""FastAPI dependencies of partners-api: who may act for a partner (shared ones: common.deps)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Annotated, Any
-
-from fastapi import Depends, Request
+from typing import Any
 
 from services.common.auth import Principal, Role
+from services.common.deps import Reference as Reference
+from services.common.deps import load as load
+from services.common.deps import now as now
 from services.common.errors import Forbidden
-from services.common.http import ApiRuntime, found
-from services.common.reference import ReferenceData
-from services.common.topics import TopicSpec
-
-
-def get_reference(request: Request) -> ReferenceData:
-    """The reference data loaded when the app was created."""
-    reference: ReferenceData = request.app.state.reference
-    return reference
-
-
-Reference = Annotated[ReferenceData, Depends(get_reference)]
-
-
-def now() -> datetime:
-    """The current time, UTC."""
-    return datetime.now(UTC)
-
-
-def load(runtime: ApiRuntime, spec: TopicSpec, key: Any, what: str) -> Any:
-    """The current state of an entity, or 404."""
-    return found(runtime.projection.get(spec, key), f"no {what}")
 
 
 def may_act_for(principal: Principal, partner_id: Any) -> None:
