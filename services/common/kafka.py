@@ -167,3 +167,21 @@ def read_topic(bootstrap: str, topic: str, timeout: float = 30.0) -> list[Any]:
         return records
     finally:
         consumer.close()
+
+
+def read_record(bootstrap: str, topic: str, partition: int, offset: int, timeout: float = 10.0) -> Any | None:
+    """The record at ``offset`` of ``topic``'s ``partition`` (None if compaction removed it)."""
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False, api_version=API_VERSION
+    )
+    try:
+        tp = TopicPartition(topic, partition)
+        consumer.assign([tp])
+        consumer.seek(tp, offset)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for record in consumer.poll(timeout_ms=200, max_records=1).get(tp, []):
+                return record if record.offset == offset else None
+        raise TimeoutError(f"could not read {topic}[{partition}]@{offset} in {timeout:.0f}s")
+    finally:
+        consumer.close()

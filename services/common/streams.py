@@ -11,6 +11,7 @@ the stream goes on with the next record.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ class Received:
     topic: str
     partition: int
     offset: int
+    raw_value: bytes | None = None  # the value's bytes as read, for state kept undecoded
 
     @property
     def event_id(self) -> str:
@@ -152,6 +154,7 @@ async def handle_stream(
                 topic=message.topic,
                 partition=message.partition,
                 offset=message.offset,
+                raw_value=message.value,
             )
         except UnreadableRecord as exc:
             await dead_letters.send(message, str(exc))
@@ -168,16 +171,21 @@ async def handle_stream(
 
 async def publish(
     topic: Any, spec: TopicSpec, key: BaseModel, value: BaseModel | None, meta: EventMeta
-) -> None:
+) -> asyncio.Future[Any]:
     """Send a registered model (or a tombstone) on a faust topic; faust flushes before committing offsets.
 
     Straight to the app's producer: ``topic.send`` adds faust's channel layer (futures,
     callbacks, sensors) for nothing we use, a few per cent of the matching worker's
-    time at saturation (docs/performance.md).
+    time at saturation (docs/performance.md). Returns the delivery future (the record's
+    metadata once the broker acknowledges it), for a caller that wants the offset.
     """
     check_models(spec, key, value)
     producer = await topic.app.maybe_start_producer()
-    await producer.send(topic.get_topic_name(), encode(key), encode(value), None, None, meta.to_headers())
+    name = topic.get_topic_name()
+    delivered: asyncio.Future[Any] = await producer.send(
+        name, encode(key), encode(value), None, None, meta.to_headers()
+    )
+    return delivered
 
 
 class _Worker(faust.Worker):

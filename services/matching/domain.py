@@ -11,6 +11,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
 
 from services.common.contracts import (
     Case,
@@ -27,6 +30,37 @@ from .entitlements import entitlements, facts_of
 from .ranking import UNREACHABLE, by_region, rank_regions, suggest_offers
 
 CASE_NAMESPACE = uuid.UUID("5b0d6b1e-7f0c-4c35-9d43-6c1f0a9e2c11")
+
+
+class CaseSummary(BaseModel):
+    """What the worker needs of a case it wrote: enough to update it and to count caseloads."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    case_id: uuid.UUID
+    person_id: uuid.UUID
+    status: Literal["open", "closed", "withdrawn"]
+    counsellor_id: uuid.UUID | None = None
+    opened_at: datetime
+    updated_at: datetime | None = None
+    interest_revision: int = 1
+
+    @classmethod
+    def of(cls, case: Case) -> CaseSummary:
+        return cls(
+            case_id=case.case_id,
+            person_id=case.person_id,
+            status=case.status,
+            counsellor_id=case.counsellor_id,
+            opened_at=case.opened_at,
+            updated_at=case.updated_at,
+            interest_revision=case.interest_revision,
+        )
+
+    @property
+    def held_by(self) -> uuid.UUID | None:
+        """The counsellor this case counts against: only an open case takes a place in a caseload."""
+        return self.counsellor_id if self.status == "open" else None
 
 
 def case_id_for(person_id: uuid.UUID) -> uuid.UUID:
@@ -55,7 +89,7 @@ def open_case(
     interest: InterestDeclared,
     entitlements: Sequence[Entitlement] = (),
     *,
-    previous: Case | None = None,
+    previous: Case | CaseSummary | None = None,
     counsellor_id: uuid.UUID | None = None,
     regions: Sequence[RegionScore] = (),
     offers: Sequence[SuggestedOffer] = (),
@@ -87,7 +121,7 @@ def build_case(
     offers: list[Offer],
     partners: Mapping[uuid.UUID, Partner],
     *,
-    previous: Case | None = None,
+    previous: Case | CaseSummary | None = None,
     counsellor_id: uuid.UUID | None = None,
     now: datetime | None = None,
 ) -> Case:

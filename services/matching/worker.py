@@ -11,8 +11,10 @@ Two agents:
   and accept / decline / override / withdraw / erase on referral plans. Each
   plan goes to referrals.v1 and to its welcoming partner's own topic.
 
-Offers, partners, counsellors, the calendar, interests and the worker's own
-cases come from a projection; referral plans are kept in a faust table.
+Offers, partners, counsellors and the calendar come from a projection. Of
+cases and interests the worker keeps only summaries and record bytes
+(state.People, loaded at start); a round reads cases.v1 when it runs. Referral
+plans are kept in a faust table.
 """
 
 from __future__ import annotations
@@ -33,13 +35,12 @@ from services.common.contracts import (
     CommandKey,
     InterestDeclared,
     MatchingCommand,
-    PersonKey,
     Referral,
     ReferralKey,
     RoundKey,
 )
 from services.common.errors import Conflict
-from services.common.kafka import ensure_topics
+from services.common.kafka import ensure_topics, read_record, read_topic
 from services.common.projection import Projection
 from services.common.settings import Settings
 from services.common.streams import (
@@ -66,13 +67,14 @@ from services.common.topics import (
 )
 
 from . import concertation
-from .domain import assign_counsellor, build_case, case_id_for
+from .domain import CaseSummary, assign_counsellor, build_case, case_id_for
 from .sharing import partner_view
-from .state import Caseload, ReferralBook
+from .state import People, ReferralBook
 
 SERVICE = "matching-worker"
 READY_WAIT_S = 30.0
 CATCH_UP_S = 10.0
+LOAD_TIMEOUT_S = 900.0  # reading cases.v1 and interests.v1 at start-up, or cases.v1 for a round
 SCHEDULE_NAMESPACE = uuid.UUID("0f7e3c55-2b1a-4d9e-8c6f-5a4b3c2d1e0f")
 ACTION_EVENTS = {
     "accept": "matching.ReferralAccepted",
@@ -106,8 +108,10 @@ def create_app(settings: Settings) -> faust.App:
     commands = raw_topic(app, MATCHING_COMMANDS)
     topics = {spec.name: raw_topic(app, spec) for spec in (CASES, REFERRALS, ROUNDS, MATCHING_COMMANDS)}
     dead_letters = DeadLetters(app, SERVICE)
-    world = Projection(settings.kafka, [OFFERS, PARTNERS, COUNSELLORS, CALENDAR, INTERESTS, CASES], SERVICE)
-    caseload = Caseload(world)
+    world = Projection(settings.kafka, [OFFERS, PARTNERS, COUNSELLORS, CALENDAR], SERVICE)
+    bootstrap = settings.kafka.bootstrap_servers
+    people = People()
+    loaded = asyncio.Event()
     book = ReferralBook(app.Table("referral-book", default=None, partitions=MATCHING_COMMANDS.partitions))
     # Commands decided (by command id) and rounds run (by round id): a replay decides nothing twice.
     done = app.Table("commands-done", default=None, partitions=MATCHING_COMMANDS.partitions)
@@ -116,13 +120,37 @@ def create_app(settings: Settings) -> faust.App:
     async def ready() -> None:
         if not world.ready and not await asyncio.to_thread(world.wait_ready, READY_WAIT_S):
             raise TimeoutError("the matching worker's projection did not load in time")
+        await loaded.wait()
 
-    async def send(spec: TopicSpec, key: Any, value: Any, meta: Any) -> None:
+    async def send(spec: TopicSpec, key: Any, value: Any, meta: Any) -> asyncio.Future[Any]:
         topic = topics.get(spec.name) or partner_topics.get(spec.name)
         if topic is None:  # a partner's topic, created (compacted, one partition) on first use
             await asyncio.to_thread(ensure_topics, settings.kafka, [spec])
             topic = partner_topics[spec.name] = raw_topic(app, spec)
-        await publish(topic, spec, key, value, meta)
+        return await publish(topic, spec, key, value, meta)
+
+    async def write_case(case: Case, meta: Any) -> None:
+        people.wrote(CaseSummary.of(case))
+        delivered = await send(CASES, CaseKey(case_id=case.case_id), case, meta)
+
+        def locate(future: asyncio.Future[Any]) -> None:
+            if not future.cancelled() and future.exception() is None:
+                people.located(case.person_id, (future.result().partition, future.result().offset))
+
+        delivered.add_done_callback(locate)
+
+    async def read_case(person_id: uuid.UUID) -> Case | None:
+        """One case as last written: its record read at its offset (all of cases.v1 if not yet known)."""
+        at = people.case_at(person_id)
+        if at is not None:
+            record = await asyncio.to_thread(read_record, bootstrap, CASES.name, *at)
+            if record is not None and record.value is not None:
+                case: Case = Case.model_validate_json(record.value)
+                return case
+        key = CaseKey(case_id=case_id_for(person_id)).model_dump_json().encode()
+        records = await asyncio.to_thread(read_topic, bootstrap, CASES.name, LOAD_TIMEOUT_S)
+        latest = next((r for r in reversed(records) if r.key == key), None)
+        return None if latest is None or latest.value is None else Case.model_validate_json(latest.value)
 
     # -- interests → cases -------------------------------------------------------
 
@@ -132,25 +160,25 @@ def create_app(settings: Settings) -> faust.App:
         case_id = case_id_for(person_id)
         meta = new_event("matching.CaseUpdated", SERVICE, record.correlation_id, caused_by=record.event_id)
         interest: InterestDeclared | None = record.value
+        if people.superseded(person_id, (record.partition, record.offset)):
+            log.info("interest.superseded", case_id=str(case_id), offset=record.offset)
+            return  # a replay: a later record of this person's interest was read already
+        people.read_interest(person_id, record.raw_value, (record.partition, record.offset))
         if interest is None:  # erasure
-            caseload.release(case_id)
+            people.erase_case(person_id)
             await send(CASES, CaseKey(case_id=case_id), None, meta)
             log.info("case.erased", case_id=str(case_id))
             return
-        previous: Case | None = world.get(CASES, CaseKey(case_id=case_id))
+        previous = people.summary(person_id)
         if previous is not None and previous.interest_revision == interest.revision:
             withdrawn = interest.withdrawn_at is not None
             if withdrawn == (previous.status == "withdrawn"):
                 log.info("case.already_up_to_date", case_id=str(case_id), revision=interest.revision)
                 return  # a retry or a replay of a revision the case already reflects
-        counsellor_id = caseload.holder(case_id) or (previous.counsellor_id if previous else None)
-        if interest.withdrawn_at is not None:
-            caseload.release(case_id)
-        elif counsellor_id is None:
-            chosen = assign_counsellor(interest.language, world.values(COUNSELLORS), caseload.counts())
+        counsellor_id = previous.counsellor_id if previous else None
+        if counsellor_id is None and interest.withdrawn_at is None:
+            chosen = assign_counsellor(interest.language, world.values(COUNSELLORS), people.caseload())
             counsellor_id = chosen.counsellor_id if chosen else None
-        if counsellor_id is not None and interest.withdrawn_at is None:
-            caseload.hold(case_id, counsellor_id)
         partners = {p.partner_id: p for p in world.values(PARTNERS)}
         case = build_case(
             interest,
@@ -166,7 +194,7 @@ def create_app(settings: Settings) -> faust.App:
             record.correlation_id,
             caused_by=record.event_id,
         )
-        await send(CASES, CaseKey(case_id=case.case_id), case, meta)
+        await write_case(case, meta)
         log.info(
             "case.opened" if previous is None else "case.updated",
             case_id=str(case.case_id),
@@ -178,10 +206,9 @@ def create_app(settings: Settings) -> faust.App:
 
     # -- commands → rounds and referrals -------------------------------------------
 
-    def market(excluding_round: uuid.UUID | None = None) -> concertation.Market:
-        cases = {c.person_id: c for c in world.values(CASES)}
+    def market(cases: dict[uuid.UUID, Case], excluding_round: uuid.UUID | None = None) -> concertation.Market:
         return concertation.Market(
-            profiles={i.person_id: i for i in world.values(INTERESTS)},
+            profiles=_profiles_of(cases),
             cases=cases,
             referrals=[r for r in book if r.round_id != excluding_round],
             offers=world.values(OFFERS),
@@ -196,7 +223,7 @@ def create_app(settings: Settings) -> faust.App:
         key = ReferralKey(referral_id=referral.referral_id)
         await send(REFERRALS, key, referral, meta)
         if referral.welcoming_partner_id is not None:
-            profile = world.get(INTERESTS, PersonKey(person_id=referral.person_id))
+            profile = people.profile(referral.person_id)
             if profile is not None:
                 spec = partner_referrals(referral.welcoming_partner_id)
                 await send(spec, key, partner_view(referral, profile), meta)
@@ -212,8 +239,10 @@ def create_app(settings: Settings) -> faust.App:
             return
         await asyncio.to_thread(world.catch_up, CATCH_UP_S)
         started = time.perf_counter()
+        await (await app.maybe_start_producer()).flush()  # the cases written so far are on cases.v1
+        cases = await asyncio.to_thread(read_cases)
         # A round repeated after a crash ignores its own earlier referrals: same inputs, same plans.
-        snapshot = market(excluding_round=command.round_id)
+        snapshot = await asyncio.to_thread(market, cases, command.round_id)
         now = datetime.now(UTC)
         outcome = await asyncio.to_thread(
             concertation.run_round, command.round_id, snapshot, limits, now, command.by_role
@@ -245,7 +274,10 @@ def create_app(settings: Settings) -> faust.App:
         elif command.action == "decline":
             changed = concertation.decline(referral, command.reason, now)
         else:
-            snapshot = await asyncio.to_thread(market)
+            case = await read_case(referral.person_id)
+            if case is None:
+                raise Conflict(f"no case for the person of referral {referral.referral_id}")
+            snapshot = await asyncio.to_thread(market, {case.person_id: case})
             target = next((o for o in snapshot.offers if o.offer_id == command.welcoming_offer_id), None)
             if command.welcoming_offer_id is not None and target is None:
                 raise Conflict(f"no offer {command.welcoming_offer_id}")
@@ -272,7 +304,7 @@ def create_app(settings: Settings) -> faust.App:
             book.drop(referral.referral_id)
         if command.action == "erase":
             case_id = case_id_for(command.person_id)
-            caseload.release(case_id)
+            people.erase_case(command.person_id)
             meta = new_event("matching.CaseErased", SERVICE, record.correlation_id, caused_by=record.event_id)
             await send(CASES, CaseKey(case_id=case_id), None, meta)
             log.info("person.erased", case_id=str(case_id))
@@ -297,9 +329,25 @@ def create_app(settings: Settings) -> faust.App:
 
     # -- wiring ---------------------------------------------------------------------
 
+    def read_cases() -> dict[uuid.UUID, Case]:
+        """Every current case on cases.v1 (a round's snapshot)."""
+        latest: dict[bytes, bytes | None] = {}
+        for record in read_topic(bootstrap, CASES.name, LOAD_TIMEOUT_S):
+            latest[record.key] = record.value
+        cases = (Case.model_validate_json(raw) for raw in latest.values() if raw is not None)
+        return {case.person_id: case for case in cases}
+
+    def _profiles_of(cases: dict[uuid.UUID, Case]) -> dict[uuid.UUID, InterestDeclared]:
+        found = {person: people.profile(person) for person in cases}
+        return {person: profile for person, profile in found.items() if profile is not None}
+
     @app.task  # type: ignore[untyped-decorator]
     async def follow_world() -> None:
         world.start()
+        started = time.perf_counter()
+        await asyncio.to_thread(people.load, bootstrap, LOAD_TIMEOUT_S)
+        log.info("state.ready", people=len(people), seconds=round(time.perf_counter() - started, 1))
+        loaded.set()
 
     interval = settings.matching.round_interval_s
     if interval > 0:

@@ -28,7 +28,12 @@ WORKERS = {
     "notifications-worker": "concerto-notifications-worker",
 }
 REPLAY_MARKERS = {
-    "matching-worker": {"case.already_up_to_date", "command.already_done", "round.already_done"},
+    "matching-worker": {
+        "case.already_up_to_date",
+        "interest.superseded",
+        "command.already_done",
+        "round.already_done",
+    },
     "events-worker": {"record.already_decided"},
     "notifications-worker": {"email.already_sent"},
 }
