@@ -66,9 +66,11 @@ class ApiRuntime:
         self.publisher.close()
 
 
-def start_runtime(settings: Settings, service: str, reads: Sequence[TopicSpec]) -> ApiRuntime:
+def start_runtime(
+    settings: Settings, service: str, reads: Sequence[TopicSpec], undecoded: Sequence[TopicSpec] = ()
+) -> ApiRuntime:
     """Build the publisher and start the projection; topics are ensured in the background."""
-    projection = Projection(settings.kafka, reads, service)
+    projection = Projection(settings.kafka, reads, service, undecoded)
     runtime = ApiRuntime(settings, Publisher(settings.kafka, service), projection, tuple(reads))
 
     @retry(
@@ -137,6 +139,7 @@ def create_api(
     settings: Settings,
     service: str,
     reads: Sequence[TopicSpec],
+    undecoded: Sequence[TopicSpec] = (),
     on_start: Callable[[FastAPI, ApiRuntime], Awaitable[None]] | None = None,
 ) -> FastAPI:
     """A FastAPI app with Concerto's runtime, correlation ids, /health and 503 on Kafka errors."""
@@ -146,7 +149,7 @@ def create_api(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime = start_runtime(settings, service, reads)
+        runtime = start_runtime(settings, service, reads, undecoded)
         app.state.runtime = runtime
         if on_start is not None:
             await on_start(app, runtime)

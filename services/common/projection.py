@@ -5,6 +5,13 @@ the beginning (tombstones delete), then follows them. After a write, an API
 calls ``wait_for`` so the client can read what it just wrote; ``catch_up``
 waits until everything written before the call is visible.
 
+A topic named in ``undecoded`` is kept as record bytes and parsed on each read:
+for large records read rarely (an API's cases), this keeps the projection's
+memory near the topic's size and its thread from competing for the GIL with
+the requests (docs/performance.md). Such a record is checked (envelope, key)
+when applied and parsed when read; if it does not parse then, the read finds
+nothing and says why in the log.
+
 kafka-python's consumer is not thread-safe, so only the projection's own thread
 touches it; other threads talk to it through barriers.
 """
@@ -14,7 +21,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,9 +54,11 @@ class Projection:
         settings: KafkaSettings,
         specs: Sequence[TopicSpec],
         name: str,
+        undecoded: Collection[TopicSpec] = (),
     ) -> None:
         self._settings = settings
         self._specs = {s.name: s for s in specs}
+        self._undecoded = {s.name for s in undecoded}
         self._name = name
         self._state: dict[str, dict[Any, Any]] = {s.name: {} for s in specs}
         self._positions: dict[TopicPartition, int] = {}
@@ -65,7 +74,8 @@ class Projection:
 
     def get(self, spec: TopicSpec, key: Any) -> Any | None:
         """The current value for ``key`` in ``spec``'s topic, or None."""
-        return self._state[spec.name].get(key)
+        found = self._state[spec.name].get(key)
+        return self._parsed(spec, found) if spec.name in self._undecoded else found
 
     def get_fresh(self, spec: TopicSpec, key: Any, timeout: float) -> Any | None:
         """Like ``get``, but when the key is unknown, first catch up with the topic (bounded).
@@ -80,7 +90,20 @@ class Projection:
 
     def values(self, spec: TopicSpec) -> list[Any]:
         """Every current value of ``spec``'s topic."""
-        return list(self._state[spec.name].values())
+        found = list(self._state[spec.name].values())
+        if spec.name not in self._undecoded:
+            return found
+        parsed = (self._parsed(spec, raw) for raw in found)
+        return [value for value in parsed if value is not None]
+
+    def _parsed(self, spec: TopicSpec, raw: bytes | None) -> Any | None:
+        if raw is None:
+            return None
+        try:
+            return decode_value(spec, raw)
+        except UnreadableRecord as exc:
+            log.warning("projection.unreadable_record", topic=spec.name, reason=str(exc))
+            return None
 
     @property
     def stopped(self) -> bool:
@@ -189,7 +212,7 @@ class Projection:
                 spec, record.key, record.value, header_dict(record.headers), self._settings.max_record_bytes
             )
             key = decode_key(spec, record.key)
-            value = decode_value(spec, record.value)
+            value = record.value if spec.name in self._undecoded else decode_value(spec, record.value)
         except UnreadableRecord as exc:
             # Skipped, not dead-lettered: a projection is a read model of a topic
             # that its consuming workers already dead-letter.

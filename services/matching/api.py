@@ -32,6 +32,8 @@ def create_app(settings: Settings) -> FastAPI:
         settings=settings,
         service=SERVICE,
         reads=[INTERESTS, CONTACTS, CASES, COUNSELLORS, REFERRALS, ROUNDS, OFFERS],
+        # One record per person on each of these, read one at a time: kept as bytes (projection.py).
+        undecoded=[INTERESTS, CONTACTS, CASES],
     )
     app.state.reference = load_reference()
     app.state.self_registration_limit = RateLimit(settings.matching.self_registration_limit)
