@@ -66,7 +66,10 @@ def create_app(settings: Settings, mailer: Mailer | None = None) -> faust.App:
     # Keyed by ledger.py's keys; written to the partition of the record being handled.
     ledger = app.Table("send-ledger", default=None, partitions=CASES.partitions)
     projection = Projection(
-        settings.kafka, [CONTACTS, PARTNERS, TABLES, COUNSELLORS, INTERESTS, CALENDAR], SERVICE
+        settings.kafka,
+        [CONTACTS, PARTNERS, TABLES, COUNSELLORS, INTERESTS, CALENDAR],
+        SERVICE,
+        undecoded=[CONTACTS, INTERESTS],  # one record per person, read once per email: kept as bytes
     )
     directory = Directory(projection)
     delivery = Delivery(

@@ -184,6 +184,9 @@ def test_a_declared_interest_opens_one_case_keyed_by_the_person(
     key = PersonKey(person_id=interest.person_id)
     written = publisher.publish(INTERESTS, key, interest, "matching.InterestDeclared")
     publisher.publish(INTERESTS, key, interest, "matching.InterestDeclared")  # a client's retry
+    # Then an update: on the same key, so its case comes after whatever the retry gave.
+    update = interest.model_copy(update={"revision": 2, "preferred_regions": ["08"]})
+    publisher.publish(INTERESTS, key, update, "matching.InterestUpdated")
 
     case_id = str(case_id_for(interest.person_id))
     records = records_where(
@@ -193,9 +196,12 @@ def test_a_declared_interest_opens_one_case_keyed_by_the_person(
         count=2,
     )
     cases = [Case.model_validate_json(r.value) for r in records]
-    assert cases[0] == cases[1], "the same interest gives the same case"
+    assert [c.interest_revision for c in cases] == [1, 2], "the retry opened no second case"
     assert cases[0].person_id == interest.person_id
     assert cases[0].preferred_regions == ["02", "08"]
+    assert cases[1].preferred_regions == ["08"]
+    assert cases[1].opened_at == cases[0].opened_at
+    assert cases[1].counsellor_id == cases[0].counsellor_id
     assert (
         headers_of(records[0])["ce_id"]
         == new_event("matching.CaseOpened", "x", None, caused_by=written.event_id).id
