@@ -8,6 +8,7 @@ import json
 import time
 import uuid
 from collections import Counter
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -15,7 +16,7 @@ import pytest
 from kafka.admin import KafkaAdminClient, OffsetSpec
 
 from services.common.kafka import API_VERSION
-from tests.support import bearer, log_events, read_topic
+from tests.support import bearer, created, log_events, read_topic
 from tools.mailsink import read_mailbox
 from tools.stack import PROCESSES, Stack
 from tools.waiting import eventually
@@ -118,6 +119,37 @@ def test_reprocessing_every_topic_from_the_beginning_repeats_no_effect(everythin
             return any(str(m["To"]) == address for m in read_mailbox(everything.config.mail_dir))
 
         eventually(emailed, 60, "the case-opened email")
+        # And an activity of its own, so the events worker has a decision to replay.
+        partners_api = everything.config.url(next(p for p in PROCESSES if p.name == "partners-api"))
+        events_api = everything.config.url(next(p for p in PROCESSES if p.name == "events-api"))
+        organizer_email = f"rejeu.{uuid.uuid4().hex[:6]}@organisme.example.org"
+        partner = {
+            "name": f"Organisme rejeu {uuid.uuid4().hex[:6]}",
+            "kind": "community_organization",
+            "regions": ["11"],
+            "contact_email": organizer_email,
+        }
+        registered = httpx.post(f"{partners_api}/partners", json=partner, headers=bearer("hub"))
+        organizer = created(registered, "partner_id")
+        proposal = {
+            "organizer_id": organizer,
+            "regions": ["11"],
+            "kind": "information_session",
+            "title": "Séance rejeu",
+            "preferred_dates": [(date.today() + timedelta(days=30)).isoformat()],
+            "start_time": "10:00:00",
+            "duration_minutes": 60,
+            "open_to_joint": False,
+        }
+        proposed = httpx.post(
+            f"{events_api}/proposals", json=proposal, headers=bearer("partner", organizer), timeout=30
+        )
+        assert proposed.status_code == 202, proposed.text
+        eventually(
+            lambda: any(str(m["To"]) == organizer_email for m in read_mailbox(everything.config.mail_dir)),
+            60,
+            "the decision's email",
+        )
         # Whatever the session did so far: every worker has caught up.
         caught_up(admin, 60)
         emails = Counter(str(m["Message-ID"]) for m in read_mailbox(everything.config.mail_dir))
