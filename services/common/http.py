@@ -216,14 +216,14 @@ def serve(create_app: Callable[[Settings], FastAPI], service: str) -> None:
 
     settings = Settings()
     configure_logging(service, settings.log_format, settings.log_level)
-    # Named rather than "auto", so a missing C parser or libuv loop fails at start instead of
-    # silently costing throughput (both are pinned dependencies; docs/performance.md).
+    # httptools (C) named, so a missing parser fails at start rather than silently costing
+    # throughput; the loop is uvloop when installed (pinned; an older venv falls back to asyncio).
     uvicorn.run(
         create_app(settings),
         host=settings.http_host,
         port=settings.http_port,
         http="httptools",
-        loop="uvloop",
+        loop="auto",
         log_config=None,
         access_log=False,
     )
