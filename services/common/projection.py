@@ -2,8 +2,9 @@
 
 The APIs serve reads from a ``Projection``: on start it reads its topics from
 the beginning (tombstones delete), then follows them. After a write, an API
-calls ``wait_for`` so the client can read what it just wrote; ``catch_up``
-waits until everything written before the call is visible.
+calls ``wait_for`` (or, from a coroutine, awaits ``reached``) so the client can
+read what it just wrote; ``catch_up`` waits until everything written before the
+call is visible.
 
 kafka-python's consumer is not thread-safe, so only the projection's own thread
 touches it; other threads talk to it through barriers.
@@ -11,6 +12,8 @@ touches it; other threads talk to it through barriers.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import queue
 import threading
 import time
@@ -39,6 +42,16 @@ class _Barrier:
     targets: dict[TopicPartition, int] | None = None
 
 
+@dataclass
+class _Watch:
+    """A coroutine waiting until the consumer's position passes ``offset`` on ``tp``."""
+
+    tp: TopicPartition
+    offset: int
+    loop: asyncio.AbstractEventLoop
+    reached: asyncio.Future[None]
+
+
 class Projection:
     """Latest value per key of one or more compacted topics, in memory."""
 
@@ -54,6 +67,7 @@ class Projection:
         self._state: dict[str, dict[Any, Any]] = {s.name: {} for s in specs}
         self._positions: dict[TopicPartition, int] = {}
         self._changed = threading.Condition()
+        self._watches: list[_Watch] = []  # guarded by _changed
         self._barriers: queue.Queue[_Barrier] = queue.Queue()
         self._pending: list[_Barrier] = []
         self._stop = threading.Event()
@@ -106,6 +120,21 @@ class Projection:
                 if remaining <= 0:
                     return False
                 self._changed.wait(remaining)
+        return True
+
+    async def reached(self, written: Written, within_s: float) -> bool:
+        """``wait_for`` for a coroutine: no thread is held while the consumer catches up."""
+        tp = TopicPartition(written.topic, written.partition)
+        loop = asyncio.get_running_loop()
+        with self._changed:
+            if self._positions.get(tp, -1) > written.offset:
+                return True
+            watch = _Watch(tp, written.offset, loop, loop.create_future())
+            self._watches.append(watch)
+        try:
+            await asyncio.wait_for(watch.reached, within_s)
+        except TimeoutError:
+            return False
         return True
 
     def catch_up(self, timeout: float) -> bool:
@@ -180,7 +209,21 @@ class Projection:
                 for tp in assigned:
                     self._positions[tp] = consumer.position(tp)
                 self._changed.notify_all()
+                self._settle_watches()
             self._release_barriers(consumer, assigned)
+
+    def _settle_watches(self) -> None:
+        """Wake the coroutines whose record is now applied (called holding ``_changed``)."""
+        waiting = []
+        for watch in self._watches:
+            if watch.reached.done():  # timed out and cancelled
+                continue
+            if self._positions.get(watch.tp, -1) > watch.offset:
+                with contextlib.suppress(RuntimeError):  # its loop closed
+                    watch.loop.call_soon_threadsafe(_settle, watch.reached)
+            else:
+                waiting.append(watch)
+        self._watches = waiting
 
     def _apply(self, record: Any) -> None:
         spec = self._specs[record.topic]
@@ -216,3 +259,8 @@ class Projection:
             if all(self._positions.get(tp, 0) >= end for tp, end in targets.items()):
                 barrier.done.set()
                 self._pending.remove(barrier)
+
+
+def _settle(reached: asyncio.Future[None]) -> None:
+    if not reached.done():
+        reached.set_result(None)
