@@ -131,9 +131,12 @@ class ApiRuntime:
         self.publisher.close()
 
 
-def start_runtime(settings: Settings, service: str, reads: Sequence[TopicSpec]) -> ApiRuntime:
-    """Build the publisher and start the projection; topics are ensured in the background."""
-    projection = Projection(settings.kafka, reads, service)
+def start_runtime(
+    settings: Settings, service: str, reads: Sequence[TopicSpec], lazy: Sequence[TopicSpec] = ()
+) -> ApiRuntime:
+    """Build the publisher and start the projection (``lazy``: those of ``reads`` parsed on first
+    read, see ``Projection``); topics are ensured in the background."""
+    projection = Projection(settings.kafka, reads, service, lazy=lazy)
     runtime = ApiRuntime(settings, Publisher(settings.kafka, service), projection, tuple(reads))
 
     @retry(
@@ -204,6 +207,7 @@ def create_api(
     service: str,
     reads: Sequence[TopicSpec],
     on_start: Callable[[FastAPI, ApiRuntime], Awaitable[None]] | None = None,
+    lazy: Sequence[TopicSpec] = (),
 ) -> FastAPI:
     """A FastAPI app with Concerto's runtime, correlation ids, /health and 503 on Kafka errors."""
 
@@ -212,7 +216,7 @@ def create_api(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime = start_runtime(settings, service, reads)
+        runtime = start_runtime(settings, service, reads, lazy)
         app.state.runtime = runtime
         if on_start is not None:
             await on_start(app, runtime)

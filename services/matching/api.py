@@ -32,6 +32,8 @@ def create_app(settings: Settings) -> FastAPI:
         settings=settings,
         service=SERVICE,
         reads=[INTERESTS, CONTACTS, CASES, COUNSELLORS, REFERRALS, ROUNDS, OFFERS],
+        # Every declaration brings a contact and (from the worker) a case; few are read back.
+        lazy=[CONTACTS, CASES],
     )
     app.state.reference = load_reference()
     app.state.self_registration_limit = RateLimit(settings.matching.self_registration_limit)
