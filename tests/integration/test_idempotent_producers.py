@@ -91,7 +91,7 @@ async def test_the_faust_workers_producer_writes_with_a_producer_id_the_broker_a
             spec.name, key.model_dump_json().encode(), value.model_dump_json().encode(), 0, None, None
         )
         await producer.flush()
-        producer_id = producer._producer._txn_manager.producer_id  # type: ignore[attr-defined]
+        producer_id = producer._producer._txn_manager.producer_id
     finally:
         await producer.stop()
 
