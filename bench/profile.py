@@ -1,7 +1,7 @@
 """Where the matching worker's time goes at saturation: py-spy samples the running worker while
 interests are sent at full speed, then this prints the functions that take the most time.
 
-    python -m bench.profile [--count 20000] [--process matching-worker|matching-api]
+    python -m bench.profile [--count 20000] [--process matching-worker|matching-api] [--ports BASE]
 
 Not part of ``make bench`` (sampling slows the process a little). It starts its own
 broker and the process on var/bench-profile; the raw stacks (collapsed format,
@@ -26,7 +26,15 @@ from .intake import intake_run
 from .pipeline import saturation
 from .workload import publish_catalogue, records
 
-CONFIG = StackConfig(var=ROOT / "var" / "bench-profile", kafka_port=19392, smtp_port=1325, http_base=8300)
+
+def config(ports: int | None) -> StackConfig:
+    """Its own ports (Kafka 19392, SMTP 1325, APIs 8301–8303), or from ``ports`` as in ``python -m bench``."""
+    var = ROOT / "var" / "bench-profile"
+    if ports is None:
+        return StackConfig(var=var, kafka_port=19392, smtp_port=1325, http_base=8300)
+    return StackConfig(var=var, kafka_port=ports + 92, smtp_port=ports + 25, http_base=ports)
+
+
 console = Console()
 
 
@@ -55,16 +63,18 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=20_000)
     parser.add_argument("--gil", action="store_true", help="sample only the thread holding the GIL")
     parser.add_argument("--process", default="matching-worker", choices=["matching-worker", "matching-api"])
+    parser.add_argument("--ports", type=int, default=None, help="base of the ports (see python -m bench)")
     args = parser.parse_args()
-    shutil.rmtree(CONFIG.var, ignore_errors=True)
-    stack = Stack(CONFIG)
-    out = CONFIG.var / f"{args.process}.txt"
+    cfg = config(args.ports)
+    shutil.rmtree(cfg.var, ignore_errors=True)
+    stack = Stack(cfg)
+    out = cfg.var / f"{args.process}.txt"
     try:
         stack.broker("start")
-        publish_catalogue(CONFIG.bootstrap)
+        publish_catalogue(cfg.bootstrap)
         chosen = [p for p in PROCESSES if p.name in ("matching-worker", args.process)]
         stack.start_services(chosen)
-        saturation(CONFIG.bootstrap, records(2_000))  # warm-up
+        saturation(cfg.bootstrap, records(2_000))  # warm-up
         pid = stack.pid(args.process)
         spy = [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(pid), "--format", "raw"]
         spy += ["--output", str(out), "--rate", "200", "--nonblocking", *(["--gil"] if args.gil else [])]
@@ -74,7 +84,7 @@ def main() -> None:
                 api = next(p for p in PROCESSES if p.name == "matching-api")
                 console.print(intake_run(stack.config.url(api), 32, 15.0))
             else:
-                console.print(saturation(CONFIG.bootstrap, records(args.count)))
+                console.print(saturation(cfg.bootstrap, records(args.count)))
             sampler.send_signal(2)  # SIGINT: py-spy writes what it sampled and exits
             sampler.wait(timeout=30)
     finally:

@@ -73,7 +73,9 @@ def read(bootstrap: str) -> list[DeadLetter]:
 
 def replay(bootstrap: str, letters: list[DeadLetter]) -> int:
     """Write ``letters`` back to their topics; how many were replayed."""
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", api_version=API_VERSION)
+    producer = KafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, api_version=API_VERSION
+    )
     try:
         for letter in letters:
             headers = [*letter.original_headers(), ("dlq_replayed_from", str(letter.offset).encode())]

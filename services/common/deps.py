@@ -12,8 +12,8 @@ from .reference import ReferenceData
 from .topics import TopicSpec
 
 
-def get_reference(request: Request) -> ReferenceData:
-    """The reference data loaded when the app was created."""
+async def get_reference(request: Request) -> ReferenceData:
+    """The reference data loaded when the app was created (``async``: no thread-pool hop)."""
     reference: ReferenceData = request.app.state.reference
     return reference
 

@@ -9,6 +9,7 @@ acknowledge them.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import threading
 import uuid
@@ -28,7 +29,16 @@ from tenacity import retry, retry_if_exception_type, wait_exponential
 
 from .auth import check_secret
 from .errors import Conflict, Forbidden, Rejected
-from .kafka import KafkaUnavailable, Publisher, RecordTooLarge, Written, ensure_topics, kafka_answers
+from .kafka import (
+    KafkaUnavailable,
+    Outgoing,
+    Pending,
+    Publisher,
+    RecordTooLarge,
+    Written,
+    ensure_topics,
+    kafka_answers,
+)
 from .logging import CORRELATION_ID, configure_logging
 from .openapi_errors import document_errors
 from .projection import Projection
@@ -39,6 +49,25 @@ log = structlog.get_logger(__name__)
 
 CORRELATION_HEADER = "X-Correlation-ID"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._\-]{1,100}$")
+
+
+@dataclass(frozen=True)
+class Write:
+    """One record of ``ApiRuntime.publish_together``."""
+
+    spec: TopicSpec
+    key: BaseModel
+    value: BaseModel | None
+    event_type: str
+
+
+class NotAllWritten(KafkaUnavailable):
+    """Some records of a ``publish_together`` were not acknowledged; ``written`` were (the caller
+    decides whether to undo them). Still a ``KafkaUnavailable``: the client gets a 503."""
+
+    def __init__(self, message: str, written: list[Written]) -> None:
+        super().__init__(message)
+        self.written = written
 
 
 @dataclass
@@ -60,6 +89,42 @@ class ApiRuntime:
             self.projection.wait_for(written, self.settings.kafka.read_your_writes_timeout_s)
         return written
 
+    async def publish_together(self, writes: Sequence[Write]) -> list[Written]:
+        """Write several records at once from a coroutine: all are checked before any is sent, all
+        leave together (one round trip, not one each), and this returns once the broker
+        acknowledged every one and this API's projection shows them (bounded). If any is not
+        acknowledged it raises ``NotAllWritten`` with those that were."""
+        outgoing = [self.publisher.prepare(w.spec, w.key, w.value, w.event_type) for w in writes]
+        pending: list[Pending] = []
+        failed: list[BaseException] = []
+        for record in outgoing:
+            try:
+                pending.append(await self._send(record))
+            except KafkaUnavailable as exc:
+                failed.append(exc)
+                break
+        # What was handed to the producer is waited for even when a later send failed: the caller
+        # must know what the broker has.
+        outcomes = await asyncio.gather(
+            *(self.publisher.acknowledged(p) for p in pending), return_exceptions=True
+        )
+        written = [o for o in outcomes if isinstance(o, Written)]
+        failed += [o for o in outcomes if isinstance(o, BaseException)]
+        if failed:
+            raise NotAllWritten(str(failed[0]), written)
+        timeout = self.settings.kafka.read_your_writes_timeout_s
+        await asyncio.gather(*(self.projection.reached(w, timeout) for w in written if self._reads(w)))
+        return written
+
+    async def _send(self, record: Outgoing) -> Pending:
+        if self.publisher.knows(record.topic):
+            return self.publisher.send(record)
+        # The producer would block for the topic's metadata (up to max_block_ms): not on the loop.
+        return await asyncio.to_thread(self.publisher.send, record)
+
+    def _reads(self, written: Written) -> bool:
+        return any(spec.name == written.topic for spec in self.reads)
+
     def close(self) -> None:
         self.closed.set()
         self.projection.stop()
@@ -67,10 +132,11 @@ class ApiRuntime:
 
 
 def start_runtime(
-    settings: Settings, service: str, reads: Sequence[TopicSpec], undecoded: Sequence[TopicSpec] = ()
+    settings: Settings, service: str, reads: Sequence[TopicSpec], lazy: Sequence[TopicSpec] = ()
 ) -> ApiRuntime:
-    """Build the publisher and start the projection; topics are ensured in the background."""
-    projection = Projection(settings.kafka, reads, service, undecoded)
+    """Build the publisher and start the projection (``lazy``: those of ``reads`` parsed on each
+    read, see ``Projection``); topics are ensured in the background."""
+    projection = Projection(settings.kafka, reads, service, lazy=lazy)
     runtime = ApiRuntime(settings, Publisher(settings.kafka, service), projection, tuple(reads))
 
     @retry(
@@ -88,8 +154,9 @@ def start_runtime(
     return runtime
 
 
-def get_runtime(request: Request) -> ApiRuntime:
-    """FastAPI dependency: this process's runtime."""
+async def get_runtime(request: Request) -> ApiRuntime:
+    """FastAPI dependency: this process's runtime (``async``: FastAPI runs a plain ``def``
+    dependency in its thread pool, a thread hop per request for an attribute read)."""
     runtime: ApiRuntime = request.app.state.runtime
     return runtime
 
@@ -139,8 +206,8 @@ def create_api(
     settings: Settings,
     service: str,
     reads: Sequence[TopicSpec],
-    undecoded: Sequence[TopicSpec] = (),
     on_start: Callable[[FastAPI, ApiRuntime], Awaitable[None]] | None = None,
+    lazy: Sequence[TopicSpec] = (),
 ) -> FastAPI:
     """A FastAPI app with Concerto's runtime, correlation ids, /health and 503 on Kafka errors."""
 
@@ -149,7 +216,7 @@ def create_api(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime = start_runtime(settings, service, reads, undecoded)
+        runtime = start_runtime(settings, service, reads, lazy)
         app.state.runtime = runtime
         if on_start is not None:
             await on_start(app, runtime)
@@ -219,10 +286,14 @@ def serve(create_app: Callable[[Settings], FastAPI], service: str) -> None:
 
     settings = Settings()
     configure_logging(service, settings.log_format, settings.log_level)
+    # httptools (C) named, so a missing parser fails at start rather than silently costing
+    # throughput; the loop is uvloop when installed (pinned; an older venv falls back to asyncio).
     uvicorn.run(
         create_app(settings),
         host=settings.http_host,
         port=settings.http_port,
+        http="httptools",
+        loop="auto",
         log_config=None,
         access_log=False,
     )

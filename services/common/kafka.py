@@ -4,10 +4,15 @@ The publisher is what the APIs write with: acks=all, idempotence on, and
 ``publish`` returns only once the broker acknowledged the write, so an API
 answers 2xx only for data that is safe. When the broker cannot be reached in
 ``max_block_ms`` it raises ``KafkaUnavailable`` (the APIs answer 503).
+``prepare`` + ``send`` + ``acknowledged`` do the same from a coroutine: several
+records leave at once and the event loop waits for their acknowledgements
+without holding a thread (kafka-python's futures are settled by its sender thread).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -50,6 +55,25 @@ class Written:
     event_id: str
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """A record checked and encoded, not sent yet (``Publisher.prepare``)."""
+
+    topic: str
+    key: bytes | None
+    value: bytes | None
+    meta: EventMeta
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A record handed to the producer, its acknowledgement to come (``Publisher.send``)."""
+
+    topic: str
+    event_id: str
+    future: Any  # kafka-python's FutureRecordMetadata
+
+
 def ensure_topics(settings: KafkaSettings, specs: Iterable[TopicSpec]) -> list[str]:
     """Create the registry's topics that do not exist yet; return the names created."""
     admin = KafkaAdminClient(
@@ -80,7 +104,8 @@ def ensure_topics(settings: KafkaSettings, specs: Iterable[TopicSpec]) -> list[s
 
 
 class Publisher:
-    """Durable, synchronous writes of registered models (one per API process)."""
+    """Durable writes of registered models (one per API process), idempotent: the broker gives the
+    producer an id and drops a batch it already has when a retry resends it (docs/decisions.md)."""
 
     def __init__(self, settings: KafkaSettings, source: str) -> None:
         self._settings = settings
@@ -88,14 +113,85 @@ class Publisher:
         self._producer = KafkaProducer(
             bootstrap_servers=settings.bootstrap_servers,
             client_id=source,
+            # Explicit: kafka-python then refuses a conflicting setting instead of quietly turning
+            # idempotence off (it needs acks=all, retries > 0 and at most 5 requests in flight).
             acks="all",
             enable_idempotence=True,
+            max_in_flight_requests_per_connection=5,
             linger_ms=settings.linger_ms,
             max_block_ms=settings.max_block_ms,
             request_timeout_ms=settings.request_timeout_ms,
             delivery_timeout_ms=settings.request_timeout_ms + settings.linger_ms + 1000,
             api_version=API_VERSION,
         )
+
+    @property
+    def producer_id(self) -> int:
+        """The producer id the broker gave this idempotent producer (-1 before its first write)."""
+        manager = self._producer._transaction_manager
+        return -1 if manager is None else int(manager.producer_id_and_epoch.producer_id)
+
+    def prepare(
+        self,
+        spec: TopicSpec,
+        key: BaseModel,
+        value: BaseModel | None,
+        event_type: str,
+        meta: EventMeta | None = None,
+    ) -> Outgoing:
+        """Check and encode one record (``RecordTooLarge`` when over the limit); nothing is sent."""
+        check_models(spec, key, value)
+        raw_key, raw_value = encode(key), encode(value)
+        size = len(raw_key or b"") + len(raw_value or b"")
+        limit = self._settings.max_record_bytes
+        if size > limit:
+            raise RecordTooLarge(f"the {spec.name} record would be {size} bytes; the limit is {limit}")
+        meta = meta or new_event(event_type, self._source, current_correlation_id())
+        return Outgoing(spec.name, raw_key, raw_value, meta)
+
+    def knows(self, topic: str) -> bool:
+        """Whether the producer has the topic's metadata, so ``send`` will not block waiting for it."""
+        return self._producer._metadata.partitions_for_topic(topic) is not None
+
+    def send(self, record: Outgoing) -> Pending:
+        """Hand a record to the producer; may block up to ``max_block_ms`` when the topic's
+        metadata is unknown (see ``knows``)."""
+        try:
+            future = self._producer.send(
+                record.topic, key=record.key, value=record.value, headers=record.meta.to_headers()
+            )
+        except KafkaError as exc:
+            raise self._unavailable(record.topic, exc) from exc
+        return Pending(record.topic, record.meta.id, future)
+
+    def wait(self, pending: Pending) -> Written:
+        """Block until the broker acknowledged ``pending``."""
+        try:
+            metadata: Any = pending.future.get(timeout=self._ack_timeout_s)
+        except KafkaError as exc:
+            raise self._unavailable(pending.topic, exc) from exc
+        return Written(pending.topic, metadata.partition, metadata.offset, pending.event_id)
+
+    async def acknowledged(self, pending: Pending) -> Written:
+        """Wait, without blocking the event loop, until the broker acknowledged ``pending``."""
+        loop = asyncio.get_running_loop()
+        outcome: asyncio.Future[Any] = loop.create_future()
+
+        def settle(result: Any, failed: bool) -> None:
+            if not outcome.done():
+                (outcome.set_exception if failed else outcome.set_result)(result)
+
+        def from_sender(result: Any, failed: bool) -> None:
+            with contextlib.suppress(RuntimeError):  # the loop closed (shutdown): nobody waits
+                loop.call_soon_threadsafe(settle, result, failed)
+
+        pending.future.add_callback(from_sender, failed=False)
+        pending.future.add_errback(from_sender, failed=True)
+        try:
+            metadata: Any = await asyncio.wait_for(outcome, self._ack_timeout_s)
+        except (KafkaError, TimeoutError) as exc:
+            raise self._unavailable(pending.topic, exc) from exc
+        return Written(pending.topic, metadata.partition, metadata.offset, pending.event_id)
 
     def publish(
         self,
@@ -106,20 +202,16 @@ class Publisher:
         meta: EventMeta | None = None,
     ) -> Written:
         """Write one record and wait for the broker's acknowledgement."""
-        check_models(spec, key, value)
-        raw_key, raw_value = encode(key), encode(value)
-        size = len(raw_key or b"") + len(raw_value or b"")
-        limit = self._settings.max_record_bytes
-        if size > limit:
-            raise RecordTooLarge(f"the {spec.name} record would be {size} bytes; the limit is {limit}")
-        meta = meta or new_event(event_type, self._source, current_correlation_id())
-        try:
-            future = self._producer.send(spec.name, key=raw_key, value=raw_value, headers=meta.to_headers())
-            metadata: Any = future.get(timeout=self._settings.request_timeout_ms / 1000 + 2)
-        except KafkaError as exc:
-            log.warning("kafka.publish_failed", topic=spec.name, error=type(exc).__name__)
-            raise KafkaUnavailable(f"Kafka did not acknowledge the write to {spec.name}: {exc}") from exc
-        return Written(spec.name, metadata.partition, metadata.offset, meta.id)
+        return self.wait(self.send(self.prepare(spec, key, value, event_type, meta)))
+
+    @property
+    def _ack_timeout_s(self) -> float:
+        return self._settings.request_timeout_ms / 1000 + 2
+
+    @staticmethod
+    def _unavailable(topic: str, exc: Exception) -> KafkaUnavailable:
+        log.warning("kafka.publish_failed", topic=topic, error=type(exc).__name__)
+        return KafkaUnavailable(f"Kafka did not acknowledge the write to {topic}: {exc}")
 
     def close(self) -> None:
         """Flush what is buffered and close."""

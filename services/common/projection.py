@@ -2,15 +2,15 @@
 
 The APIs serve reads from a ``Projection``: on start it reads its topics from
 the beginning (tombstones delete), then follows them. After a write, an API
-calls ``wait_for`` so the client can read what it just wrote; ``catch_up``
-waits until everything written before the call is visible.
+calls ``wait_for`` (or, from a coroutine, awaits ``reached``) so the client can
+read what it just wrote; ``catch_up`` waits until everything written before the
+call is visible.
 
-A topic named in ``undecoded`` is kept as record bytes and parsed on each read:
-for large records read rarely (an API's cases), this keeps the projection's
-memory near the topic's size and its thread from competing for the GIL with
-the requests (docs/performance.md). Such a record is checked (envelope, key)
-when applied and parsed when read; if it does not parse then, the read finds
-nothing and says why in the log.
+Topics named ``lazy`` keep each value as the record's bytes (envelope and key
+checked) and parse it on each read: matching-api follows every case the worker
+writes (≈3.3 KB of JSON, ~13 KiB as pydantic objects) but reads few of them, and
+its projection thread no longer competes for the GIL with the requests. A value
+that does not parse then reads as absent, and the log says why.
 
 kafka-python's consumer is not thread-safe, so only the projection's own thread
 touches it; other threads talk to it through barriers.
@@ -18,10 +18,12 @@ touches it; other threads talk to it through barriers.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import queue
 import threading
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +48,39 @@ class _Barrier:
     targets: dict[TopicPartition, int] | None = None
 
 
+@dataclass
+class _Watch:
+    """A coroutine waiting until the consumer's position passes ``offset`` on ``tp``."""
+
+    tp: TopicPartition
+    offset: int
+    loop: asyncio.AbstractEventLoop
+    reached: asyncio.Future[None]
+
+
+class _Unparsed:
+    """A lazy topic's value: the record's bytes, parsed on each read and never kept parsed, so
+    the projection's memory stays near the topic's size however much is read."""
+
+    __slots__ = ("raw", "spec")
+
+    def __init__(self, spec: TopicSpec, raw: bytes) -> None:
+        self.spec = spec
+        self.raw = raw
+
+    def value(self) -> Any | None:
+        """The parsed value (None if it does not parse)."""
+        try:
+            return decode_value(self.spec, self.raw)
+        except UnreadableRecord as exc:
+            log.warning("projection.unreadable_value", topic=self.spec.name, reason=str(exc))
+            return None
+
+
+def _parsed(stored: Any) -> Any | None:
+    return stored.value() if isinstance(stored, _Unparsed) else stored
+
+
 class Projection:
     """Latest value per key of one or more compacted topics, in memory."""
 
@@ -54,15 +89,16 @@ class Projection:
         settings: KafkaSettings,
         specs: Sequence[TopicSpec],
         name: str,
-        undecoded: Collection[TopicSpec] = (),
+        lazy: Sequence[TopicSpec] = (),
     ) -> None:
         self._settings = settings
         self._specs = {s.name: s for s in specs}
-        self._undecoded = {s.name for s in undecoded}
+        self._lazy = {s.name for s in lazy}
         self._name = name
         self._state: dict[str, dict[Any, Any]] = {s.name: {} for s in specs}
         self._positions: dict[TopicPartition, int] = {}
         self._changed = threading.Condition()
+        self._watches: list[_Watch] = []  # guarded by _changed
         self._barriers: queue.Queue[_Barrier] = queue.Queue()
         self._pending: list[_Barrier] = []
         self._stop = threading.Event()
@@ -74,8 +110,7 @@ class Projection:
 
     def get(self, spec: TopicSpec, key: Any) -> Any | None:
         """The current value for ``key`` in ``spec``'s topic, or None."""
-        found = self._state[spec.name].get(key)
-        return self._parsed(spec, found) if spec.name in self._undecoded else found
+        return _parsed(self._state[spec.name].get(key))
 
     def get_fresh(self, spec: TopicSpec, key: Any, timeout: float) -> Any | None:
         """Like ``get``, but when the key is unknown, first catch up with the topic (bounded).
@@ -90,20 +125,8 @@ class Projection:
 
     def values(self, spec: TopicSpec) -> list[Any]:
         """Every current value of ``spec``'s topic."""
-        found = list(self._state[spec.name].values())
-        if spec.name not in self._undecoded:
-            return found
-        parsed = (self._parsed(spec, raw) for raw in found)
-        return [value for value in parsed if value is not None]
-
-    def _parsed(self, spec: TopicSpec, raw: bytes | None) -> Any | None:
-        if raw is None:
-            return None
-        try:
-            return decode_value(spec, raw)
-        except UnreadableRecord as exc:
-            log.warning("projection.unreadable_record", topic=spec.name, reason=str(exc))
-            return None
+        values = (_parsed(v) for v in list(self._state[spec.name].values()))
+        return [v for v in values if v is not None]
 
     @property
     def stopped(self) -> bool:
@@ -129,6 +152,21 @@ class Projection:
                 if remaining <= 0:
                     return False
                 self._changed.wait(remaining)
+        return True
+
+    async def reached(self, written: Written, within_s: float) -> bool:
+        """``wait_for`` for a coroutine: no thread is held while the consumer catches up."""
+        tp = TopicPartition(written.topic, written.partition)
+        loop = asyncio.get_running_loop()
+        with self._changed:
+            if self._positions.get(tp, -1) > written.offset:
+                return True
+            watch = _Watch(tp, written.offset, loop, loop.create_future())
+            self._watches.append(watch)
+        try:
+            await asyncio.wait_for(watch.reached, within_s)
+        except TimeoutError:
+            return False
         return True
 
     def catch_up(self, timeout: float) -> bool:
@@ -203,7 +241,21 @@ class Projection:
                 for tp in assigned:
                     self._positions[tp] = consumer.position(tp)
                 self._changed.notify_all()
+                self._settle_watches()
             self._release_barriers(consumer, assigned)
+
+    def _settle_watches(self) -> None:
+        """Wake the coroutines whose record is now applied (called holding ``_changed``)."""
+        waiting = []
+        for watch in self._watches:
+            if watch.reached.done():  # timed out and cancelled
+                continue
+            if self._positions.get(watch.tp, -1) > watch.offset:
+                with contextlib.suppress(RuntimeError):  # its loop closed
+                    watch.loop.call_soon_threadsafe(_settle, watch.reached)
+            else:
+                waiting.append(watch)
+        self._watches = waiting
 
     def _apply(self, record: Any) -> None:
         spec = self._specs[record.topic]
@@ -212,7 +264,10 @@ class Projection:
                 spec, record.key, record.value, header_dict(record.headers), self._settings.max_record_bytes
             )
             key = decode_key(spec, record.key)
-            value = record.value if spec.name in self._undecoded else decode_value(spec, record.value)
+            if spec.name in self._lazy and record.value is not None:
+                value: Any = _Unparsed(spec, record.value)
+            else:
+                value = decode_value(spec, record.value)
         except UnreadableRecord as exc:
             # Skipped, not dead-lettered: a projection is a read model of a topic
             # that its consuming workers already dead-letter.
@@ -239,3 +294,8 @@ class Projection:
             if all(self._positions.get(tp, 0) >= end for tp, end in targets.items()):
                 barrier.done.set()
                 self._pending.remove(barrier)
+
+
+def _settle(reached: asyncio.Future[None]) -> None:
+    if not reached.done():
+        reached.set_result(None)

@@ -26,6 +26,7 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_e
 
 from .cloudevents import EventMeta, header_dict
 from .codec import UnreadableRecord, check_envelope, check_models, decode_key, decode_value, encode
+from .idempotence import IdempotentTransport
 from .kafka import ensure_topics
 from .logging import CORRELATION_ID, configure_logging
 from .settings import KafkaSettings, Settings
@@ -61,11 +62,18 @@ Handler = Callable[[Received], Awaitable[None]]
 
 
 class ConcertoApp(faust.App):
-    """faust's App, knowing the largest record its consumers read (``KafkaSettings.max_record_bytes``)."""
+    """faust's App, knowing the largest record its consumers read (``KafkaSettings.max_record_bytes``),
+    on a transport whose producers are idempotent (services/common/idempotence.py)."""
 
     def __init__(self, app_id: str, *, max_record_bytes: int, **options: Any) -> None:
         super().__init__(app_id, **options)
         self.max_record_bytes = max_record_bytes
+
+    def _new_transport(self) -> Any:
+        return IdempotentTransport(self.conf.broker_consumer, self)
+
+    def _new_producer_transport(self) -> Any:
+        return IdempotentTransport(self.conf.broker_producer, self)
 
 
 def create_faust_app(app_id: str, settings: Settings, *, producer_linger_s: float = 0.001) -> faust.App:

@@ -33,7 +33,7 @@ def create_app(settings: Settings) -> FastAPI:
         service=SERVICE,
         reads=[INTERESTS, CONTACTS, CASES, COUNSELLORS, REFERRALS, ROUNDS, OFFERS],
         # One record per person on each of these, read one at a time: kept as bytes (projection.py).
-        undecoded=[INTERESTS, CONTACTS, CASES],
+        lazy=[INTERESTS, CONTACTS, CASES],
     )
     app.state.reference = load_reference()
     app.state.self_registration_limit = RateLimit(settings.matching.self_registration_limit)

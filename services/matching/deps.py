@@ -48,7 +48,7 @@ class RateLimit:
             )
 
 
-def self_registration_limit(request: Request) -> None:
-    """The app's rate limit on self-registration."""
+async def self_registration_limit(request: Request) -> None:
+    """The app's rate limit on self-registration (in memory: no thread-pool hop)."""
     limiter: RateLimit = request.app.state.self_registration_limit
     limiter(request)

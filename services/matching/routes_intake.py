@@ -2,6 +2,14 @@
 
 Contact data goes to contacts.v1 and nowhere else; interests.v1 carries the
 pseudonymous person id. A refused request writes nothing.
+
+A declaration writes the contact and the interest together (both sent at once, the
+202 only once the broker acknowledged both). If either is not acknowledged the
+client gets a 503 and both are tombstoned, so the person does not exist;
+a retry then declares them once. Staff may send an ``Idempotency-Key``: the person
+id is derived from it (and the caller), so a retry after a lost answer or a 503
+names the same person, and one already recorded is answered again without writing
+(docs/decisions.md, decision 22).
 """
 
 from __future__ import annotations
@@ -11,7 +19,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 import structlog
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, Header, Query, Request, status
 
 from services.common.auth import CurrentPrincipal, Role, mint, require
 from services.common.contracts import (
@@ -25,7 +33,7 @@ from services.common.contracts import (
 )
 from services.common.contracts.referrals import CommandKey
 from services.common.errors import Conflict
-from services.common.http import ApiRuntime, Runtime
+from services.common.http import ApiRuntime, NotAllWritten, Runtime, Write
 from services.common.kafka import KafkaUnavailable
 from services.common.topics import CASES, CONTACTS, INTERESTS, MATCHING_COMMANDS
 
@@ -53,32 +61,97 @@ def _interest(
     )
 
 
-def _declare(body: InterestCreate, runtime: ApiRuntime, reference: Reference) -> InterestReceived:
-    check_profile(body, reference, now().date())
-    person_id = uuid.uuid4()
-    key = PersonKey(person_id=person_id)
-    contact = Contact(person_id=person_id, language=body.language, **body.contact.model_dump())
-    interest = _interest(person_id, body, body.consents, 1, runtime)
-    runtime.publish(CONTACTS, key, contact, "matching.ContactRecorded")
-    try:
-        runtime.publish(INTERESTS, key, interest, "matching.InterestDeclared")
-    except KafkaUnavailable:
-        _forget_contact(runtime, key)
-        raise
-    log.info("interest.declared", person_id=str(person_id))
+# Person ids derived from a caller's Idempotency-Key live in their own namespace.
+IDEMPOTENT_PEOPLE = uuid.UUID("6f1d2c1e-8a43-4b0e-9d7a-2f1c5b7e9a10")
+
+
+def person_id_for(subject: str, idempotency_key: str | None) -> uuid.UUID:
+    """A new person's id: random, or derived from the caller and their idempotency key so that
+    a retry names the same person (pseudonymous either way: nothing of the contact goes in)."""
+    if idempotency_key is None:
+        return uuid.uuid4()
+    return uuid.uuid5(IDEMPOTENT_PEOPLE, f"{subject}\n{idempotency_key}")
+
+
+def _received(person_id: uuid.UUID) -> InterestReceived:
     case_id = case_id_for(person_id)
     return InterestReceived(person_id=person_id, case_id=case_id, case_url=f"/cases/{case_id}")
+
+
+async def _declare(
+    body: InterestCreate, runtime: ApiRuntime, reference: Reference, person_id: uuid.UUID
+) -> InterestReceived:
+    check_profile(body, reference, now().date())
+    key = PersonKey(person_id=person_id)
+    # ContactIn checked these fields with the contract's own constraints: not twice (an email
+    # check is ~0.1 ms).
+    contact = Contact.model_construct(
+        person_id=person_id, language=body.language, **body.contact.model_dump()
+    )
+    interest = _interest(person_id, body, body.consents, 1, runtime)
+    try:
+        await runtime.publish_together(
+            [
+                Write(CONTACTS, key, contact, "matching.ContactRecorded"),
+                Write(INTERESTS, key, interest, "matching.InterestDeclared"),
+            ]
+        )
+    except NotAllWritten:
+        await _undo(runtime, key)
+        raise
+    log.info("interest.declared", person_id=str(person_id))
+    return _received(person_id)
+
+
+async def _undo(runtime: ApiRuntime, key: PersonKey) -> None:
+    """A declaration was not wholly acknowledged: tombstone both halves, so no person exists with
+    only one (an interest without a contact opens a case nobody can reach; a contact without an
+    interest is orphan personal data). Both, not only what was acknowledged: a write whose
+    acknowledgement was lost may still be on the broker, and a tombstone of nothing is harmless.
+    Best effort: if the broker is gone this fails too, and the person id is logged; an erasure
+    request removes what is left."""
+    undo = [
+        Write(CONTACTS, key, None, "matching.ContactErased"),
+        Write(INTERESTS, key, None, "matching.InterestErased"),
+    ]
+    try:
+        await runtime.publish_together(undo)
+    except KafkaUnavailable:
+        log.warning("intake.half_written", person_id=str(key.person_id))
 
 
 @router.post(
     "/interests", status_code=status.HTTP_202_ACCEPTED, response_model=InterestReceived, tags=["intake"]
 )
-def declare_interest(
-    body: InterestCreate, runtime: Runtime, principal: CurrentPrincipal, reference: Reference
+async def declare_interest(
+    body: InterestCreate,
+    runtime: Runtime,
+    principal: CurrentPrincipal,
+    reference: Reference,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            min_length=8,
+            max_length=200,
+            description="Any unique string for this declaration (a UUID): a retry with the same key "
+            "declares the same person once and gets the same answer.",
+        ),
+    ] = None,
 ) -> Any:
     """Declare a person's interest (a counsellor or the hub); the matching worker opens their case."""
     require(principal, *STAFF)
-    return _declare(body, runtime, reference)
+    person_id = person_id_for(principal.subject, idempotency_key)
+    if idempotency_key is not None and _recorded(runtime, person_id):
+        return _received(person_id)  # a retry of a declaration already recorded: nothing to write
+    return await _declare(body, runtime, reference, person_id)
+
+
+def _recorded(runtime: ApiRuntime, person_id: uuid.UUID) -> bool:
+    key = PersonKey(person_id=person_id)
+    return (
+        runtime.projection.get(INTERESTS, key) is not None
+        and runtime.projection.get(CONTACTS, key) is not None
+    )
 
 
 @router.post(
@@ -89,9 +162,12 @@ def declare_interest(
     dependencies=[Depends(self_registration_limit)],
     responses={429: {"description": "Too many registrations from this address; see Retry-After."}},
 )
-def register_myself(body: InterestCreate, runtime: Runtime, reference: Reference, request: Request) -> Any:
+async def register_myself(
+    body: InterestCreate, runtime: Runtime, reference: Reference, request: Request
+) -> Any:
     """A person registers themselves, giving consent purpose by purpose; the answer carries their token."""
-    received = _declare(body, runtime, reference)
+    # No idempotency key here: the answer carries the person's token, which a replayed key would hand out.
+    received = await _declare(body, runtime, reference, uuid.uuid4())
     days = runtime.settings.matching.person_token_days
     ttl = int(timedelta(days=days).total_seconds())
     token = mint(runtime.settings.auth, str(received.person_id), Role.PERSON, ttl_s=ttl)
@@ -193,18 +269,6 @@ def erase(person_id: uuid.UUID, runtime: Runtime, principal: CurrentPrincipal) -
         _command(runtime, _person_command("erase", person_id, principal), "matching.PersonErased")
     log.info("person.erasure_requested", person_id=str(person_id))
     return {"person_id": str(person_id), "status": "erasing"}
-
-
-def _forget_contact(runtime: ApiRuntime, key: PersonKey) -> None:
-    """The interest was not recorded: tombstone the contact so no orphan personal data stays.
-
-    Best effort: if the broker is gone this fails too, and the orphan contact is
-    never used (nothing refers to it); an erasure request removes it for good.
-    """
-    try:
-        runtime.publisher.publish(CONTACTS, key, None, "matching.ContactErased")
-    except KafkaUnavailable:
-        log.warning("contact.orphaned", person_id=str(key.person_id))
 
 
 @router.get("/cases/{case_id}", response_model=Case, tags=["cases"])

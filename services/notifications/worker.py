@@ -69,7 +69,7 @@ def create_app(settings: Settings, mailer: Mailer | None = None) -> faust.App:
         settings.kafka,
         [CONTACTS, PARTNERS, TABLES, COUNSELLORS, INTERESTS, CALENDAR],
         SERVICE,
-        undecoded=[CONTACTS, INTERESTS],  # one record per person, read once per email: kept as bytes
+        lazy=[CONTACTS, INTERESTS],  # one record per person, read once per email: kept as bytes
     )
     directory = Directory(projection)
     delivery = Delivery(

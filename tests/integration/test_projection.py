@@ -1,4 +1,4 @@
-"""A projection on the real broker: decoded topics, and topics kept as bytes and parsed on read."""
+"""A projection on the real broker: topics parsed on arrival, and lazy ones kept as bytes, parsed on read."""
 
 from __future__ import annotations
 
@@ -30,16 +30,16 @@ def producer(settings: Settings) -> Iterator[KafkaProducer]:
     kafka.close()
 
 
-def follow(settings: Settings, undecoded: bool) -> Projection:
-    projection = Projection(settings.kafka, [OWN_CASES], "test", [OWN_CASES] if undecoded else [])
+def follow(settings: Settings, lazy: bool) -> Projection:
+    projection = Projection(settings.kafka, [OWN_CASES], "test", lazy=[OWN_CASES] if lazy else [])
     projection.start()
     assert projection.wait_ready(60), "the projection did not load"
     return projection
 
 
-@pytest.mark.parametrize("undecoded", [False, True], ids=["decoded", "undecoded"])
+@pytest.mark.parametrize("lazy", [False, True], ids=["parsed-on-arrival", "lazy"])
 def test_both_kinds_read_the_same_values_and_follow_tombstones(
-    settings: Settings, producer: KafkaProducer, undecoded: bool
+    settings: Settings, producer: KafkaProducer, lazy: bool
 ) -> None:
     cases = [open_case(an_interest(uuid.uuid4())) for _ in range(5)]
     for case in cases:
@@ -47,7 +47,7 @@ def test_both_kinds_read_the_same_values_and_follow_tombstones(
     erased = cases.pop()
     producer.send(OWN_CASES.name, key=encode(CaseKey(case_id=erased.case_id)), value=None)
     producer.flush()
-    projection = follow(settings, undecoded)
+    projection = follow(settings, lazy)
     try:
         assert projection.catch_up(30)
         for case in cases:
@@ -60,7 +60,7 @@ def test_both_kinds_read_the_same_values_and_follow_tombstones(
         projection.stop()
 
 
-def test_an_undecoded_record_that_does_not_parse_reads_as_nothing_and_spoils_no_other(
+def test_a_lazy_record_that_does_not_parse_reads_as_nothing_and_spoils_no_other(
     settings: Settings, producer: KafkaProducer
 ) -> None:
     good = open_case(an_interest(uuid.uuid4()))
@@ -68,7 +68,7 @@ def test_an_undecoded_record_that_does_not_parse_reads_as_nothing_and_spoils_no_
     producer.send(OWN_CASES.name, key=encode(CaseKey(case_id=good.case_id)), value=encode(good))
     producer.send(OWN_CASES.name, key=encode(CaseKey(case_id=spoiled.case_id)), value=b'{"not": "a case"}')
     producer.flush()
-    projection = follow(settings, undecoded=True)
+    projection = follow(settings, lazy=True)
     try:
         assert projection.catch_up(30)
         assert projection.get(OWN_CASES, CaseKey(case_id=good.case_id)) == good
