@@ -3,7 +3,7 @@
 faust-streaming turns on aiokafka's ``enable_idempotence`` only in exactly-once
 mode (``Producer._settings_extra`` in ``faust/transport/drivers/aiokafka.py``),
 and has no setting for it otherwise. Concerto runs at-least-once but wants every
-producer idempotent (docs/decisions.md, decision 23): the broker gives the
+producer idempotent (docs/decisions.md, decision 25): the broker gives the
 producer an id and numbers its batches, so a batch resent after a lost
 acknowledgement is written once, in order. This transport's producer adds it; the
 threaded producer faust can also build reads the same settings.

@@ -9,7 +9,7 @@ client gets a 503 and both are tombstoned, so the person does not exist;
 a retry then declares them once. Staff may send an ``Idempotency-Key``: the person
 id is derived from it (and the caller), so a retry after a lost answer or a 503
 names the same person, and one already recorded is answered again without writing
-(docs/decisions.md, decision 22).
+(docs/decisions.md, decision 24).
 """
 
 from __future__ import annotations
