@@ -26,14 +26,16 @@ def _url(stack: Stack, name: str) -> str:
 
 
 def _delegate_of(partners_api: str, region: str) -> str | None:
-    """The partner a table of ``region`` delegates today, if any."""
+    """The partner a table of ``region`` delegates on DAY, if any (the rule the events API applies:
+    active tables, regional ones first, the latest delegation covering the day)."""
     tables = httpx.get(f"{partners_api}/tables", params={"region": region}, headers=bearer("hub")).json()
-    today = date.today()
-    for table in tables:
+    for table in sorted(tables, key=lambda t: (bool(t["mrcs"]), t["name"])):
+        if table["status"] != "active":
+            continue
         for delegation in reversed(table["delegations"]):
             end = delegation.get("end")
-            if date.fromisoformat(delegation["start"]) <= today and (
-                end is None or today <= date.fromisoformat(end)
+            if date.fromisoformat(delegation["start"]) <= DAY and (
+                end is None or date.fromisoformat(end) >= DAY
             ):
                 found: str = delegation["partner_id"]
                 return found
