@@ -68,7 +68,7 @@ class ConcertoApp(faust.App):
     def __init__(self, app_id: str, *, max_record_bytes: int, **options: Any) -> None:
         super().__init__(app_id, **options)
         self.max_record_bytes = max_record_bytes
-        self.progress = Progress()
+        self.progress = Progress(generation=lambda: self.consumer_generation_id)
         self.watchdog: Watchdog | None = None
 
 

@@ -52,8 +52,9 @@ class StreamProgress:
 
     topics: frozenset[str]
     last_handled_at: float
-    handled: dict[tuple[str, int], int]
+    handled: dict[tuple[str, int], tuple[int, int]]
     clock: Clock
+    generation: Callable[[], int]
     in_progress: dict[int, float] = field(default_factory=dict)
     _tokens: Iterator[int] = field(default_factory=lambda: iter(range(sys.maxsize)))
 
@@ -68,7 +69,10 @@ class StreamProgress:
             del self.in_progress[token]
         self.last_handled_at = self.clock()
         tp = (topic, partition)
-        self.handled[tp] = max(self.handled.get(tp, -1), offset)
+        generation = self.generation()
+        before = self.handled.get(tp)
+        if before is None or before[0] != generation or before[1] < offset:
+            self.handled[tp] = (generation, offset)
 
     def view(self) -> StreamView:
         started = min(self.in_progress.values()) if self.in_progress else None
@@ -78,22 +82,30 @@ class StreamProgress:
 class Progress:
     """What the agents of one app report to the watchdog through ``handle_stream``."""
 
-    def __init__(self, clock: Clock = time.monotonic) -> None:
+    def __init__(self, clock: Clock = time.monotonic, generation: Callable[[], int] = lambda: 0) -> None:
         self._clock = clock
+        self.generation = generation
         self._streams: dict[frozenset[str], StreamProgress] = {}
-        #: The last offset handled, by (topic, partition).
-        self.handled: dict[tuple[str, int], int] = {}
+        #: (consumer group generation, last offset handled) by (topic, partition).
+        self.handled: dict[tuple[str, int], tuple[int, int]] = {}
 
     def stream(self, topics: Iterable[str]) -> StreamProgress:
         """The progress of the stream reading ``topics`` (created on its first record)."""
         key = frozenset(topics)
         if key not in self._streams:
-            self._streams[key] = StreamProgress(key, self._clock(), self.handled, self._clock)
+            self._streams[key] = StreamProgress(
+                key, self._clock(), self.handled, self._clock, self.generation
+            )
         return self._streams[key]
 
     def register(self, topics: Iterable[str]) -> None:
         """Declare a stream before it handles anything, so its partitions are watched from the start."""
         self.stream(topics)
+
+    def next_offsets(self) -> dict[tuple[str, int], int]:
+        """The offset after the last one handled in the current generation, by partition."""
+        generation = self.generation()
+        return {tp: offset + 1 for tp, (gen, offset) in self.handled.items() if gen == generation}
 
     def views(self) -> dict[str, StreamView]:
         """Each watched topic's stream, as stall.assess reads it."""
@@ -192,10 +204,13 @@ class Watchdog:
             return None
         timeout = self.settings.stall_timeout_s
         offsets = await asyncio.wait_for(asyncio.to_thread(self.offsets.read, tps), timeout)
-        handled = self.progress.handled
+        # Within a generation this worker alone handles its partitions: past the first record,
+        # the next offset is the one after the last handled, even where the group committed
+        # further (faust acks, so commits, the records its streams skip around a rebalance).
+        handled = self.progress.next_offsets()
         observed = [
-            Observed(t, p, end, max(start, handled.get((t, p), -1) + 1))
-            for (t, p), (end, start) in offsets.items()
+            Observed(t, p, end, handled.get((t, p), committed))
+            for (t, p), (end, committed) in offsets.items()
         ]
         now = self.clock()
         found = assess(observed, self.waiting, streams, now, timeout, self.settings.handler_timeout_s)

@@ -148,6 +148,29 @@ async def test_no_check_during_a_rebalance_and_the_clock_restarts_after_it() -> 
     assert exits == []
 
 
+async def test_records_the_group_committed_without_their_being_handled_are_fetched_again() -> None:
+    # faust acks (so commits) the records its streams skip around a rebalance: the group's
+    # offset is at the end, but the last record handled in this generation is 59.
+    dog, app, clock, progress, _ = _watchdog(end=100, committed=100)
+    with progress.stream([CASES]).handling(CASES, 0, 59):
+        pass
+    await dog.check()
+    clock.now += SETTINGS.stall_timeout_s
+    await dog.check()
+    assert app.consumer.seeks == {TP(CASES, 0): 60}
+
+
+async def test_offsets_handled_in_an_earlier_generation_do_not_count() -> None:
+    dog, _, clock, progress, _ = _watchdog(end=100, committed=100)
+    with progress.stream([CASES]).handling(CASES, 0, 59):
+        pass
+    progress.generation = lambda: 2
+    await dog.check()
+    clock.now += SETTINGS.stall_timeout_s
+    await dog.check()
+    assert dog.stalls_detected == 0
+
+
 async def test_the_next_offset_is_past_the_last_handled_record_when_the_commit_lags() -> None:
     dog, app, clock, progress, _ = _watchdog(end=100, committed=40)
     with progress.stream([CASES]).handling(CASES, 0, 59):
