@@ -52,7 +52,13 @@ def stack() -> Iterator[Stack]:
         # The weekly digest would email every delegate whose region has activities soon, in
         # whichever test: off for the session's workers; tests/e2e/test_notifications.py runs
         # the worker with it due at once.
-        extra_env={"CONCERTO_DIGEST__ENABLED": "false"},
+        # The stall watchdog (services/common/watchdog.py) checks often and gives up sooner than
+        # in production, so that a stalled worker is seen within a test's time.
+        extra_env={
+            "CONCERTO_DIGEST__ENABLED": "false",
+            "CONCERTO_WATCHDOG__CHECK_INTERVAL_S": "2",
+            "CONCERTO_WATCHDOG__STALL_TIMEOUT_S": "15",
+        },
     )
     test_stack = Stack(config)
     test_stack.broker("start")

@@ -7,15 +7,24 @@
 Each process logs to <var>/log/<name>.log (JSON lines) and its pid is kept in
 <var>/run/<name>.pid, so ``down`` stops those processes and nothing else. The
 demo and the end-to-end tests drive the same ``Stack`` from Python.
+
+While the Python process that started them lives (the tests, ``make demo``), a
+Concerto process that exits by itself (a crash, or a worker's stall watchdog:
+exit status 75) is started again, like docker compose's ``restart:
+unless-stopped``: each restart is logged in <var>/log/supervisor.log with its
+exit status and the process's restart count (``Stack.restarts``). A process
+stopped through ``stop`` or ``down`` is not restarted.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -107,6 +116,12 @@ class Stack:
         # Processes started by this object: kept so they are reaped, not left as zombies.
         self._children: dict[str, subprocess.Popen[bytes]] = {}
         self._log_start: dict[str, int] = {}
+        # Supervision: how to start again each process that must keep running, and how often it was.
+        self._supervised: dict[str, tuple[list[str], dict[str, str]]] = {}
+        self.restarts: dict[str, int] = {}
+        self._lock = threading.RLock()
+        self._supervisor: threading.Thread | None = None
+        self._closing = threading.Event()
 
     # -- broker --------------------------------------------------------------------
 
@@ -126,8 +141,19 @@ class Stack:
 
     # -- processes ---------------------------------------------------------------
 
-    def start(self, name: str, argv: list[str], env: dict[str, str]) -> int:
-        """Start one process in the background, logging to <var>/log/<name>.log."""
+    def start(self, name: str, argv: list[str], env: dict[str, str], supervise: bool = False) -> int:
+        """Start one process in the background, logging to <var>/log/<name>.log.
+
+        With ``supervise``, the process is started again whenever it exits by itself.
+        """
+        with self._lock:
+            pid = self._start(name, argv, env)
+            if supervise:
+                self._supervised[name] = (argv, env)
+                self._ensure_supervisor()
+            return pid
+
+    def _start(self, name: str, argv: list[str], env: dict[str, str]) -> int:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.run_dir.mkdir(parents=True, exist_ok=True)
         if self.pid(name) is not None:
@@ -157,7 +183,7 @@ class Stack:
             env = self.config.env()
             if process.port_offset is not None:
                 env["CONCERTO_HTTP_PORT"] = str(self.config.http_base + process.port_offset)
-            self.start(process.name, [sys.executable, "-m", process.module], env)
+            self.start(process.name, [sys.executable, "-m", process.module], env, supervise=True)
         for process in chosen:
             self.wait_ready(process)
 
@@ -185,9 +211,15 @@ class Stack:
         return pid
 
     def stop(self, name: str, sig: signal.Signals = signal.SIGTERM, timeout: float = 20) -> None:
-        """Stop one process (its whole session) by the id recorded when it started."""
+        """Stop one process (its whole session) by the id recorded when it started; it stays stopped."""
+        with self._lock:
+            self._supervised.pop(name, None)
+            self._stop(name, sig, timeout)
+
+    def _stop(self, name: str, sig: signal.Signals, timeout: float) -> None:
         pid = self.pid(name)
         if pid is None:
+            self._children.pop(name, None)
             return
         _signal_group(pid, sig)
         deadline = time.monotonic() + timeout
@@ -214,8 +246,48 @@ class Stack:
             self.start_mailsink()
         self.start_services([p for p in PROCESSES if self.pid(p.name) is None])
 
+    def _ensure_supervisor(self) -> None:
+        if self._supervisor is None or not self._supervisor.is_alive():
+            self._closing.clear()
+            self._supervisor = threading.Thread(target=self._supervise, name="stack-supervisor", daemon=True)
+            self._supervisor.start()
+
+    def _supervise(self) -> None:
+        """Start again each supervised process that exited by itself, backing off when it keeps exiting."""
+        recent: dict[str, list[float]] = {}
+        while not self._closing.wait(0.5):
+            with self._lock:
+                for name, (argv, env) in list(self._supervised.items()):
+                    child = self._children.get(name)
+                    status = child.poll() if child is not None else None
+                    if child is None or status is None:
+                        continue
+                    now = time.monotonic()
+                    times = [t for t in recent.get(name, []) if now - t < 60]
+                    if len(times) >= 3 and now - times[-1] < min(30.0, 2.0 ** len(times)):
+                        continue  # crash loop: wait before the next attempt
+                    self._children.pop(name, None)
+                    self.restarts[name] = self.restarts.get(name, 0) + 1
+                    recent[name] = [*times, now]
+                    self._log_supervision(name, status, self.restarts[name])
+                    self._start(name, argv, env)
+
+    def _log_supervision(self, name: str, status: int, restarts: int) -> None:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        line = {
+            "event": "process.restarted",
+            "process": name,
+            "exit_status": status,
+            "restarts": restarts,
+            "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        }
+        with (self.log_dir / "supervisor.log").open("a") as out:
+            out.write(json.dumps(line) + "\n")
+        sys.stderr.write(f"stack: {name} exited with status {status}; restarted ({restarts} so far)\n")
+
     def down(self) -> None:
         """Stop every process, then the broker."""
+        self._closing.set()
         for name in self.running():
             self.stop(name)
         self.broker("stop")

@@ -87,6 +87,29 @@ class DigestSettings(BaseModel):
     check_interval_s: float = Field(default=600.0, gt=0, description="How often the worker checks.")
 
 
+class WatchdogSettings(BaseModel):
+    """The stall watchdog of every faust worker (``CONCERTO_WATCHDOG__STALL_TIMEOUT_S`` and so on).
+
+    See services/common/watchdog.py: records waiting on an assigned partition and
+    no progress for ``stall_timeout_s`` is a stall; a record still being handled
+    counts as progress until ``handler_timeout_s`` (a concertation round can take a
+    minute, so that one is long).
+    """
+
+    enabled: bool = Field(default=True, description="Whether workers watch themselves for stalls.")
+    check_interval_s: float = Field(default=10.0, gt=0, description="How often the worker checks.")
+    stall_timeout_s: float = Field(
+        default=30.0, gt=0, description="Records waiting this long without progress is a stall."
+    )
+    handler_timeout_s: float = Field(
+        default=900.0, gt=0, description="A single record handled longer than this is a stall."
+    )
+    recover_in_process: bool = Field(
+        default=True,
+        description="Try to restart consumption in process once before exiting with status 75.",
+    )
+
+
 class Settings(BaseSettings):
     """Every Concerto process's settings; services read only the parts they need."""
 
@@ -98,6 +121,7 @@ class Settings(BaseSettings):
     matching: MatchingSettings = MatchingSettings()
     auth: AuthSettings = AuthSettings()
     digest: DigestSettings = DigestSettings()
+    watchdog: WatchdogSettings = WatchdogSettings()
     log_format: Literal["json", "console"] = "console"
     log_level: str = "INFO"
     http_host: str = "127.0.0.1"

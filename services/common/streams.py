@@ -6,7 +6,9 @@ record is checked (size, CloudEvents version: ``codec.check_envelope``) and
 parsed with the topic's pydantic models (faust.Record does not validate), the
 correlation id from its headers is bound in the logs, and a record that is
 refused or whose handler fails goes to deadletter.v1 with the reason, while
-the stream goes on with the next record.
+the stream goes on with the next record. Each record's handling is reported to
+the app's ``Progress``, which the stall watchdog (watchdog.py) reads; every
+worker's app runs that watchdog.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from .kafka import ensure_topics
 from .logging import CORRELATION_ID, configure_logging
 from .settings import KafkaSettings, Settings
 from .topics import DEADLETTER, REGISTRY, TopicSpec
+from .watchdog import BrokerOffsets, Progress, Watchdog
 
 log = structlog.get_logger(__name__)
 
@@ -62,12 +65,15 @@ Handler = Callable[[Received], Awaitable[None]]
 
 
 class ConcertoApp(faust.App):
-    """faust's App, knowing the largest record its consumers read (``KafkaSettings.max_record_bytes``),
-    on a transport whose producers are idempotent (services/common/idempotence.py)."""
+    """faust's App, knowing the largest record its consumers read (``KafkaSettings.max_record_bytes``)
+    and the progress its agents make (read by the stall watchdog), on a transport whose
+    producers are idempotent (services/common/idempotence.py)."""
 
     def __init__(self, app_id: str, *, max_record_bytes: int, **options: Any) -> None:
         super().__init__(app_id, **options)
         self.max_record_bytes = max_record_bytes
+        self.progress = Progress(generation=lambda: self.consumer_generation_id)
+        self.watchdog: Watchdog | None = None
 
     def _new_transport(self) -> Any:
         return IdempotentTransport(self.conf.broker_consumer, self)
@@ -86,7 +92,7 @@ def create_faust_app(app_id: str, settings: Settings, *, producer_linger_s: floa
     brokers = ";".join(f"kafka://{hp}" for hp in settings.kafka.bootstrap_servers.split(","))
     datadir = Path(settings.data_dir).resolve() / "faust" / app_id
     datadir.parent.mkdir(parents=True, exist_ok=True)
-    return ConcertoApp(
+    app = ConcertoApp(
         app_id,
         max_record_bytes=settings.kafka.max_record_bytes,
         broker=brokers,
@@ -105,6 +111,11 @@ def create_faust_app(app_id: str, settings: Settings, *, producer_linger_s: floa
         consumer_auto_offset_reset="earliest",
         web_enabled=False,
     )
+    if settings.watchdog.enabled:
+        watchdog = Watchdog(app, app.progress, settings.watchdog, BrokerOffsets(settings.kafka, app_id))
+        app.watchdog = watchdog
+        app.task(watchdog.run)
+    return app
 
 
 def raw_topic(app: faust.App, spec: TopicSpec, *more: TopicSpec) -> Any:
@@ -154,32 +165,42 @@ async def handle_stream(
     dead-lettered; the stream goes on.
     """
     specs = spec if isinstance(spec, Mapping) else {spec.name: spec}
+    progress: Progress = getattr(stream.app, "progress", None) or Progress()
+    watched = progress.stream(specs)
     async for event in stream.events():
         message = event.message
-        headers = header_dict(message.headers)
+        with watched.handling(message.topic, message.partition, message.offset):
+            await _handle_one(message, specs, handler, dead_letters)
+
+
+async def _handle_one(
+    message: Any, specs: Mapping[str, TopicSpec], handler: Handler, dead_letters: DeadLetters
+) -> None:
+    """One record: parse it, hand it over, dead-letter it if refused or if the handler fails."""
+    headers = header_dict(message.headers)
+    try:
+        spec = specs[message.topic]
+        check_envelope(spec, message.key, message.value, headers, dead_letters.max_record_bytes)
+        received = Received(
+            key=decode_key(spec, message.key),
+            value=decode_value(spec, message.value),
+            headers=headers,
+            topic=message.topic,
+            partition=message.partition,
+            offset=message.offset,
+            raw_value=message.value,
+        )
+    except UnreadableRecord as exc:
+        await dead_letters.send(message, str(exc))
+        return
+    with structlog.contextvars.bound_contextvars(
+        correlation_id=received.correlation_id, event_id=received.event_id
+    ):
         try:
-            spec = specs[message.topic]
-            check_envelope(spec, message.key, message.value, headers, dead_letters.max_record_bytes)
-            received = Received(
-                key=decode_key(spec, message.key),
-                value=decode_value(spec, message.value),
-                headers=headers,
-                topic=message.topic,
-                partition=message.partition,
-                offset=message.offset,
-                raw_value=message.value,
-            )
-        except UnreadableRecord as exc:
-            await dead_letters.send(message, str(exc))
-            continue
-        with structlog.contextvars.bound_contextvars(
-            correlation_id=received.correlation_id, event_id=received.event_id
-        ):
-            try:
-                await handler(received)
-            except Exception as exc:
-                log.exception("record.handler_failed", topic=message.topic, offset=message.offset)
-                await dead_letters.send(message, f"handler failed: {type(exc).__name__}: {exc}")
+            await handler(received)
+        except Exception as exc:
+            log.exception("record.handler_failed", topic=message.topic, offset=message.offset)
+            await dead_letters.send(message, f"handler failed: {type(exc).__name__}: {exc}")
 
 
 async def publish(

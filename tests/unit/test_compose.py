@@ -140,6 +140,12 @@ def test_the_compose_file_declares_every_concerto_process() -> None:
     } <= set(_services())
 
 
+@pytest.mark.parametrize("name", ["events-worker", "matching-worker", "notifications-worker"])
+def test_a_worker_that_exits_by_itself_is_started_again(name: str) -> None:
+    # The stall watchdog (services/common/watchdog.py) exits with status 75 and counts on this.
+    assert _services()[name].get("restart") == "unless-stopped"
+
+
 @pytest.mark.parametrize("name", sorted(_services()))
 def test_every_compose_service_says_when_it_is_healthy(name: str) -> None:
     healthcheck = _services()[name].get("healthcheck")
