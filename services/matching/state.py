@@ -102,6 +102,16 @@ class People:
         raw = self._interests.get(person_id)
         return None if raw is None else decode_value(INTERESTS, raw)
 
+    def taking_part(self) -> list[UUID]:
+        """The people whose case is open and who may be referred (consent, not withdrawn)."""
+        found = []
+        for person, summary in list(self._summaries.items()):
+            if summary.status == "open":
+                profile = self.profile(person)
+                if profile is not None and profile.takes_part_in_rounds:
+                    found.append(person)
+        return found
+
     # -- cases -----------------------------------------------------------------------------
 
     def summary(self, person_id: UUID) -> CaseSummary | None:

@@ -331,10 +331,18 @@ def create_app(settings: Settings) -> faust.App:
     # -- wiring ---------------------------------------------------------------------
 
     def read_cases() -> dict[uuid.UUID, Case]:
-        """Every current case on cases.v1 (a round's snapshot)."""
+        """The cases that may take part in a round, as last written on cases.v1 (its snapshot).
+
+        Only the open cases of people who agreed to be referred are parsed (the summaries
+        and the interests say which): parsing is most of the cost of reading them.
+        """
+        wanted = {
+            CaseKey(case_id=case_id_for(person)).model_dump_json().encode() for person in people.taking_part()
+        }
         latest: dict[bytes, bytes | None] = {}
         for record in read_topic(bootstrap, CASES.name, LOAD_TIMEOUT_S):
-            latest[record.key] = record.value
+            if record.key in wanted:
+                latest[record.key] = record.value
         cases = (Case.model_validate_json(raw) for raw in latest.values() if raw is not None)
         return {case.person_id: case for case in cases}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from services.common.codec import encode
+from services.common.contracts import Consents
 from services.matching.domain import CaseSummary, open_case
 from services.matching.state import People
 
@@ -61,3 +62,15 @@ def test_profiles_are_kept_as_bytes_and_decoded_on_demand() -> None:
     people.read_interest(MARIE_EVE, encode(an_interest()), (0, 1))
     assert people.profile(MARIE_EVE) == an_interest()
     assert people.profile(JOSE) is None
+
+
+def test_only_open_cases_of_people_who_agreed_to_referral_take_part_in_rounds() -> None:
+    people = People()
+    refused = an_interest(LEA).model_copy(
+        update={"consents": Consents(contact=True, referral=False, share_contact=False)}
+    )
+    for person, interest in ((MARIE_EVE, an_interest()), (JOSE, an_interest(JOSE)), (LEA, refused)):
+        people.read_interest(person, encode(interest), (0, 1))
+        people.wrote(CaseSummary.of(open_case(interest)))
+    people.wrote(a_summary(JOSE, None, withdrawn=True))
+    assert people.taking_part() == [MARIE_EVE]
