@@ -28,11 +28,11 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_e
 
 from .cloudevents import EventMeta, header_dict
 from .codec import UnreadableRecord, check_envelope, check_models, decode_key, decode_value, encode
-from .idempotence import IdempotentTransport
 from .kafka import ensure_topics
 from .logging import CORRELATION_ID, configure_logging
 from .settings import KafkaSettings, Settings
 from .topics import DEADLETTER, REGISTRY, TopicSpec
+from .transport import ConcertoTransport
 from .watchdog import BrokerOffsets, Progress, Watchdog
 
 log = structlog.get_logger(__name__)
@@ -67,7 +67,8 @@ Handler = Callable[[Received], Awaitable[None]]
 class ConcertoApp(faust.App):
     """faust's App, knowing the largest record its consumers read (``KafkaSettings.max_record_bytes``)
     and the progress its agents make (read by the stall watchdog), on a transport whose
-    producers are idempotent (services/common/idempotence.py)."""
+    producers are idempotent and whose consumers never acknowledge a record a stream skipped
+    (services/common/transport.py)."""
 
     def __init__(self, app_id: str, *, max_record_bytes: int, **options: Any) -> None:
         super().__init__(app_id, **options)
@@ -76,10 +77,10 @@ class ConcertoApp(faust.App):
         self.watchdog: Watchdog | None = None
 
     def _new_transport(self) -> Any:
-        return IdempotentTransport(self.conf.broker_consumer, self)
+        return ConcertoTransport(self.conf.broker_consumer, self)
 
     def _new_producer_transport(self) -> Any:
-        return IdempotentTransport(self.conf.broker_producer, self)
+        return ConcertoTransport(self.conf.broker_producer, self)
 
 
 def create_faust_app(app_id: str, settings: Settings, *, producer_linger_s: float = 0.001) -> faust.App:
