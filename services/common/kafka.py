@@ -8,6 +8,7 @@ answers 2xx only for data that is safe. When the broker cannot be reached in
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -85,17 +86,26 @@ class Publisher:
     def __init__(self, settings: KafkaSettings, source: str) -> None:
         self._settings = settings
         self._source = source
-        self._producer = KafkaProducer(
+        self._replacing = threading.Lock()
+        self._producer = self._new_producer()
+
+    def _new_producer(self) -> KafkaProducer:
+        settings = self._settings
+        return KafkaProducer(
             bootstrap_servers=settings.bootstrap_servers,
-            client_id=source,
+            client_id=self._source,
             acks="all",
             enable_idempotence=True,
             linger_ms=settings.linger_ms,
             max_block_ms=settings.max_block_ms,
             request_timeout_ms=settings.request_timeout_ms,
-            delivery_timeout_ms=settings.request_timeout_ms + settings.linger_ms + 1000,
+            delivery_timeout_ms=self._delivery_timeout_ms,
             api_version=API_VERSION,
         )
+
+    @property
+    def _delivery_timeout_ms(self) -> int:
+        return self._settings.request_timeout_ms + self._settings.linger_ms + 1000
 
     def publish(
         self,
@@ -113,13 +123,35 @@ class Publisher:
         if size > limit:
             raise RecordTooLarge(f"the {spec.name} record would be {size} bytes; the limit is {limit}")
         meta = meta or new_event(event_type, self._source, current_correlation_id())
+        producer = self._producer
         try:
-            future = self._producer.send(spec.name, key=raw_key, value=raw_value, headers=meta.to_headers())
+            future = producer.send(spec.name, key=raw_key, value=raw_value, headers=meta.to_headers())
             metadata: Any = future.get(timeout=self._settings.request_timeout_ms / 1000 + 2)
         except KafkaError as exc:
             log.warning("kafka.publish_failed", topic=spec.name, error=type(exc).__name__)
+            self._replace(producer)
             raise KafkaUnavailable(f"Kafka did not acknowledge the write to {spec.name}: {exc}") from exc
         return Written(spec.name, metadata.partition, metadata.offset, meta.id)
+
+    def _replace(self, failed: KafkaProducer) -> None:
+        """Write with a new producer from now on; the failed one finishes (or expires) what it holds.
+
+        kafka-python 3.0.12's idempotent producer never recovers once a batch it had already
+        sent expires — what a broker restart under load does: it drops its producer id and
+        never asks for another (``TransactionManager.reset_producer_id`` leaves the READY
+        state, and ``init_producer_id`` acts only from UNINITIALIZED), so every later write
+        times out and the API would answer 503 until restarted. A new producer asks for a new
+        id. Concurrent failures of one producer replace it once.
+        """
+        with self._replacing:
+            if self._producer is not failed:
+                return
+            self._producer = self._new_producer()
+        log.warning("kafka.producer_replaced", source=self._source)
+        closing = threading.Thread(
+            target=failed.close, kwargs={"timeout": self._delivery_timeout_ms / 1000 + 1}, daemon=True
+        )
+        closing.start()
 
     def close(self) -> None:
         """Flush what is buffered and close."""
