@@ -23,6 +23,7 @@ from services.common.kafka import KafkaUnavailable, Publisher, ensure_topics
 from services.common.settings import KafkaSettings
 from services.common.topics import CONTACTS
 from tests.conftest import TEST_VAR
+from tests.support import check_restartable
 from tools.stack import Stack, StackConfig, free_ports
 from tools.waiting import eventually
 
@@ -33,6 +34,7 @@ pytestmark = pytest.mark.integration
 def own_broker() -> Iterator[Stack]:
     base = int(os.environ.get("CONCERTO_TEST_KAFKA_PORT", "0") or 29092) + 100
     stack = Stack(StackConfig(var=TEST_VAR / "broker-restart", kafka_port=free_ports(base, 2)))
+    check_restartable(stack.config.kafka_port)
     stack.broker("start")
     try:
         yield stack
