@@ -32,7 +32,8 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 def own_broker() -> Iterator[Stack]:
-    base = int(os.environ.get("CONCERTO_TEST_KAFKA_PORT", "0") or 29092) + 100
+    # Below the ephemeral port range whatever port the session's broker has (check_restartable).
+    base = int(os.environ.get("CONCERTO_TEST_RESTART_KAFKA_PORT", "0") or 29192)
     stack = Stack(StackConfig(var=TEST_VAR / "broker-restart", kafka_port=free_ports(base, 2)))
     check_restartable(stack.config.kafka_port)
     stack.broker("start")
