@@ -33,7 +33,7 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 def own_broker() -> Iterator[Stack]:
     # Below the ephemeral port range whatever port the session's broker has (check_restartable).
-    base = int(os.environ.get("CONCERTO_TEST_RESTART_KAFKA_PORT", "0") or 29192)
+    base = int(os.environ.get("CONCERTO_TEST_RESTART_KAFKA_PORT") or 29192)
     stack = Stack(StackConfig(var=TEST_VAR / "broker-restart", kafka_port=free_ports(base, 2)))
     check_restartable(stack.config.kafka_port)
     stack.broker("start")
