@@ -37,7 +37,7 @@ bench: setup $(VENV)/.bench-installed ## Measure performance (not a test): resul
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.round_bench
 
-chaos: setup ## Long fault-injection runs (kill -9 during 1,000 emails), not part of make test
+chaos: setup ## Long fault-injection runs (kill -9 of workers and an API, a broker restart, under load), not in make test
 	$(BIN)/python -m pytest -m chaos -p no:cacheprovider
 
 test-unit: setup ## Unit tests only (no broker)

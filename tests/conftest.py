@@ -13,6 +13,7 @@ import shutil
 import socket
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -47,7 +48,8 @@ def stack() -> Iterator[Stack]:
         var=TEST_VAR,
         kafka_port=kafka_port,
         smtp_port=int(os.environ.get("CONCERTO_TEST_SMTP_PORT", "0")) or _free_ports(29025, 1),
-        http_base=_free_ports(29100, 4),
+        # Runs sharing a machine choose their own ports (CONCERTO_TEST_HTTP_BASE: base + 1..3 for the APIs).
+        http_base=int(os.environ.get("CONCERTO_TEST_HTTP_BASE", "0")) or _free_ports(29100, 4),
         max_activities_per_day=3,
         # The weekly digest would email every delegate whose region has activities soon, in
         # whichever test: off for the session's workers; tests/e2e/test_notifications.py runs
@@ -99,3 +101,15 @@ def everything(workers: Stack) -> Stack:
 def mail_dir(stack: Stack) -> Path:
     """Where the SMTP sink writes what it receives."""
     return stack.config.mail_dir
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Print the figures a test recorded with ``record_property("figures", text)`` (the chaos runs)."""
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            if getattr(report, "when", None) != "call":
+                continue
+            for name, value in getattr(report, "user_properties", []):
+                if name == "figures":
+                    terminalreporter.write_sep("-", f"figures of {report.nodeid}")
+                    terminalreporter.write_line(str(value))

@@ -117,3 +117,18 @@ def write_decision(bootstrap: str, organizer: str, status: str, regions: list[st
     finally:
         publisher.close()
     return str(entry.proposal_id)
+
+
+def check_restartable(port: int) -> None:
+    """Fail unless a broker on ``port`` can be restarted while clients keep connecting to it.
+
+    A port in the kernel's ephemeral range can be taken, while the broker is down, by a
+    client's own connection attempt (TCP self-connect: 127.0.0.1:P to 127.0.0.1:P), and the
+    broker then cannot bind it again (seen with 43092).
+    """
+    ranges = Path("/proc/sys/net/ipv4/ip_local_port_range")
+    low, high = map(int, ranges.read_text().split()) if ranges.exists() else (32768, 60999)
+    for p in (port, port + 1):  # the client port and the controller's
+        assert not low <= p <= high, (
+            f"port {p} is in the ephemeral range {low}-{high}: choose one below {low}"
+        )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -72,6 +73,7 @@ class Pending:
     topic: str
     event_id: str
     future: Any  # kafka-python's FutureRecordMetadata
+    producer: Any = None  # the producer it was handed to (replaced if it fails)
 
 
 def ensure_topics(settings: KafkaSettings, specs: Iterable[TopicSpec]) -> list[str]:
@@ -110,9 +112,14 @@ class Publisher:
     def __init__(self, settings: KafkaSettings, source: str) -> None:
         self._settings = settings
         self._source = source
-        self._producer = KafkaProducer(
+        self._replacing = threading.Lock()
+        self._producer = self._new_producer()
+
+    def _new_producer(self) -> KafkaProducer:
+        settings = self._settings
+        return KafkaProducer(
             bootstrap_servers=settings.bootstrap_servers,
-            client_id=source,
+            client_id=self._source,
             # Explicit: kafka-python then refuses a conflicting setting instead of quietly turning
             # idempotence off (it needs acks=all, retries > 0 and at most 5 requests in flight).
             acks="all",
@@ -121,9 +128,13 @@ class Publisher:
             linger_ms=settings.linger_ms,
             max_block_ms=settings.max_block_ms,
             request_timeout_ms=settings.request_timeout_ms,
-            delivery_timeout_ms=settings.request_timeout_ms + settings.linger_ms + 1000,
+            delivery_timeout_ms=self._delivery_timeout_ms,
             api_version=API_VERSION,
         )
+
+    @property
+    def _delivery_timeout_ms(self) -> int:
+        return self._settings.request_timeout_ms + self._settings.linger_ms + 1000
 
     @property
     def producer_id(self) -> int:
@@ -156,20 +167,21 @@ class Publisher:
     def send(self, record: Outgoing) -> Pending:
         """Hand a record to the producer; may block up to ``max_block_ms`` when the topic's
         metadata is unknown (see ``knows``)."""
+        producer = self._producer
         try:
-            future = self._producer.send(
+            future = producer.send(
                 record.topic, key=record.key, value=record.value, headers=record.meta.to_headers()
             )
         except KafkaError as exc:
-            raise self._unavailable(record.topic, exc) from exc
-        return Pending(record.topic, record.meta.id, future)
+            raise self._unavailable(record.topic, exc, producer) from exc
+        return Pending(record.topic, record.meta.id, future, producer)
 
     def wait(self, pending: Pending) -> Written:
         """Block until the broker acknowledged ``pending``."""
         try:
             metadata: Any = pending.future.get(timeout=self._ack_timeout_s)
         except KafkaError as exc:
-            raise self._unavailable(pending.topic, exc) from exc
+            raise self._unavailable(pending.topic, exc, pending.producer) from exc
         return Written(pending.topic, metadata.partition, metadata.offset, pending.event_id)
 
     async def acknowledged(self, pending: Pending) -> Written:
@@ -190,7 +202,7 @@ class Publisher:
         try:
             metadata: Any = await asyncio.wait_for(outcome, self._ack_timeout_s)
         except (KafkaError, TimeoutError) as exc:
-            raise self._unavailable(pending.topic, exc) from exc
+            raise self._unavailable(pending.topic, exc, pending.producer) from exc
         return Written(pending.topic, metadata.partition, metadata.offset, pending.event_id)
 
     def publish(
@@ -208,10 +220,31 @@ class Publisher:
     def _ack_timeout_s(self) -> float:
         return self._settings.request_timeout_ms / 1000 + 2
 
-    @staticmethod
-    def _unavailable(topic: str, exc: Exception) -> KafkaUnavailable:
+    def _unavailable(self, topic: str, exc: Exception, producer: Any) -> KafkaUnavailable:
         log.warning("kafka.publish_failed", topic=topic, error=type(exc).__name__)
+        if producer is not None:
+            self._replace(producer)
         return KafkaUnavailable(f"Kafka did not acknowledge the write to {topic}: {exc}")
+
+    def _replace(self, failed: KafkaProducer) -> None:
+        """Write with a new producer from now on; the failed one finishes (or expires) what it holds.
+
+        kafka-python 3.0.12's idempotent producer never recovers once a batch it had already
+        sent expires — what a broker restart under load does: it drops its producer id and
+        never asks for another (``TransactionManager.reset_producer_id`` leaves the READY
+        state, and ``init_producer_id`` acts only from UNINITIALIZED), so every later write
+        times out and the API would answer 503 until restarted. A new producer asks for a new
+        id. Concurrent failures of one producer replace it once.
+        """
+        with self._replacing:
+            if self._producer is not failed:
+                return
+            self._producer = self._new_producer()
+        log.warning("kafka.producer_replaced", source=self._source)
+        closing = threading.Thread(
+            target=failed.close, kwargs={"timeout": self._delivery_timeout_ms / 1000 + 1}, daemon=True
+        )
+        closing.start()
 
     def close(self) -> None:
         """Flush what is buffered and close."""
