@@ -113,6 +113,7 @@ class Publisher:
         self._settings = settings
         self._source = source
         self._replacing = threading.Lock()
+        self._closing: list[threading.Thread] = []  # replaced producers finishing what they hold
         self._producer = self._new_producer()
 
     def _new_producer(self) -> KafkaProducer:
@@ -241,14 +242,21 @@ class Publisher:
                 return
             self._producer = self._new_producer()
         log.warning("kafka.producer_replaced", source=self._source)
-        closing = threading.Thread(
-            target=failed.close, kwargs={"timeout": self._delivery_timeout_ms / 1000 + 1}, daemon=True
-        )
+        closing = threading.Thread(target=self._close_failed, args=(failed,), daemon=True)
+        self._closing.append(closing)
         closing.start()
 
+    def _close_failed(self, failed: KafkaProducer) -> None:
+        try:
+            failed.close(timeout=self._delivery_timeout_ms / 1000 + 1)
+        except KafkaError as exc:  # it could not flush: what it held was already answered 503
+            log.warning("kafka.replaced_producer_close_failed", error=type(exc).__name__)
+
     def close(self) -> None:
-        """Flush what is buffered and close."""
+        """Flush what is buffered and close (and wait for replaced producers to be closed)."""
         self._producer.close(timeout=5)
+        for closing in self._closing:
+            closing.join(timeout=self._delivery_timeout_ms / 1000 + 2)
 
 
 def kafka_answers(settings: KafkaSettings, timeout_ms: int = 2000) -> bool:
