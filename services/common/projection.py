@@ -118,10 +118,17 @@ class Projection:
         For reads of another service's entity that may have been written an
         instant ago (a partner registered just before its first proposal).
         """
+        return self.lookup(spec, key, timeout)[0]
+
+    def lookup(self, spec: TopicSpec, key: Any, timeout: float) -> tuple[Any | None, bool]:
+        """``get_fresh``, and whether the answer is current: False when the value is unknown and
+        the projection could not catch up in time (the broker is away), so "absent" is not known."""
         found = self.get(spec, key)
-        if found is None and self.catch_up(timeout):
-            found = self.get(spec, key)
-        return found
+        if found is not None:
+            return found, True
+        if not self.catch_up(timeout):
+            return None, False
+        return self.get(spec, key), True
 
     def values(self, spec: TopicSpec) -> list[Any]:
         """Every current value of ``spec``'s topic."""

@@ -14,6 +14,7 @@ from typing import Any
 from uuid import UUID
 
 import structlog
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from services.common.contracts import (
     CalendarEntry,
@@ -39,7 +40,12 @@ from .digest import DigestDue, digest_context, upcoming
 from .documents import DocumentsToBring
 
 DIRECTORY_WAIT_S = 10.0
+DIRECTORY_PATIENCE_S = 600.0  # how long a broker outage may hold an email before it is dead-lettered
 log = structlog.get_logger(__name__)
+
+
+class DirectoryBehind(RuntimeError):
+    """The projection could not catch up, so whether a record exists is not known yet."""
 
 
 class Directory:
@@ -53,8 +59,24 @@ class Directory:
         return await asyncio.to_thread(self._projection.get_fresh, spec, key, DIRECTORY_WAIT_S)
 
     async def find(self, spec: TopicSpec, key: Any) -> Any:
-        """Like ``maybe``, but a record that is not there is an error (the record is dead-lettered)."""
-        found = await self.maybe(spec, key)
+        """Like ``maybe``, but a record that is not there is an error (the record is dead-lettered).
+
+        While the projection cannot tell (it could not catch up: the broker is away), it waits
+        and asks again, up to ``DIRECTORY_PATIENCE_S``: an outage delays the email, it does not
+        dead-letter it (the fault run lost a case-opened email this way during a broker restart).
+        """
+        retrying = AsyncRetrying(
+            retry=retry_if_exception_type(DirectoryBehind),
+            wait=wait_exponential(multiplier=0.5, max=10),
+            stop=stop_after_delay(DIRECTORY_PATIENCE_S),
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
+                found, current = await asyncio.to_thread(self._projection.lookup, spec, key, DIRECTORY_WAIT_S)
+                if found is None and not current:
+                    log.warning("directory.behind", topic=spec.name)
+                    raise DirectoryBehind(f"{spec.name} could not be read to its end")
         if found is None:
             raise LookupError(f"no {spec.name} record for {key!r}")
         return found
