@@ -31,6 +31,6 @@ async def test_while_the_projection_cannot_catch_up_it_asks_again_until_it_can()
 
 async def test_a_record_known_to_be_absent_is_an_error_at_once() -> None:
     projection = Projection([(None, True)])
-    with pytest.raises(LookupError, match="no contacts.v1 record"):
+    with pytest.raises(LookupError, match=r"no contacts\.v1 record"):
         await Directory(projection).find(CONTACTS, "key")  # type: ignore[arg-type]
     assert projection.asked == 1
