@@ -251,8 +251,11 @@ class Publisher:
             failed.close(timeout=self._delivery_timeout_ms / 1000 + 1)
         except KafkaError as exc:  # it could not flush: what it held was already answered 503
             log.warning("kafka.replaced_producer_close_failed", error=type(exc).__name__)
+            # kafka-python's close() raises from its flush before it would force the sender
+            # closed: fail what the producer still holds (already answered 503), then close.
             with contextlib.suppress(KafkaError):
-                failed.close(timeout=0)  # forced: stop its network thread, drop what it holds
+                failed._accumulator.abort_incomplete_batches()
+                failed.close(timeout=0)
 
     def close(self) -> None:
         """Flush what is buffered and close (and wait for replaced producers to be closed)."""
