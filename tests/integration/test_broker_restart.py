@@ -27,8 +27,7 @@ from tests.support import check_restartable
 from tools.stack import Stack, StackConfig, free_ports
 from tools.waiting import eventually
 
-# A broker stopped and started under load: a fault run, in `make chaos`. It can leave a replaced
-# producer's network thread reconnecting (kafka-python), which disturbs hypothesis in later tests.
+# A broker stopped and started under load: a fault run, in `make chaos` with the others.
 pytestmark = [pytest.mark.integration, pytest.mark.chaos]
 
 
