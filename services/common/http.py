@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import structlog
-from fastapi import Depends, FastAPI, HTTPException, Request, status
+from fastapi import Depends, FastAPI, Header, HTTPException, Request, status
 from fastapi.responses import JSONResponse
 from kafka.errors import KafkaError
 from pydantic import BaseModel
@@ -28,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tenacity import retry, retry_if_exception_type, wait_exponential
 
 from .auth import check_secret
+from .cloudevents import EventMeta
 from .errors import Conflict, Forbidden, Rejected
 from .kafka import (
     KafkaUnavailable,
@@ -82,9 +83,16 @@ class ApiRuntime:
     write_lock: threading.Lock = field(default_factory=threading.Lock)
     closed: threading.Event = field(default_factory=threading.Event)
 
-    def publish(self, spec: TopicSpec, key: BaseModel, value: BaseModel | None, event_type: str) -> Written:
+    def publish(
+        self,
+        spec: TopicSpec,
+        key: BaseModel,
+        value: BaseModel | None,
+        event_type: str,
+        meta: EventMeta | None = None,
+    ) -> Written:
         """Write durably, then wait (bounded) until this API's projection shows the write."""
-        written = self.publisher.publish(spec, key, value, event_type)
+        written = self.publisher.publish(spec, key, value, event_type, meta)
         if spec in self.reads:
             self.projection.wait_for(written, self.settings.kafka.read_your_writes_timeout_s)
         return written
@@ -162,6 +170,25 @@ async def get_runtime(request: Request) -> ApiRuntime:
 
 
 Runtime = Annotated[ApiRuntime, Depends(get_runtime)]
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        min_length=8,
+        max_length=200,
+        description="Any unique string for this request (a UUID): a retry with the same key "
+        "records it once and gets the same answer.",
+    ),
+]
+
+
+def idempotent_id(namespace: uuid.UUID, subject: str, idempotency_key: str | None) -> uuid.UUID:
+    """The id of a new record: random, or derived from the caller and their ``Idempotency-Key``
+    so that a retry (after a 503 or an answer lost with the connection) names the same record.
+    Keys are per caller: another caller's key never names your record."""
+    if idempotency_key is None:
+        return uuid.uuid4()
+    return uuid.uuid5(namespace, f"{subject}\n{idempotency_key}")
 
 
 class Correlate:

@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import FastAPI, status
 
 from services.common.auth import CurrentPrincipal, Principal, Role, require
+from services.common.cloudevents import new_event
 from services.common.contracts import (
     ActivityProposed,
     CalendarCommand,
@@ -27,7 +28,16 @@ from services.common.contracts import (
     RulesKey,
 )
 from services.common.errors import Conflict, Forbidden, Rejected
-from services.common.http import ApiRuntime, Runtime, create_api, found, serve
+from services.common.http import (
+    ApiRuntime,
+    IdempotencyKey,
+    Runtime,
+    create_api,
+    found,
+    idempotent_id,
+    serve,
+)
+from services.common.logging import current_correlation_id
 from services.common.settings import Settings
 from services.common.topics import (
     CALENDAR,
@@ -44,6 +54,8 @@ from .models import CommandReceived, ProposalCreate, ProposalReceived, Reschedul
 from .seed import seed_default_rules
 
 SERVICE = "events-api"
+# Proposal ids derived from a caller's Idempotency-Key live in their own namespace.
+IDEMPOTENT_PROPOSALS = uuid.UUID("3b8e2f6a-51c4-4d7e-a0b9-8c2d1e4f7a63")
 
 
 def rules_in_force(runtime: ApiRuntime) -> CalendarRules | None:
@@ -93,11 +105,17 @@ def create_app(settings: Settings) -> FastAPI:
         response_model=ProposalReceived,
         tags=["proposals"],
     )
-    def propose(body: ProposalCreate, runtime: Runtime, principal: CurrentPrincipal) -> Any:
+    def propose(
+        body: ProposalCreate,
+        runtime: Runtime,
+        principal: CurrentPrincipal,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Any:
         """Propose an activity (a partner or delegate for itself; the hub for any organizer).
 
         Where a region's table delegates an organization, only that delegate proposes for the
-        region, and its proposals carry the table's endorsement.
+        region, and its proposals carry the table's endorsement. With an ``Idempotency-Key`` a
+        retry names the same proposal and is decided once (docs/decisions.md, decision 28).
         """
         require(principal, Role.HUB, Role.PARTNER, Role.DELEGATE)
         if not principal.is_hub and not principal.acts_for(body.organizer_id):
@@ -114,20 +132,28 @@ def create_app(settings: Settings) -> FastAPI:
             runtime.projection.catch_up(settings.kafka.read_your_writes_timeout_s)
         tables = runtime.projection.values(TABLES)
         endorsed = check_organizer(organizer, body.regions, tables, body.preferred_dates[0])
+        proposal_id = idempotent_id(IDEMPOTENT_PROPOSALS, principal.subject, idempotency_key)
+        received = ProposalReceived(
+            proposal_id=proposal_id, endorsed=endorsed, decision_url=f"/calendar/{proposal_id}"
+        )
+        key = ProposalKey(proposal_id=proposal_id)
+        if idempotency_key is not None and runtime.projection.get(CALENDAR, key) is not None:
+            return received  # a retry of a proposal already decided: nothing to write
         proposal = ActivityProposed(
-            proposal_id=uuid.uuid4(), proposed_at=datetime.now(UTC), endorsed=endorsed, **body.model_dump()
+            proposal_id=proposal_id, proposed_at=datetime.now(UTC), endorsed=endorsed, **body.model_dump()
         )
-        runtime.publish(
-            EVENT_PROPOSALS,
-            ProposalKey(proposal_id=proposal.proposal_id),
-            proposal,
-            "events.ActivityProposed",
-        )
-        return ProposalReceived(
-            proposal_id=proposal.proposal_id,
-            endorsed=endorsed,
-            decision_url=f"/calendar/{proposal.proposal_id}",
-        )
+        # A retry's record carries the same event id as the first, so the worker, which decides
+        # each event id once, decides the proposal once whichever of the two it reads first.
+        meta = None
+        if idempotency_key is not None:
+            meta = new_event(
+                "events.ActivityProposed",
+                SERVICE,
+                current_correlation_id(),
+                caused_by=f"idempotency-key/{proposal_id}",
+            )
+        runtime.publish(EVENT_PROPOSALS, key, proposal, "events.ActivityProposed", meta)
+        return received
 
     def act(
         proposal_id: uuid.UUID,

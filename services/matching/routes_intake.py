@@ -19,7 +19,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 import structlog
-from fastapi import APIRouter, Depends, Header, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request, status
 
 from services.common.auth import CurrentPrincipal, Role, mint, require
 from services.common.contracts import (
@@ -33,7 +33,14 @@ from services.common.contracts import (
 )
 from services.common.contracts.referrals import CommandKey
 from services.common.errors import Conflict
-from services.common.http import ApiRuntime, NotAllWritten, Runtime, Write
+from services.common.http import (
+    ApiRuntime,
+    IdempotencyKey,
+    NotAllWritten,
+    Runtime,
+    Write,
+    idempotent_id,
+)
 from services.common.kafka import KafkaUnavailable
 from services.common.topics import CASES, CONTACTS, INTERESTS, MATCHING_COMMANDS
 
@@ -68,9 +75,7 @@ IDEMPOTENT_PEOPLE = uuid.UUID("6f1d2c1e-8a43-4b0e-9d7a-2f1c5b7e9a10")
 def person_id_for(subject: str, idempotency_key: str | None) -> uuid.UUID:
     """A new person's id: random, or derived from the caller and their idempotency key so that
     a retry names the same person (pseudonymous either way: nothing of the contact goes in)."""
-    if idempotency_key is None:
-        return uuid.uuid4()
-    return uuid.uuid5(IDEMPOTENT_PEOPLE, f"{subject}\n{idempotency_key}")
+    return idempotent_id(IDEMPOTENT_PEOPLE, subject, idempotency_key)
 
 
 def _received(person_id: uuid.UUID) -> InterestReceived:
@@ -128,15 +133,7 @@ async def declare_interest(
     runtime: Runtime,
     principal: CurrentPrincipal,
     reference: Reference,
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            min_length=8,
-            max_length=200,
-            description="Any unique string for this declaration (a UUID): a retry with the same key "
-            "declares the same person once and gets the same answer.",
-        ),
-    ] = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> Any:
     """Declare a person's interest (a counsellor or the hub); the matching worker opens their case."""
     require(principal, *STAFF)

@@ -71,6 +71,14 @@ def distinct_events(seen: list[Seen]) -> int:
     return len({s.event_id for s in seen if s.value is not None})
 
 
+def since_erasure(seen: list[Seen]) -> list[Seen]:
+    """The records after the last tombstone: the entity as it lives now. A declaration answered
+    503 and undone (both halves tombstoned, its case erased) and then retried with its
+    Idempotency-Key names the same person again, and their case opens again under a new event."""
+    tombstones = [n for n, s in enumerate(seen) if s.value is None]
+    return seen[tombstones[-1] + 1 :] if tombstones else seen
+
+
 def repeats(seen: list[Seen]) -> int:
     """Records beyond the first of each event id: the same event written again."""
     live = [s.event_id for s in seen if s.value is not None]

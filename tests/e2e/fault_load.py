@@ -2,10 +2,10 @@
 they send in steps, and the faults injected between the steps.
 
 A request counts as accepted only when an API acknowledged it (2xx). A client retries the same
-body after a connection error or a 503, with backoff; neither POST /interests nor POST /proposals
-takes a client-chosen id or an Idempotency-Key, so a retry after an answer that was lost (the API
-killed after Kafka acknowledged) records a second person or proposal: the run counts those from
-the topics, it does not prevent them.
+body and headers after a connection error or a 503, with backoff. Each request carries its own
+Idempotency-Key, so a retry after an answer that was lost (the API killed after Kafka
+acknowledged) names the same person or proposal as the first attempt: the run checks from the
+topics that nothing was recorded twice.
 """
 
 from __future__ import annotations
