@@ -13,8 +13,13 @@ from typing import Any, Literal
 
 import orjson
 import structlog
+from log_rate_limit import StreamRateLimitFilter
 
 CORRELATION_ID = "correlation_id"
+# The same library message (same text) at most three times in a row, then once per period, with
+# the number skipped: while the broker is down, aiokafka logs each failed connection, fetch and
+# metadata request, about 40 lines a second per worker.
+REPEAT_PERIOD_S = 10.0
 
 
 def _orjson_dumps(event: Any, **_: Any) -> str:
@@ -68,6 +73,7 @@ def configure_logging(service: str, fmt: Literal["json", "console"] = "console",
             ],
         )
     )
+    handler.addFilter(library_repeats_filter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
@@ -75,6 +81,22 @@ def configure_logging(service: str, fmt: Literal["json", "console"] = "console",
     logging.getLogger("kafka").setLevel(logging.WARNING)
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(service=service)
+
+
+def library_repeats_filter(period_s: float = REPEAT_PERIOD_S) -> logging.Filter:
+    """Rate-limits repeats of one message from the standard library's loggers (aiokafka,
+    kafka-python, faust, uvicorn): each distinct text passes, its repeats are dropped until
+    ``period_s`` has passed, and the next one that passes says how many were skipped. Our own
+    structlog events do not go through it: they are never dropped."""
+    limit: logging.Filter = StreamRateLimitFilter(
+        period_sec=period_s,
+        allow_next_n=2,
+        summary_msg="(and {numskip} more like it)",
+        # Not the library's default, which quotes the message: a "%" in it would break the
+        # formatting of the record it is appended to.
+        expire_msg=" ({numskip} repeats of an earlier message were skipped)",
+    )
+    return limit
 
 
 def current_correlation_id() -> str | None:
