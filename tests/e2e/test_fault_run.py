@@ -245,10 +245,14 @@ def _check_interests(
 ) -> set[str]:
     """Every acknowledged person has exactly one case; the emails the cases cause."""
     contacts = checks.by_key(bootstrap, CONTACTS)
+    # A person's first contact record can be a tombstone: a declaration whose writes timed out
+    # during the broker outage is undone, and its retry (same Idempotency-Key, same person)
+    # writes the contact again.
     people = {
-        key.person_id: seen[0].value.email
+        key.person_id: email
         for key, seen in contacts.items()
-        if seen[0].value is not None and seen[0].value.email.endswith("@" + domain)
+        if (email := next((s.value.email for s in seen if s.value is not None), None)) is not None
+        and email.endswith("@" + domain)
     }
     interests = checks.by_key(bootstrap, INTERESTS)
     recorded = {
