@@ -16,15 +16,28 @@ uncommitted, faust's seek to the committed offset after the rebalance fetches it
 again, and the copy of the current generation is handled and acknowledged. If the
 fetcher does not come back to it, the committed offset stays behind and the stall
 watchdog (services/common/watchdog.py) sees records waiting with no progress.
+
+faust also drops records before any stream sees them: ``Consumer.getmany`` leaves out
+the rest of a batch aiokafka returned when flow control stops or the generation changes
+mid-batch, and every record of a partition that is not active (paused during a
+recovery). aiokafka's position has moved past them, so the next record fetched is
+further on, and faust's gap detection (``_drain_messages``: a record more than one past
+the last one read) takes the offsets in between for a gap in the log (a compacted topic)
+and marks them acknowledged: the commit jumps past records never handled. The crash
+test saw it (2026-11-28): after a restart, the commits of every ``cases.v1`` partition
+jumped ~330 offsets in one second while ~40 records a second were handled, and 312
+emails were never sent. ``SkipSafeConsumer.getmany`` seeks each such partition back to
+its first dropped record, so it is fetched again and read in order, and no gap appears.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Mapping
 from typing import Any, ClassVar
 
 import structlog
 from faust.transport.drivers import aiokafka as faust_aiokafka
-from faust.types import ConsumerT
+from faust.types import TP, ConsumerT, Message
 
 from .idempotence import IdempotentTransport
 
@@ -51,8 +64,46 @@ class SkipSafeConsumer(faust_aiokafka.Consumer):
         acked: bool = super().ack(message)
         return acked
 
+    async def _wait_next_records(self, timeout: float) -> tuple[Any, Any]:  # noqa: ASYNC109 (faust's signature)
+        records, active = await super()._wait_next_records(timeout)
+        self._last_batch: Mapping[TP, list[Any]] = records or {}
+        return records, active
+
+    async def getmany(self, timeout: float) -> AsyncIterator[tuple[TP, Message]]:  # noqa: ASYNC109
+        """faust's batch, then a seek back to the first record of each partition it dropped."""
+        self._last_batch = {}
+        generation = self.app.consumer_generation_id
+        last_yielded: dict[TP, int] = {}
+        async for tp, message in super().getmany(timeout):
+            last_yielded[tp] = message.offset
+            yield tp, message
+        await self.fetch_again(first_dropped(self._last_batch, last_yielded), generation)
+
+    async def fetch_again(self, dropped: Mapping[TP, int], generation: int) -> None:
+        """Seek each partition to its first dropped record, unless a rebalance came in between
+        (it seeks every partition to its committed offset, which is never past a dropped record)."""
+        for tp, offset in dropped.items():
+            if self.app.rebalancing or self.app.consumer_generation_id != generation:
+                return
+            if tp not in self.assignment():
+                continue
+            log.info("record.dropped_fetched_again", topic=tp.topic, partition=tp.partition, offset=offset)
+            await self.seek(tp, offset)
+
 
 class ConcertoTransport(IdempotentTransport):
     """faust's aiokafka transport (``kafka://``): idempotent producers, skip-safe consumers."""
 
     Consumer: ClassVar[type[ConsumerT]] = SkipSafeConsumer
+
+
+def first_dropped(batch: Mapping[TP, list[Any]], last_yielded: Mapping[TP, int]) -> dict[TP, int]:
+    """For each partition of ``batch`` (aiokafka's records, in offset order) of which some
+    records were not handed on (nothing past ``last_yielded``), the offset of the first."""
+    dropped = {}
+    for tp, records in batch.items():
+        handed_on = last_yielded.get(tp)
+        left = [r.offset for r in records if handed_on is None or r.offset > handed_on]
+        if left:
+            dropped[tp] = left[0]
+    return dropped

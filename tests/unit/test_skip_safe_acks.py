@@ -1,16 +1,18 @@
 """A record faust's stream skipped (fetched before a rebalance) is never acknowledged, so
-its offset is never committed before a handled copy of it is (services/common/transport.py)."""
+its offset is never committed before a handled copy of it is; a record faust's consumer
+dropped from a batch is fetched again, not taken for a gap (services/common/transport.py)."""
 
 from __future__ import annotations
 
 from typing import Any, cast
 
+from aiokafka.structs import ConsumerRecord
 from faust.types.tuples import TP, ConsumerMessage
 
 from services.common.settings import Settings
 from services.common.streams import create_faust_app, raw_topic
 from services.common.topics import INTERESTS
-from services.common.transport import SkipSafeConsumer
+from services.common.transport import SkipSafeConsumer, first_dropped
 
 
 def a_record(offset: int) -> ConsumerMessage:
@@ -57,3 +59,75 @@ def skipped_then_handled(consumer: Any) -> None:
     handled.tracked = True
     assert handled.ack(consumer) is True
     assert 7 in consumer._acked_index[handled.tp]
+
+
+def a_fetched(tp: TP, offset: int) -> ConsumerRecord[bytes, bytes]:
+    return ConsumerRecord(tp.topic, tp.partition, offset, 0, 0, b"key", b"value", None, 3, 5, [])
+
+
+class Fetching:
+    """A consumer whose aiokafka returns ``batch`` once, with ``active`` partitions; seeks recorded."""
+
+    def __init__(self, consumer: Any, batch: dict[TP, list[int]], active: set[TP]) -> None:
+        self.seeks: list[tuple[TP, int]] = []
+        records = {tp: [a_fetched(tp, o) for o in offsets] for tp, offsets in batch.items()}
+
+        async def getmany_of_aiokafka(active_partitions: Any, timeout: float) -> Any:  # noqa: ASYNC109
+            return records
+
+        async def seek(tp: TP, offset: int) -> None:
+            self.seeks.append((tp, offset))
+
+        consumer._getmany = getmany_of_aiokafka
+        consumer._get_active_partitions = lambda: active
+        consumer.assignment = lambda: set(batch)
+        consumer.seek = seek
+        consumer.highwater = lambda tp: 100  # read by faust's monitor for each record
+
+
+async def test_records_faust_drops_from_a_batch_are_fetched_again_not_taken_for_a_gap() -> None:
+    consumer = an_app_consuming_interests().consumer
+    active, paused = TP(INTERESTS.name, 0), TP(INTERESTS.name, 1)
+    try:
+        fetching = Fetching(consumer, {active: [10, 11, 12], paused: [5, 6]}, {active})
+        handed = [(tp, m.offset) async for tp, m in consumer.getmany(timeout=0.1)]
+        # faust hands on the active partition's records and drops the paused one's (aiokafka
+        # has moved past them): the paused partition is sought back to its first record.
+        assert handed == [(active, 10), (active, 11), (active, 12)]
+        assert fetching.seeks == [(paused, 5)]
+    finally:
+        consumer._thread.thread_loop.close()
+
+
+async def test_a_batch_cut_short_by_flow_control_is_fetched_again_from_the_first_record_left() -> None:
+    consumer = an_app_consuming_interests().consumer
+    tp = TP(INTERESTS.name, 0)
+    try:
+        fetching = Fetching(consumer, {tp: [10, 11, 12]}, {tp})
+        handed = []
+        async for _, message in consumer.getmany(timeout=0.1):
+            handed.append(message.offset)
+            consumer.flow_active = False  # a rebalance starts: faust leaves the rest of the batch
+        assert handed == [10]
+        assert fetching.seeks == [(tp, 11)]
+    finally:
+        consumer._thread.thread_loop.close()
+
+
+async def test_nothing_is_sought_when_a_rebalance_came_in_between() -> None:
+    consumer = an_app_consuming_interests().consumer
+    tp = TP(INTERESTS.name, 0)
+    try:
+        fetching = Fetching(consumer, {tp: [10, 11, 12]}, {tp})
+        async for _ in consumer.getmany(timeout=0.1):
+            consumer.flow_active = False
+            consumer.app.consumer_generation_id += 1  # the rebalance seeks to the committed offsets
+        assert fetching.seeks == []
+    finally:
+        consumer._thread.thread_loop.close()
+
+
+def test_first_dropped_is_the_first_record_past_the_last_handed_on() -> None:
+    a, b, c = (TP(INTERESTS.name, p) for p in range(3))
+    batch = {tp: [a_fetched(tp, o) for o in (4, 5, 6)] for tp in (a, b, c)}
+    assert first_dropped(batch, {a: 6, b: 4}) == {b: 5, c: 4}
