@@ -79,6 +79,12 @@ class SkipSafeConsumer(faust_aiokafka.Consumer):
             yield tp, message
         await self.fetch_again(first_dropped(self._last_batch, last_yielded), generation)
 
+    async def _add_gap(self, tp: TP, offset_from: int, offset_to: int) -> None:
+        # Offsets faust takes for absent (compacted away) and acknowledges with the next record
+        # handled: logged, since a wrong one is a record never handled.
+        log.info("record.gap", topic=tp.topic, partition=tp.partition, first=offset_from, last=offset_to)
+        await super()._add_gap(tp, offset_from, offset_to)
+
     async def fetch_again(self, dropped: Mapping[TP, int], generation: int) -> None:
         """Seek each partition to its first dropped record, unless a rebalance came in between
         (it seeks every partition to its committed offset, which is never past a dropped record)."""
