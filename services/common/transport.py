@@ -32,6 +32,9 @@ its first dropped record, so it is fetched again and read in order, and no gap a
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections import defaultdict
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, ClassVar
 
@@ -43,6 +46,9 @@ from .idempotence import IdempotentTransport
 
 log = structlog.get_logger(__name__)
 
+#: How long a lost record may hold its partition's commit back before it is fetched again.
+LOST_AFTER_S = 10.0
+
 
 def acknowledgeable(message: Any) -> bool:
     """Whether a stream handed ``message`` over (tracked it) before acknowledging it."""
@@ -51,6 +57,15 @@ def acknowledgeable(message: Any) -> bool:
 
 class SkipSafeConsumer(faust_aiokafka.Consumer):
     """faust's aiokafka consumer, refusing to acknowledge a record no stream handled."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._last_batch: Mapping[TP, list[Any]] = {}
+        #: Offsets aiokafka returned and no stream has acknowledged yet, by partition.
+        self._outstanding: dict[TP, set[int]] = defaultdict(set)
+        #: The outstanding offset holding a partition's commit back, and since when.
+        self._held: dict[TP, tuple[int, float]] = {}
+        self._seeking: set[asyncio.Future[None]] = set()
 
     def ack(self, message: Any) -> bool:
         if not acknowledgeable(message):
@@ -61,13 +76,66 @@ class SkipSafeConsumer(faust_aiokafka.Consumer):
                 offset=message.offset,
             )
             return False
+        self._outstanding[message.tp].discard(message.offset)
         acked: bool = super().ack(message)
         return acked
 
     async def _wait_next_records(self, timeout: float) -> tuple[Any, Any]:  # noqa: ASYNC109 (faust's signature)
         records, active = await super()._wait_next_records(timeout)
-        self._last_batch: Mapping[TP, list[Any]] = records or {}
+        self._last_batch = records or {}
+        for tp, fetched in self._last_batch.items():
+            self._outstanding[tp].update(r.offset for r in fetched)
         return records, active
+
+    async def on_partitions_revoked(self, revoked: set[TP]) -> None:
+        for tp in revoked:  # as faust forgets their acknowledged and committed offsets
+            self._outstanding.pop(tp, None)
+            self._held.pop(tp, None)
+        await super().on_partitions_revoked(revoked)
+
+    def _new_offset(self, tp: TP) -> int | None:
+        """The offset to commit, never past a record fetched and not yet acknowledged.
+
+        faust commits over a single missing offset at the head of the acknowledged ones
+        (``min(acked) - committed > 1`` lets a difference of 1 through, faust-streaming #606,
+        open): one record lost from the pipeline (never acknowledged) and the next ones
+        acknowledged, and its offset is committed. An offset aiokafka returned is not a
+        compacted one, so while the first outstanding offset comes before every
+        acknowledged one, nothing is committed."""
+        outstanding = self._outstanding[tp]
+        committed = self._committed_offset[tp]
+        if committed is not None and outstanding:
+            below = {o for o in outstanding if o < committed}
+            if below:  # committed already: nothing left to protect (a bug if ever logged)
+                log.warning(
+                    "record.committed_not_acked", topic=tp.topic, partition=tp.partition, first=min(below)
+                )
+                outstanding -= below
+        acked = self._acked[tp]
+        if outstanding and acked and (head := min(outstanding)) < min(acked):
+            self._fetch_again_if_lost(tp, head)
+            return None
+        self._held.pop(tp, None)
+        offset: int | None = super()._new_offset(tp)
+        return offset
+
+    def _fetch_again_if_lost(self, tp: TP, head: int) -> None:
+        """Records of a partition are handled in order, so one still not acknowledged while
+        later ones are was lost between the fetch and the agent: after ``LOST_AFTER_S`` the
+        partition is sought back to it, so it is handled (and the later ones again: the
+        handlers are idempotent) and the commit moves on."""
+        now = time.monotonic()
+        held = self._held.get(tp)
+        if held is None or held[0] != head:
+            self._held[tp] = (head, now)
+            return
+        if now - held[1] < LOST_AFTER_S or self.app.rebalancing:
+            return
+        self._held[tp] = (head, now)
+        log.warning("record.lost_fetched_again", topic=tp.topic, partition=tp.partition, offset=head)
+        task = asyncio.ensure_future(self.seek(tp, head))
+        self._seeking.add(task)
+        task.add_done_callback(self._seeking.discard)
 
     async def getmany(self, timeout: float) -> AsyncIterator[tuple[TP, Message]]:  # noqa: ASYNC109
         """faust's batch, then a seek back to the first record of each partition it dropped."""

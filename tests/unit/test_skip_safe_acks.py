@@ -4,11 +4,14 @@ dropped from a batch is fetched again, not taken for a gap (services/common/tran
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, cast
 
+import pytest
 from aiokafka.structs import ConsumerRecord
 from faust.types.tuples import TP, ConsumerMessage
 
+from services.common import transport
 from services.common.settings import Settings
 from services.common.streams import create_faust_app, raw_topic
 from services.common.topics import INTERESTS
@@ -131,3 +134,39 @@ def test_first_dropped_is_the_first_record_past_the_last_handed_on() -> None:
     a, b, c = (TP(INTERESTS.name, p) for p in range(3))
     batch = {tp: [a_fetched(tp, o) for o in (4, 5, 6)] for tp in (a, b, c)}
     assert first_dropped(batch, {a: 6, b: 4}) == {b: 5, c: 4}
+
+
+async def test_a_record_fetched_and_never_acknowledged_holds_the_commit_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """faust-streaming #606: faust commits over one missing offset at the head of the
+    acknowledged ones. A record aiokafka returned is not compacted away: no commit past it."""
+    consumer = an_app_consuming_interests().consumer
+    tp = TP(INTERESTS.name, 0)
+    try:
+        fetching = Fetching(consumer, {tp: list(range(28, 39))}, {tp})
+        handed = [message async for _, message in consumer.getmany(timeout=0.1)]
+        assert [m.offset for m in handed] == list(range(28, 39))
+
+        def handle(offset: int) -> None:
+            message = handed[offset - 28]
+            message.tracked = True
+            assert consumer.ack(message)
+
+        consumer._committed_offset[tp] = 28
+        for offset in range(28, 33):
+            handle(offset)
+        assert consumer._new_offset(tp) == 33
+        consumer._committed_offset[tp] = 33
+        for offset in range(34, 39):  # 33 was lost somewhere between the fetch and the agent
+            handle(offset)
+        assert consumer._new_offset(tp) is None  # faust alone answers 39: 33 would never be handled
+        # Held back long enough, the partition is fetched again from the lost record.
+        monkeypatch.setattr(transport, "LOST_AFTER_S", 0.0)
+        assert consumer._new_offset(tp) is None
+        await asyncio.sleep(0)
+        assert fetching.seeks == [(tp, 33)]
+        handle(33)  # fetched again and handled
+        assert consumer._new_offset(tp) == 39
+    finally:
+        consumer._thread.thread_loop.close()
