@@ -83,8 +83,10 @@ class SkipSafeConsumer(faust_aiokafka.Consumer):
     async def _wait_next_records(self, timeout: float) -> tuple[Any, Any]:  # noqa: ASYNC109 (faust's signature)
         records, active = await super()._wait_next_records(timeout)
         self._last_batch = records or {}
+        acks_enabled_for = self.app.topics.acks_enabled_for
         for tp, fetched in self._last_batch.items():
-            self._outstanding[tp].update(r.offset for r in fetched)
+            if acks_enabled_for(tp.topic):  # not a table's changelog, read without acknowledgements
+                self._outstanding[tp].update(r.offset for r in fetched)
         return records, active
 
     async def on_partitions_revoked(self, revoked: set[TP]) -> None:
