@@ -38,6 +38,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, ClassVar
 
+import faust.streams as faust_streams
 import structlog
 from faust.transport.drivers import aiokafka as faust_aiokafka
 from faust.types import TP, ConsumerT, Message
@@ -45,6 +46,13 @@ from faust.types import TP, ConsumerT, Message
 from .idempotence import IdempotentTransport
 
 log = structlog.get_logger(__name__)
+
+# faust's Cython stream iterator (faust/_cython/streams.pyx, used whenever the extension is
+# built, as in the faust-streaming wheels) acknowledges records inline: it writes the
+# consumer's acknowledged offsets itself instead of calling ``Consumer.ack``, so no override
+# of ``ack`` ever runs, and it acknowledges the records it skips as the Python iterator does.
+# Every worker streams with faust's pure-Python iterator, which calls ``Consumer.ack``.
+faust_streams._CStreamIterator = None  # type: ignore[attr-defined]
 
 #: How long a lost record may hold its partition's commit back before it is fetched again.
 LOST_AFTER_S = 10.0

@@ -170,3 +170,15 @@ async def test_a_record_fetched_and_never_acknowledged_holds_the_commit_back(
         assert consumer._new_offset(tp) == 39
     finally:
         consumer._thread.thread_loop.close()
+
+
+async def test_the_stream_acknowledges_through_the_consumer() -> None:
+    """faust's Cython stream iterator acknowledges inline, never calling ``Consumer.ack``: our
+    workers stream with the Python iterator, whose acknowledgements the consumer sees."""
+    app = an_app_consuming_interests()
+    try:
+        iterator = app.stream(raw_topic(app, INTERESTS)).__aiter__()
+        assert iterator.__qualname__ == "Stream._py_aiter"  # "Stream._c_aiter" without the change
+        await iterator.aclose()
+    finally:
+        app.consumer._thread.thread_loop.close()
