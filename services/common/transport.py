@@ -74,6 +74,7 @@ class SkipSafeConsumer(faust_aiokafka.Consumer):
         #: The outstanding offset holding a partition's commit back, and since when.
         self._held: dict[TP, tuple[int, float]] = {}
         self._seeking: set[asyncio.Future[None]] = set()
+        self._flow_was_active = False
 
     def ack(self, message: Any) -> bool:
         if not acknowledgeable(message):
@@ -149,6 +150,7 @@ class SkipSafeConsumer(faust_aiokafka.Consumer):
 
     async def getmany(self, timeout: float) -> AsyncIterator[tuple[TP, Message]]:  # noqa: ASYNC109
         """faust's batch, then a seek back to the first record of each partition it dropped."""
+        await self._after_flow_resumed()
         self._last_batch = {}
         generation = self.app.consumer_generation_id
         last_yielded: dict[TP, int] = {}
@@ -156,6 +158,32 @@ class SkipSafeConsumer(faust_aiokafka.Consumer):
             last_yielded[tp] = message.offset
             yield tp, message
         await self.fetch_again(first_dropped(self._last_batch, last_yielded), generation)
+
+    async def _after_flow_resumed(self) -> None:
+        """When faust's flow control resumes the streams (the end of a recovery or a rebalance),
+        fetch again from the first record fetched and not acknowledged of each partition.
+
+        While flow control is suspended, a stream skips the records it takes from its queue
+        (not acknowledged: see ``ack``), and resuming empties the streams' queues: in both
+        cases the fetch position is past records no stream will handle. Records already
+        committed are not fetched again; records handled twice are harmless (idempotent)."""
+        active = self.app.flow_control.is_active()
+        resumed = active and not self._flow_was_active
+        self._flow_was_active = active
+        if not resumed or self.app.rebalancing:
+            return
+        assignment = self.assignment()
+        for tp, outstanding in list(self._outstanding.items()):
+            committed = self._committed_offset[tp]
+            left = [o for o in outstanding if committed is None or o >= committed]
+            if tp in assignment and left:
+                log.info(
+                    "record.fetched_again_after_resume",
+                    topic=tp.topic,
+                    partition=tp.partition,
+                    offset=min(left),
+                )
+                await self.seek(tp, min(left))
 
     async def _add_gap(self, tp: TP, offset_from: int, offset_to: int) -> None:
         # Offsets faust takes for absent (compacted away) and acknowledges with the next record

@@ -182,3 +182,24 @@ async def test_the_stream_acknowledges_through_the_consumer() -> None:
         await iterator.aclose()
     finally:
         app.consumer._thread.thread_loop.close()
+
+
+async def test_when_flow_control_resumes_what_no_stream_acknowledged_is_fetched_again() -> None:
+    """Records a stream skipped while flow control was suspended, or that resuming emptied from
+    its queue, are past the fetch position: the consumer seeks back to the first of them."""
+    app = an_app_consuming_interests()
+    consumer = app.consumer
+    tp = TP(INTERESTS.name, 0)
+    try:
+        fetching = Fetching(consumer, {tp: [5, 6, 7]}, {tp})
+        app.flow_control.suspend()  # a recovery: the streams skip what they take from their queues
+        handed = [message async for _, message in consumer.getmany(timeout=0.1)]
+        assert [m.offset for m in handed] == [5, 6, 7]
+        assert fetching.seeks == []
+        consumer._committed_offset[tp] = 6  # 5 was handled and committed before the restart
+
+        app.flow_control.resume()
+        [_ async for _ in consumer.getmany(timeout=0.1)]
+        assert fetching.seeks[0] == (tp, 6)
+    finally:
+        consumer._thread.thread_loop.close()
