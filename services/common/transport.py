@@ -75,6 +75,9 @@ class SkipSafeConsumer(faust_aiokafka.Consumer):
         self._held: dict[TP, tuple[int, float]] = {}
         self._seeking: set[asyncio.Future[None]] = set()
         self._flow_was_active = False
+        #: The start of a gap to fetch again after the batch, by partition; and where it was sought.
+        self._gap_refetch: dict[TP, int] = {}
+        self._gap_sought: dict[TP, int] = {}
 
     def ack(self, message: Any) -> bool:
         if not acknowledgeable(message):
@@ -186,20 +189,41 @@ class SkipSafeConsumer(faust_aiokafka.Consumer):
                 await self.seek(tp, min(left))
 
     async def _add_gap(self, tp: TP, offset_from: int, offset_to: int) -> None:
-        # Offsets faust takes for absent (compacted away) and acknowledges with the next record
-        # handled: logged, since a wrong one is a record never handled.
-        log.info("record.gap", topic=tp.topic, partition=tp.partition, first=offset_from, last=offset_to)
-        await super()._add_gap(tp, offset_from, offset_to)
+        """faust found the record at ``offset_to`` past the one after the last it read, and takes
+        the offsets in between for absent (compacted away), acknowledging them.
+
+        They may not be absent: aiokafka can hand over records fetched from a position a seek
+        replaced, or faust's read offset can be stale. So the first time, the partition is
+        fetched again after this batch from the last record read (``offset_from - 1``, which
+        exists: handling it twice is harmless), and nothing is acknowledged in between (the
+        commit waits at the gap). If the next record after that seek is past the gap again,
+        the offsets are absent indeed: the gap is taken (logged ``record.gap``)."""
+        first, last = offset_from, offset_to - 1  # faust's own call includes offset_to: not here
+        sought = self._gap_sought.pop(tp, None)
+        if sought is not None and offset_from - 1 == sought:
+            log.info("record.gap", topic=tp.topic, partition=tp.partition, first=first, last=last)
+            await super()._add_gap(tp, first, last)
+            return
+        log.info("record.gap_fetched_again", topic=tp.topic, partition=tp.partition, first=first, last=last)
+        start = offset_from - 1
+        self._gap_refetch[tp] = min(start, self._gap_refetch.get(tp, start))
 
     async def fetch_again(self, dropped: Mapping[TP, int], generation: int) -> None:
-        """Seek each partition to its first dropped record, unless a rebalance came in between
-        (it seeks every partition to its committed offset, which is never past a dropped record)."""
-        for tp, offset in dropped.items():
+        """Seek each partition to its first dropped record (or the start of a gap), unless a
+        rebalance came in between (it seeks every partition to its committed offset, which is
+        never past a dropped record: nothing past one is acknowledged)."""
+        gaps, self._gap_refetch = self._gap_refetch, {}
+        targets = dict(dropped)
+        for tp, offset in gaps.items():
+            targets[tp] = min(offset, targets.get(tp, offset))
+        for tp, offset in targets.items():
             if self.app.rebalancing or self.app.consumer_generation_id != generation:
                 return
             if tp not in self.assignment():
                 continue
             log.info("record.dropped_fetched_again", topic=tp.topic, partition=tp.partition, offset=offset)
+            if tp in gaps:
+                self._gap_sought[tp] = offset
             await self.seek(tp, offset)
 
 

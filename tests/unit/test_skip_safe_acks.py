@@ -203,3 +203,22 @@ async def test_when_flow_control_resumes_what_no_stream_acknowledged_is_fetched_
         assert fetching.seeks[0] == (tp, 6)
     finally:
         consumer._thread.thread_loop.close()
+
+
+async def test_a_gap_is_fetched_again_once_before_it_is_taken_for_absent_offsets() -> None:
+    """faust read 149, then 363: before taking 150–362 for compacted away (and acknowledging
+    them), the partition is fetched again from 149; only if 363 comes next again is it a gap."""
+    consumer = an_app_consuming_interests().consumer
+    tp = TP(INTERESTS.name, 0)
+    try:
+        fetching = Fetching(consumer, {}, {tp})
+        consumer.assignment = lambda: {tp}
+        await consumer._add_gap(tp, 150, 363)  # what faust's _drain_messages calls
+        assert not consumer._gap[tp]  # nothing acknowledged in between
+        [_ async for _ in consumer.getmany(timeout=0.1)]  # the end of the batch
+        assert fetching.seeks == [(tp, 149)]
+
+        await consumer._add_gap(tp, 150, 363)  # fetched again from 149: 363 comes next again
+        assert [(i.begin, i.end) for i in consumer._gap[tp]] == [(150, 363)]  # 363 itself excluded
+    finally:
+        consumer._thread.thread_loop.close()
