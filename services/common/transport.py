@@ -120,11 +120,11 @@ class SkipSafeConsumer(faust_aiokafka.Consumer):
         committed = self._committed_offset[tp]
         if committed is not None and outstanding:
             below = {o for o in outstanding if o < committed}
-            if below:  # committed already: nothing left to protect (a bug if ever logged)
-                log.warning(
-                    "record.committed_not_acked", topic=tp.topic, partition=tp.partition, first=min(below)
-                )
-                outstanding -= below
+            # Committed already, so nothing left to protect: second copies of records fetched
+            # again after a seek back, whose first copy was handled (faust drops a copy behind
+            # its read offset without handing it over), or records fetched before the seek to
+            # the committed offsets that starts a generation.
+            outstanding -= below
         acked = self._acked[tp]
         if outstanding and acked and (head := min(outstanding)) < min(acked):
             self._fetch_again_if_lost(tp, head)
