@@ -1,33 +1,33 @@
 """faust's Kafka transport as Concerto runs it: idempotent producers, and a consumer
-that never acknowledges a record its stream skipped.
+that never commits the offset of a record no stream handled (decision 27).
 
-faust's stream drops a record fetched before a rebalance (its generation is not the
-consumer's current one) or while flow control is suspended (during a rebalance), and
-then *acknowledges* it "so that the lag does not grow" (``faust/streams.py``,
-``Stream._c_aiter``: ``if event is not None and (do_ack or value is skipped_value)``).
-An acknowledged offset is committed once the offsets before it are; if the record is
-not fetched again (the fetch position had moved on), or the worker is killed before
-it is, the record was never handled and never will be: at-least-once is broken. The
-crash test (tests/e2e/test_email_crashes.py) lost emails this way.
+faust-streaming 0.15 commits past records never handled in several ways, each seen in
+``make chaos`` (docs/reliability.md tells each run): the crash test and the fault run lost
+emails and proposals to them. ``SkipSafeConsumer`` closes each:
 
-Such a record is one the stream never tracked (tracking happens after the skip test),
-so ``SkipSafeConsumer`` refuses to acknowledge an untracked record: its offset stays
-uncommitted, faust's seek to the committed offset after the rebalance fetches it
-again, and the copy of the current generation is handled and acknowledged. If the
-fetcher does not come back to it, the committed offset stays behind and the stall
-watchdog (services/common/watchdog.py) sees records waiting with no progress.
+1. **Skipped records.** A stream drops a record fetched before a rebalance, or taken from
+   its queue while flow control is suspended, and acknowledges it anyway. ``ack`` refuses
+   a record no stream tracked.
+2. **Records dropped from a batch.** ``Consumer.getmany`` leaves out the rest of a batch
+   aiokafka returned when flow control stops or the generation changes mid-batch.
+   ``getmany`` seeks each such partition back to its first dropped record.
+3. **Gaps that are not gaps.** A record read further on than the one after the last read
+   is taken for a gap in the log (a compacted topic), and the offsets in between are
+   acknowledged. ``_add_gap`` fetches the partition again once first, and takes the gap
+   only if the same jump comes again.
+4. **One missing offset at the head** (faust-streaming #606): faust commits over it, and
+   resuming flow control empties the streams' queues, losing the record waiting there.
+   The consumer keeps the offsets aiokafka returned that no stream acknowledged; it
+   commits nothing past the first of them (``_new_offset``), seeks back to it after
+   ``LOST_AFTER_S``, and, when flow control resumes, seeks each partition back to its
+   first such record (``_after_flow_resumed``).
+5. **The Cython stream iterator** acknowledges inline, never calling ``Consumer.ack``, so
+   none of the above would run: every worker streams with faust's Python iterator.
 
-faust also drops records before any stream sees them: ``Consumer.getmany`` leaves out
-the rest of a batch aiokafka returned when flow control stops or the generation changes
-mid-batch, and every record of a partition that is not active (paused during a
-recovery). aiokafka's position has moved past them, so the next record fetched is
-further on, and faust's gap detection (``_drain_messages``: a record more than one past
-the last one read) takes the offsets in between for a gap in the log (a compacted topic)
-and marks them acknowledged: the commit jumps past records never handled. The crash
-test saw it (2026-11-28): after a restart, the commits of every ``cases.v1`` partition
-jumped ~330 offsets in one second while ~40 records a second were handled, and 312
-emails were never sent. ``SkipSafeConsumer.getmany`` seeks each such partition back to
-its first dropped record, so it is fetched again and read in order, and no gap appears.
+Records fetched again are handled again: the handlers are idempotent (at-least-once). The
+cost is methods of faust's consumer overridden here, to check when faust is upgraded:
+``ack``, ``getmany``, ``_wait_next_records``, ``_add_gap``, ``_new_offset``,
+``on_partitions_revoked``, and the ``faust.streams._CStreamIterator`` switch.
 """
 
 from __future__ import annotations
