@@ -17,10 +17,28 @@ from typing import Any
 
 import pytest
 
+from services.common.clock import OFFSET_ENV, default_clock, export_offset
 from services.common.settings import KafkaSettings, Settings, SmtpSettings
 from tools.stack import PROCESSES, ROOT, Stack, StackConfig
 
 TEST_VAR = ROOT / "var" / "test"
+
+PINNED_NOW = "2027-01-11T10:00:00-05:00"
+"""The instant the suite runs at unless CONCERTO_NOW or CONCERTO_TODAY says otherwise (a Monday in
+Montréal's winter); `make sweep` runs the suite's season tests on the trap dates."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Pin the one clock before any test module is imported: every process the suite starts, and
+    every test, reads the same shifted "now" (services/common/clock.py)."""
+    if not any(os.environ.get(v) for v in ("CONCERTO_NOW", "CONCERTO_TODAY", OFFSET_ENV)):
+        os.environ["CONCERTO_NOW"] = PINNED_NOW
+    export_offset(default_clock())
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    local = default_clock().local()
+    return f"concerto clock: {local:%A %Y-%m-%d %H:%M %Z} in Montréal (CONCERTO_NOW / CONCERTO_TODAY pin it)"
 
 
 def _free(port: int) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -13,6 +12,7 @@ from uuid import UUID
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from services.common.auth import AuthSettings, Role, mint
+from services.common.clock import default_clock
 from services.common.cloudevents import header_dict
 from services.common.kafka import API_VERSION
 from services.common.kafka import read_topic as read_topic
@@ -107,7 +107,7 @@ def write_decision(bootstrap: str, organizer: str, status: str, regions: list[st
         status=status,
         joint_with=uuid.uuid4() if status == "joint_suggested" else None,
         reason="Written by a test, as the events worker would.",
-        decided_at=datetime.now(UTC),
+        decided_at=default_clock().now(),
     )
     publisher = Publisher(KafkaSettings(bootstrap_servers=bootstrap), "events-worker")
     try:

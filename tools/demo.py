@@ -16,7 +16,6 @@ from __future__ import annotations
 import shutil
 import time
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -25,6 +24,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from services.common.clock import default_clock
 from services.common.settings import Settings
 from tools.report import render
 from tools.report.collect import observe
@@ -143,7 +143,7 @@ def report_on(
     """Read the season back from the services and write the report."""
     settings = Settings()
     observed = observe(apis, config.bootstrap, settings.auth, round_id, config.mail_dir)
-    today = date.today()
+    today = default_clock().today()
     report = build(
         observed,
         calendar_sides(observed, today),
@@ -237,7 +237,7 @@ def up(people: People = 1000, seed: Seed = 2026, var: Path = ROOT / "var") -> No
             played = play_season(
                 SeasonSpec(seed=seed, people=people), config, console, stop=False, stack=stack
             )
-            marker.write_text(f"{date.today()} (round {played.round_id})\n")
+            marker.write_text(f"{default_clock().today()} (round {played.round_id})\n")
             console.print(f"Report of the season: {_shown(played.html)}")
     except (StackError, TimeoutError, httpx.HTTPError) as exc:
         console.print(f"[red]{exc}[/red] — see the logs in {config.var / 'log'}")

@@ -36,6 +36,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from services.common.clock import OFFSET_ENV, default_clock
+
 ROOT = Path(__file__).resolve().parents[1]
 KAFKA_SCRIPT = ROOT / "infra" / "kafka" / "kafka.sh"
 
@@ -73,6 +75,9 @@ class StackConfig:
     http_base: int = 8000
     max_activities_per_day: int = 3
     extra_env: dict[str, str] = field(default_factory=dict)
+    # Every process of the stack shares one clock: the real one, or the one CONCERTO_TODAY or
+    # CONCERTO_NOW pins, resolved once here (services/common/clock.py).
+    clock_offset_s: float = field(default_factory=lambda: default_clock().offset.total_seconds())
 
     @property
     def bootstrap(self) -> str:
@@ -98,6 +103,7 @@ class StackConfig:
             "CONCERTO_DATA_DIR": str(self.var / "data"),
             "CONCERTO_MAX_ACTIVITIES_PER_DAY": str(self.max_activities_per_day),
             "PYTHONUNBUFFERED": "1",
+            OFFSET_ENV: repr(self.clock_offset_s),
             **self.extra_env,
         }
 

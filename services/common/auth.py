@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -27,6 +27,8 @@ import jwt
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field, SecretStr
+
+from .clock import Clock, default_clock
 
 # Public on purpose: it signs tokens on developers' machines, and check_secret refuses it elsewhere.
 DEV_SECRET = "concerto-dev-secret-change-me-0123456789abcdef"  # noqa: S105
@@ -139,7 +141,7 @@ def mint(
     ttl = auth.token_ttl_s if ttl_s is None else ttl_s
     if ttl <= 0:
         raise ValueError("a token's lifetime must be positive")
-    issued = int((now or datetime.now(UTC)).timestamp())
+    issued = int((now or default_clock().now()).timestamp())
     claims: dict[str, Any] = {
         "sub": subject,
         "role": role.value,
@@ -183,7 +185,7 @@ def verify(auth: AuthSettings, token: str, now: datetime | None = None) -> Princ
         raise InvalidToken("malformed token") from exc
     except jwt.InvalidTokenError as exc:
         raise InvalidToken("invalid claims") from exc
-    _check_times(claims, (now or datetime.now(UTC)).timestamp())
+    _check_times(claims, (now or default_clock().now()).timestamp())
     return _principal(claims)
 
 
@@ -241,7 +243,8 @@ def principal_from(request: Request, credentials: HTTPAuthorizationCredentials |
     if credentials is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="missing bearer token", headers=_CHALLENGE)
     try:
-        return verify(auth, credentials.credentials)
+        clock = getattr(request.app.state, "clock", None)
+        return verify(auth, credentials.credentials, clock.now() if isinstance(clock, Clock) else None)
     except InvalidToken as exc:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, detail=f"invalid token: {exc}", headers=_CHALLENGE

@@ -9,7 +9,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
+
+from .clock import default_clock
 
 SPEC_VERSION = "1.0"
 TYPE_PREFIX = "quebec.concerto."
@@ -63,7 +65,7 @@ def new_event(
         id=event_id,
         type=TYPE_PREFIX + event_type,
         source=source,
-        time=now or datetime.now(UTC),
+        time=now or default_clock().now(),
         correlation_id=correlation_id,
     )
 

@@ -1,8 +1,7 @@
-"""FastAPI dependencies every API shares: the reference data, the clock, loading an entity or 404."""
+"""FastAPI dependencies every API shares: the reference data, loading an entity or 404."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -19,11 +18,6 @@ async def get_reference(request: Request) -> ReferenceData:
 
 
 Reference = Annotated[ReferenceData, Depends(get_reference)]
-
-
-def now() -> datetime:
-    """The current time, UTC."""
-    return datetime.now(UTC)
 
 
 def load(runtime: ApiRuntime, spec: TopicSpec, key: Any, what: str) -> Any:

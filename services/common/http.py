@@ -28,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tenacity import retry, retry_if_exception_type, wait_exponential
 
 from .auth import check_secret
+from .clock import Clock, SystemClock
 from .cloudevents import EventMeta
 from .errors import Conflict, Forbidden, Rejected
 from .kafka import (
@@ -79,6 +80,7 @@ class ApiRuntime:
     publisher: Publisher
     projection: Projection
     reads: tuple[TopicSpec, ...]
+    clock: Clock = field(default_factory=SystemClock)
     # Check-then-write sequences (a unique NEQ, a table's members) run one at a time.
     write_lock: threading.Lock = field(default_factory=threading.Lock)
     closed: threading.Event = field(default_factory=threading.Event)
@@ -140,12 +142,17 @@ class ApiRuntime:
 
 
 def start_runtime(
-    settings: Settings, service: str, reads: Sequence[TopicSpec], lazy: Sequence[TopicSpec] = ()
+    settings: Settings,
+    service: str,
+    reads: Sequence[TopicSpec],
+    lazy: Sequence[TopicSpec] = (),
+    clock: Clock | None = None,
 ) -> ApiRuntime:
     """Build the publisher and start the projection (``lazy``: those of ``reads`` parsed on each
     read, see ``Projection``); topics are ensured in the background."""
     projection = Projection(settings.kafka, reads, service, lazy=lazy)
-    runtime = ApiRuntime(settings, Publisher(settings.kafka, service), projection, tuple(reads))
+    clock = clock or settings.build_clock()
+    runtime = ApiRuntime(settings, Publisher(settings.kafka, service, clock), projection, tuple(reads), clock)
 
     @retry(
         wait=wait_exponential(multiplier=0.5, max=5),
@@ -243,7 +250,7 @@ def create_api(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime = start_runtime(settings, service, reads, lazy)
+        runtime = start_runtime(settings, service, reads, lazy, app.state.clock)
         app.state.runtime = runtime
         if on_start is not None:
             await on_start(app, runtime)
@@ -255,6 +262,7 @@ def create_api(
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
     app.state.auth = settings.auth
+    app.state.clock = settings.build_clock()
     document_errors(app)
 
     app.add_middleware(Correlate)

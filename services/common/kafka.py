@@ -25,6 +25,7 @@ from kafka.admin import NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 from pydantic import BaseModel
 
+from .clock import Clock, SystemClock
 from .cloudevents import EventMeta, new_event
 from .codec import check_models, encode
 from .logging import current_correlation_id
@@ -109,7 +110,8 @@ class Publisher:
     """Durable writes of registered models (one per API process), idempotent: the broker gives the
     producer an id and drops a batch it already has when a retry resends it (docs/decisions.md)."""
 
-    def __init__(self, settings: KafkaSettings, source: str) -> None:
+    def __init__(self, settings: KafkaSettings, source: str, clock: Clock | None = None) -> None:
+        self._clock = clock or SystemClock()
         self._settings = settings
         self._source = source
         self._replacing = threading.Lock()
@@ -158,7 +160,7 @@ class Publisher:
         limit = self._settings.max_record_bytes
         if size > limit:
             raise RecordTooLarge(f"the {spec.name} record would be {size} bytes; the limit is {limit}")
-        meta = meta or new_event(event_type, self._source, current_correlation_id())
+        meta = meta or new_event(event_type, self._source, current_correlation_id(), now=self._clock.now())
         return Outgoing(spec.name, raw_key, raw_value, meta)
 
     def knows(self, topic: str) -> bool:

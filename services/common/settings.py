@@ -6,12 +6,14 @@ nothing reads the environment at import time.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .auth import AuthSettings
+from .clock import SystemClock, pinned_offset
 
 
 class KafkaSettings(BaseModel):
@@ -110,6 +112,14 @@ class WatchdogSettings(BaseModel):
     )
 
 
+class ClockSettings(BaseModel):
+    """The offset of a pinned clock, exported by the process that pinned it (services/common/clock.py)."""
+
+    offset_s: float | None = Field(
+        default=None, description="Seconds added to the real time (set by make demo, make up, the tests)."
+    )
+
+
 class Settings(BaseSettings):
     """Every Concerto process's settings; services read only the parts they need."""
 
@@ -131,3 +141,14 @@ class Settings(BaseSettings):
         default=3, ge=1, description="At most K regional recruitment activities per day in Montréal."
     )
     worker_partitions_hint: int = Field(default=4, ge=1)
+    today: date | None = Field(
+        default=None, description="Pin the date (Montréal), keeping the real time of day: CONCERTO_TODAY."
+    )
+    now: datetime | None = Field(
+        default=None, description="Pin the instant (ISO 8601; naive = Montréal time): CONCERTO_NOW."
+    )
+    clock: ClockSettings = ClockSettings()
+
+    def build_clock(self) -> SystemClock:
+        """The clock of this process: the real one, or the one pinned by ``now``, ``today`` or a parent."""
+        return SystemClock(pinned_offset(offset_s=self.clock.offset_s, now=self.now, today=self.today))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from fastapi import FastAPI, status
@@ -64,8 +64,7 @@ def rules_in_force(runtime: ApiRuntime) -> CalendarRules | None:
     return rules
 
 
-def _check_dates(days: list[date], field: str) -> None:
-    today = datetime.now(UTC).date()
+def _check_dates(days: list[date], field: str, today: date) -> None:
     for index, day in enumerate(days):
         if day < today:
             raise Rejected(f"{field}.{index}", f"{day} is in the past")
@@ -75,7 +74,7 @@ def _is_delegate_for(principal: Principal, entry: CalendarEntry, runtime: ApiRun
     if principal.partner_id is None:
         return False
     tables: list[ConcertationTable] = runtime.projection.values(TABLES)
-    today = datetime.now(UTC).date()
+    today = runtime.clock.today()
     return any(
         t.region in entry.regions and t.status == "active" and t.delegate_on(today) == principal.partner_id
         for t in tables
@@ -120,7 +119,7 @@ def create_app(settings: Settings) -> FastAPI:
         require(principal, Role.HUB, Role.PARTNER, Role.DELEGATE)
         if not principal.is_hub and not principal.acts_for(body.organizer_id):
             raise Forbidden("a partner proposes activities for itself only")
-        _check_dates(body.preferred_dates, "preferred_dates")
+        _check_dates(body.preferred_dates, "preferred_dates", runtime.clock.today())
         rules = rules_in_force(runtime)
         if body.venue_id is not None and (rules is None or rules.venue(body.venue_id) is None):
             raise Rejected("venue_id", f"unknown venue {body.venue_id} (see GET /rules)")
@@ -140,7 +139,7 @@ def create_app(settings: Settings) -> FastAPI:
         if idempotency_key is not None and runtime.projection.get(CALENDAR, key) is not None:
             return received  # a retry of a proposal already decided: nothing to write
         proposal = ActivityProposed(
-            proposal_id=proposal_id, proposed_at=datetime.now(UTC), endorsed=endorsed, **body.model_dump()
+            proposal_id=proposal_id, proposed_at=runtime.clock.now(), endorsed=endorsed, **body.model_dump()
         )
         # A retry's record carries the same event id as the first, so the worker, which decides
         # each event id once, decides the proposal once whichever of the two it reads first.
@@ -151,6 +150,7 @@ def create_app(settings: Settings) -> FastAPI:
                 SERVICE,
                 current_correlation_id(),
                 caused_by=f"idempotency-key/{proposal_id}",
+                now=runtime.clock.now(),
             )
         runtime.publish(EVENT_PROPOSALS, key, proposal, "events.ActivityProposed", meta)
         return received
@@ -182,7 +182,7 @@ def create_app(settings: Settings) -> FastAPI:
             action=action,
             by_partner=None if principal.is_hub else principal.partner_id,
             preferred_dates=preferred_dates or [],
-            issued_at=datetime.now(UTC),
+            issued_at=runtime.clock.now(),
         )
         event = "events." + "".join(part.title() for part in action.split("_")) + "Requested"
         runtime.publish(CALENDAR_COMMANDS, ProposalKey(proposal_id=proposal_id), command, event)
@@ -214,7 +214,7 @@ def create_app(settings: Settings) -> FastAPI:
         proposal_id: uuid.UUID, body: Reschedule, runtime: Runtime, principal: CurrentPrincipal
     ) -> Any:
         """The organizer (or the hub) asks for new dates; the proposal is decided again."""
-        _check_dates(body.preferred_dates, "preferred_dates")
+        _check_dates(body.preferred_dates, "preferred_dates", runtime.clock.today())
         live = {"scheduled", "not_possible", "pending_endorsement", "joint_suggested"}
         return act(proposal_id, "reschedule", principal, runtime, live, body.preferred_dates)
 
@@ -237,7 +237,7 @@ def create_app(settings: Settings) -> FastAPI:
     def put_rules(body: CalendarRules, runtime: Runtime, principal: CurrentPrincipal) -> Any:
         """Replace the rules (hub only); the worker applies them to every decision from then on."""
         require(principal, Role.HUB)
-        rules = body.model_copy(update={"updated_at": datetime.now(UTC)})
+        rules = body.model_copy(update={"updated_at": runtime.clock.now()})
         runtime.publish(CALENDAR_RULES, RulesKey(), rules, "events.CalendarRulesChanged")
         return rules
 

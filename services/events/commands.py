@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
+from services.common.clock import local_date
 from services.common.contracts import ActivityProposed, CalendarCommand, CalendarEntry, CalendarRules
 
 from .domain import CalendarView, decide, join, problems, withdrawn
@@ -72,7 +73,7 @@ def apply_command(
                     and _can_host(host)
                     and host.day is not None
                     and not problems(
-                        proposal, host.day, store, rules, now.date(), joint_with=host.proposal_id
+                        proposal, host.day, store, rules, local_date(now), joint_with=host.proposal_id
                     )
                 ):
                     member, host = join(entry, host, now)

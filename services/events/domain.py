@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 from uuid import UUID
 
+from services.common.clock import local_date
 from services.common.contracts import (
     ActivityKind,
     ActivityProposed,
@@ -102,7 +103,7 @@ def decide(
     With ``keep_place`` (a redelivered proposal), one already scheduled on a
     preferred date keeps that place; actions that change the proposal decide afresh.
     """
-    today = now.date()
+    today = local_date(now)
     current = calendar.entry(proposal.proposal_id)
     if (
         keep_place

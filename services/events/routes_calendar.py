@@ -7,7 +7,7 @@ list only scheduled activities: titles, days, times, venues, regions.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -104,7 +104,7 @@ def ics_feed(name: str, entries: list[CalendarEntry], rules: CalendarRules | Non
 
 def _ics(runtime: ApiRuntime, name: str, entries: list[CalendarEntry]) -> Response:
     rules: CalendarRules | None = runtime.projection.get(CALENDAR_RULES, RulesKey())
-    return Response(ics_feed(name, entries, rules, datetime.now(UTC)), media_type=ICS)
+    return Response(ics_feed(name, entries, rules, runtime.clock.now()), media_type=ICS)
 
 
 @router.get("/feeds/regions/{region}.ics", response_class=Response, responses={200: {"content": {ICS: {}}}})

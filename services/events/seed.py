@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,6 +32,6 @@ def seed_default_rules(runtime: ApiRuntime) -> None:
         if runtime.projection.stopped:
             return
     if runtime.projection.get(CALENDAR_RULES, RulesKey()) is None:
-        rules = default_rules().model_copy(update={"updated_at": datetime.now(UTC)})
+        rules = default_rules().model_copy(update={"updated_at": runtime.clock.now()})
         runtime.publish(CALENDAR_RULES, RulesKey(), rules, "events.CalendarRulesChanged")
         log.info("calendar.rules_seeded", max_per_day=rules.max_per_day)

@@ -9,7 +9,7 @@ is published to calendar.v1.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import faust
 import structlog
@@ -52,6 +52,7 @@ def foundation_rules(settings: Settings) -> CalendarRules:
 def create_app(settings: Settings) -> faust.App:
     """The events worker's faust app."""
     app = create_faust_app("concerto-events-worker", settings)
+    clock = settings.build_clock()
     inputs = raw_topic(app, EVENT_PROPOSALS, CALENDAR_COMMANDS, CALENDAR_RULES)
     calendar_topic = raw_topic(app, CALENDAR)
     dead_letters = DeadLetters(app, SERVICE)
@@ -71,6 +72,7 @@ def create_app(settings: Settings) -> faust.App:
                 SERVICE,
                 record.correlation_id,
                 caused_by=f"{record.event_id}/{entry.proposal_id}",
+                now=clock.now(),
             )
             await publish(calendar_topic, CALENDAR, ProposalKey(proposal_id=entry.proposal_id), entry, meta)
             log.info(
@@ -85,7 +87,7 @@ def create_app(settings: Settings) -> faust.App:
     handled = app.Table("handled-events", default=None, partitions=1)
 
     async def on_record(record: Received) -> None:
-        now = datetime.now(UTC)
+        now = clock.now()
         if record.topic != CALENDAR_RULES.name and handled.get(record.event_id) is not None:
             log.info("record.already_decided", topic=record.topic, event_id=record.event_id)
             return

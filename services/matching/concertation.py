@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from uuid import UUID
 
+from services.common.clock import local_date
 from services.common.contracts import (
     CalendarEntry,
     Case,
@@ -161,7 +162,7 @@ def prepare(market: Market, limits: Limits, today: date) -> Prepared:
 
 def run_round(round_id: UUID, market: Market, limits: Limits, now: datetime, requested_by: str) -> Outcome:
     """One concertation round over ``market``: referral plans for the households it places."""
-    prepared = prepare(market, limits, now.date())
+    prepared = prepare(market, limits, local_date(now))
     matched = deferred_acceptance(prepared.households, prepared.welcomers)
     fits = [w.fit for w in prepared.welcomers]
     placed = sorted(
@@ -383,7 +384,7 @@ def _plan(
         else None,
         jobs=suggested.take(jobs, limits.jobs),
         settlement=suggested.take(settlement, limits.settlement),
-        activities=activities_for(profile, region, market.calendar, now.date(), limits.activities),
+        activities=activities_for(profile, region, market.calendar, local_date(now), limits.activities),
         entitlements=[e for e in case.entitlements if e.status != "not_entitled"],
         counsellor_id=case.counsellor_id,
         factors=_factors(case, region, partner, profile.language),
@@ -536,7 +537,7 @@ def override(
         case,
         Market(market.profiles, market.cases, others, market.offers, market.partners, market.calendar),
         target,
-        by_region(market.offers, now.date()),
+        by_region(market.offers, local_date(now)),
         _Suggested.from_referrals(others, {o.offer_id: o for o in market.offers}, limits),
         limits,
         now,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import time
 from uuid import UUID
 
 from fastapi import HTTPException, Request, status
@@ -13,7 +13,6 @@ from limits.strategies import MovingWindowRateLimiter
 from services.common.auth import Principal, Role
 from services.common.deps import Reference as Reference
 from services.common.deps import load as load
-from services.common.deps import now as now
 from services.common.errors import Forbidden
 
 STAFF = (Role.HUB, Role.COUNSELLOR)
@@ -40,7 +39,7 @@ class RateLimit:
         client = request.client.host if request.client else "unknown"
         if not self._limiter.hit(self._rule, "self-registration", client):
             reset = self._limiter.get_window_stats(self._rule, "self-registration", client).reset_time
-            retry_after = max(1, int(reset - datetime.now(UTC).timestamp()) + 1)
+            retry_after = max(1, int(reset - time.time()) + 1)  # the limiter counts in real seconds
             raise HTTPException(
                 status.HTTP_429_TOO_MANY_REQUESTS,
                 detail=f"too many registrations from this address ({self._rule}); retry in {retry_after} s",

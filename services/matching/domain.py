@@ -15,6 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from services.common.clock import local_date
 from services.common.contracts import (
     Case,
     Counsellor,
@@ -126,7 +127,7 @@ def build_case(
     now: datetime | None = None,
 ) -> Case:
     """The worker's whole work on one interest: entitlements, ranked regions and offers, the case."""
-    regions = by_region(offers, interest.declared_at.date())
+    regions = by_region(offers, local_date(interest.declared_at))
     ranked = rank_regions(interest, regions, dict(partners))
     best = [r.region for r in ranked[:3] if r.score > UNREACHABLE]
     return open_case(

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from services.common.clock import local_date
 from services.common.contracts import Condition, Entitlement, InterestDeclared, Offer, SupportMeasure
 
 Facts = Mapping[str, Any]
@@ -22,7 +23,9 @@ def facts_of(interest: InterestDeclared) -> dict[str, Any]:
     """The facts an intake gives about a person (absent facts are simply not there)."""
     facts: dict[str, Any] = {"immigration_status": interest.immigration_status.value}
     if interest.arrival_date is not None:
-        facts["months_since_arrival"] = _months_between(interest.arrival_date, interest.declared_at.date())
+        facts["months_since_arrival"] = _months_between(
+            interest.arrival_date, local_date(interest.declared_at)
+        )
     if interest.preferred_regions:
         facts["destination_region"] = interest.preferred_regions[0]
     if interest.french_level is not None:

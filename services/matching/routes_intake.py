@@ -15,7 +15,7 @@ names the same person, and one already recorded is answered again without writin
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 import structlog
@@ -44,7 +44,7 @@ from services.common.http import (
 from services.common.kafka import KafkaUnavailable
 from services.common.topics import CASES, CONTACTS, INTERESTS, MATCHING_COMMANDS
 
-from .deps import PEOPLE_READERS, STAFF, Reference, load, may_see_person, now, self_registration_limit
+from .deps import PEOPLE_READERS, STAFF, Reference, load, may_see_person, self_registration_limit
 from .domain import case_id_for
 from .intake import check_profile
 from .models import ConsentsIn, InterestCreate, InterestReceived, InterestUpdate, ProfileIn
@@ -60,7 +60,7 @@ def _interest(
     main = profile.occupations[0].cnp if profile.occupations else None
     return InterestDeclared(
         person_id=person_id,
-        declared_at=now(),
+        declared_at=runtime.clock.now(),
         occupation=main,
         consents=Consents(**consents.model_dump()),
         revision=revision,
@@ -86,7 +86,7 @@ def _received(person_id: uuid.UUID) -> InterestReceived:
 async def _declare(
     body: InterestCreate, runtime: ApiRuntime, reference: Reference, person_id: uuid.UUID
 ) -> InterestReceived:
-    check_profile(body, reference, now().date())
+    check_profile(body, reference, runtime.clock.today())
     key = PersonKey(person_id=person_id)
     # ContactIn checked these fields with the contract's own constraints: not twice (an email
     # check is ~0.1 ms).
@@ -200,7 +200,7 @@ def update_interest(
 ) -> Any:
     """Replace a person's profile; the worker updates their case (the counsellor stays)."""
     may_see_person(principal, person_id)
-    check_profile(body, reference, now().date())
+    check_profile(body, reference, runtime.clock.today())
     with runtime.write_lock:
         current = _current(runtime, person_id)
         if current.withdrawn_at is not None:
@@ -233,23 +233,29 @@ def withdraw(person_id: uuid.UUID, runtime: Runtime, principal: CurrentPrincipal
         current = _current(runtime, person_id)
         if current.withdrawn_at is not None:
             raise Conflict(f"person {person_id} already withdrew")
-        withdrawn = current.model_copy(update={"withdrawn_at": now(), "revision": current.revision + 1})
+        withdrawn = current.model_copy(
+            update={"withdrawn_at": runtime.clock.now(), "revision": current.revision + 1}
+        )
         runtime.publish(INTERESTS, PersonKey(person_id=person_id), withdrawn, "matching.InterestWithdrawn")
-        _command(runtime, _person_command("withdraw", person_id, principal), "matching.PersonWithdrew")
+        _command(
+            runtime,
+            _person_command("withdraw", person_id, principal, runtime.clock.now()),
+            "matching.PersonWithdrew",
+        )
     case_id = case_id_for(person_id)
     return InterestReceived(
         person_id=person_id, case_id=case_id, case_url=f"/cases/{case_id}", revision=withdrawn.revision
     )
 
 
-def _person_command(action: str, person_id: uuid.UUID, principal: Any) -> MatchingCommand:
+def _person_command(action: str, person_id: uuid.UUID, principal: Any, now: datetime) -> MatchingCommand:
     return MatchingCommand(
         command_id=uuid.uuid4(),
         action=action,
         person_id=person_id,
         by_role=principal.role.value,
         by_subject=principal.subject,
-        issued_at=now(),
+        issued_at=now,
     )
 
 
@@ -263,7 +269,11 @@ def erase(person_id: uuid.UUID, runtime: Runtime, principal: CurrentPrincipal) -
     with runtime.write_lock:
         runtime.publish(CONTACTS, key, None, "matching.ContactErased")
         runtime.publish(INTERESTS, key, None, "matching.InterestErased")
-        _command(runtime, _person_command("erase", person_id, principal), "matching.PersonErased")
+        _command(
+            runtime,
+            _person_command("erase", person_id, principal, runtime.clock.now()),
+            "matching.PersonErased",
+        )
     log.info("person.erasure_requested", person_id=str(person_id))
     return {"person_id": str(person_id), "status": "erasing"}
 

@@ -31,7 +31,7 @@ from services.common.errors import Conflict, Forbidden, Rejected
 from services.common.http import ApiRuntime, Runtime, found
 from services.common.topics import CONTACTS, INTERESTS, MATCHING_COMMANDS, OFFERS, REFERRALS, ROUNDS
 
-from .deps import PEOPLE_READERS, STAFF, load, may_see_person, now
+from .deps import PEOPLE_READERS, STAFF, load, may_see_person
 from .models import (
     ActionAccepted,
     DeclineIn,
@@ -62,7 +62,7 @@ def _command(runtime: ApiRuntime, principal: Principal, action: str, **fields: A
         action=action,
         by_role=principal.role.value,
         by_subject=principal.subject,
-        issued_at=now(),
+        issued_at=runtime.clock.now(),
         **fields,
     )
     event = {"run_round": "matching.RoundRequested"}.get(

@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 import faust
@@ -97,6 +96,7 @@ def create_app(settings: Settings) -> faust.App:
     """The matching worker's faust app."""
     # Cases are ~13 KiB: 5 ms of linger puts several in one produce request (a socket write each).
     app = create_faust_app("concerto-matching-worker", settings, producer_linger_s=0.005)
+    clock = settings.build_clock()
     limits = concertation.Limits(
         referrals_per_position=settings.matching.referrals_per_position,
         max_choices=settings.matching.max_choices,
@@ -159,7 +159,9 @@ def create_app(settings: Settings) -> faust.App:
         await ready()
         person_id = record.key.person_id
         case_id = case_id_for(person_id)
-        meta = new_event("matching.CaseUpdated", SERVICE, record.correlation_id, caused_by=record.event_id)
+        meta = new_event(
+            "matching.CaseUpdated", SERVICE, record.correlation_id, caused_by=record.event_id, now=clock.now()
+        )
         interest: InterestDeclared | None = record.value
         if people.superseded(person_id, (record.partition, record.offset)):
             log.info("interest.superseded", case_id=str(case_id), offset=record.offset)
@@ -187,13 +189,14 @@ def create_app(settings: Settings) -> faust.App:
             partners,
             previous=previous,
             counsellor_id=counsellor_id,
-            now=datetime.now(UTC),
+            now=clock.now(),
         )
         meta = new_event(
             "matching.CaseOpened" if previous is None else "matching.CaseUpdated",
             SERVICE,
             record.correlation_id,
             caused_by=record.event_id,
+            now=clock.now(),
         )
         await write_case(case, meta)
         log.info(
@@ -220,7 +223,7 @@ def create_app(settings: Settings) -> faust.App:
     async def issue(referral: Referral, record: Received, event_type: str) -> None:
         book.put(referral)
         cause = f"{record.event_id}/{referral.referral_id}"
-        meta = new_event(event_type, SERVICE, record.correlation_id, caused_by=cause)
+        meta = new_event(event_type, SERVICE, record.correlation_id, caused_by=cause, now=clock.now())
         key = ReferralKey(referral_id=referral.referral_id)
         await send(REFERRALS, key, referral, meta)
         if referral.welcoming_partner_id is not None:
@@ -244,7 +247,7 @@ def create_app(settings: Settings) -> faust.App:
         cases = await asyncio.to_thread(read_cases)
         # A round repeated after a crash ignores its own earlier referrals: same inputs, same plans.
         snapshot = await asyncio.to_thread(market, cases, command.round_id)
-        now = datetime.now(UTC)
+        now = clock.now()
         outcome = await asyncio.to_thread(
             concertation.run_round, command.round_id, snapshot, limits, now, command.by_role
         )
@@ -252,7 +255,13 @@ def create_app(settings: Settings) -> faust.App:
             await issue(referral, record, "matching.ReferralIssued")
         elapsed = (time.perf_counter() - started) * 1000
         result = outcome.result.model_copy(update={"duration_ms": round(elapsed, 1)})
-        meta = new_event("matching.RoundCompleted", SERVICE, record.correlation_id, caused_by=record.event_id)
+        meta = new_event(
+            "matching.RoundCompleted",
+            SERVICE,
+            record.correlation_id,
+            caused_by=record.event_id,
+            now=clock.now(),
+        )
         await send(ROUNDS, RoundKey(round_id=command.round_id), result, meta)
         done[f"round|{command.round_id}"] = now.isoformat()
         log.info(
@@ -269,7 +278,7 @@ def create_app(settings: Settings) -> faust.App:
         referral = book.get(command.referral_id)
         if referral is None:
             raise LookupError(f"no referral {command.referral_id}")
-        now = datetime.now(UTC)
+        now = clock.now()
         if command.action == "accept":
             changed = concertation.accept(referral, now)
         elif command.action == "decline":
@@ -290,7 +299,7 @@ def create_app(settings: Settings) -> faust.App:
 
     async def on_person(command: MatchingCommand, record: Received) -> None:
         assert command.person_id is not None
-        now = datetime.now(UTC)
+        now = clock.now()
         for referral in book.of_person(command.person_id):
             key = ReferralKey(referral_id=referral.referral_id)
             if command.action == "withdraw":
@@ -298,7 +307,9 @@ def create_app(settings: Settings) -> faust.App:
                     await issue(concertation.cancel(referral, now), record, "matching.ReferralCancelled")
                 continue
             cause = f"{record.event_id}/{referral.referral_id}"
-            meta = new_event("matching.ReferralErased", SERVICE, record.correlation_id, caused_by=cause)
+            meta = new_event(
+                "matching.ReferralErased", SERVICE, record.correlation_id, caused_by=cause, now=clock.now()
+            )
             await send(REFERRALS, key, None, meta)
             if referral.welcoming_partner_id is not None:
                 await send(partner_referrals(referral.welcoming_partner_id), key, None, meta)
@@ -306,7 +317,13 @@ def create_app(settings: Settings) -> faust.App:
         if command.action == "erase":
             case_id = case_id_for(command.person_id)
             people.erase_case(command.person_id)
-            meta = new_event("matching.CaseErased", SERVICE, record.correlation_id, caused_by=record.event_id)
+            meta = new_event(
+                "matching.CaseErased",
+                SERVICE,
+                record.correlation_id,
+                caused_by=record.event_id,
+                now=clock.now(),
+            )
             await send(CASES, CaseKey(case_id=case_id), None, meta)
             log.info("person.erased", case_id=str(case_id))
 
@@ -326,7 +343,7 @@ def create_app(settings: Settings) -> faust.App:
         except Conflict as refused:
             # The API checked first; the state changed in between. Nothing to redo: say why.
             log.warning("command.refused", action=command.action, reason=str(refused))
-        done[f"command|{command.command_id}"] = datetime.now(UTC).isoformat()
+        done[f"command|{command.command_id}"] = clock.now().isoformat()
 
     # -- wiring ---------------------------------------------------------------------
 
@@ -363,16 +380,16 @@ def create_app(settings: Settings) -> faust.App:
 
         @app.timer(interval=interval, on_leader=True)  # type: ignore[untyped-decorator]
         async def scheduled_round() -> None:
-            round_id = scheduled_round_id(interval, time.time())
+            round_id = scheduled_round_id(interval, clock.timestamp())
             command = MatchingCommand(
                 command_id=round_id,
                 action="run_round",
                 round_id=round_id,
                 by_role="schedule",
                 by_subject="schedule",
-                issued_at=datetime.now(UTC),
+                issued_at=clock.now(),
             )
-            meta = new_event("matching.RoundRequested", SERVICE, None)
+            meta = new_event("matching.RoundRequested", SERVICE, None, now=clock.now())
             await send(MATCHING_COMMANDS, CommandKey(command_id=round_id), command, meta)
 
     @app.agent(interests, name="open-cases")

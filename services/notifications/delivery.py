@@ -10,13 +10,13 @@ or the body.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, Literal
 from uuid import UUID
 
 import faust
 import structlog
 
+from services.common.clock import Clock, SystemClock
 from services.common.cloudevents import new_event
 from services.common.contracts import EmailSent, NotificationKey
 from services.common.streams import publish
@@ -53,7 +53,9 @@ class Delivery:
         renderer: Renderer,
         sender: str,
         service: str,
+        clock: Clock | None = None,
     ) -> None:
+        self.clock = clock or SystemClock()
         self._app = app
         self._ledger = ledger
         self._notifications = notifications
@@ -78,7 +80,7 @@ class Delivery:
         if self.was_sent(email.ledger_key, email.template, email.recipient_id):
             return False
         message_id = message_id_for(email.ledger_key)
-        now = datetime.now(UTC)
+        now = self.clock.now()
         rendered = self._renderer.render(email.template, email.language, email.context)
         message = build_message(
             rendered,
@@ -102,7 +104,9 @@ class Delivery:
             source_event_id=source_event_id,
             sent_at=now,
         )
-        meta = new_event("notifications.EmailSent", self._service, correlation_id, caused_by=email.ledger_key)
+        meta = new_event(
+            "notifications.EmailSent", self._service, correlation_id, caused_by=email.ledger_key, now=now
+        )
         await publish(self._notifications, NOTIFICATIONS, NotificationKey(message_id=message_id), sent, meta)
         log.info(
             "email.sent",

@@ -9,7 +9,7 @@ at most once per ledger key (ledger.py).
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -142,7 +142,7 @@ class Notifier:
                 contexts.decision_context(entry, organizer),
             ),
         )
-        today = datetime.now(UTC).date()
+        today = self._delivery.clock.today()
         for table, delegate_id in _tables_to_tell(self._directory.values(TABLES), entry, today):
             delegate = await self._directory.find(PARTNERS, PartnerKey(partner_id=delegate_id))
             context = {

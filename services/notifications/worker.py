@@ -13,8 +13,6 @@ email.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import faust
 import structlog
 
@@ -57,6 +55,7 @@ log = structlog.get_logger(__name__)
 def create_app(settings: Settings, mailer: Mailer | None = None) -> faust.App:
     """The notifications worker's faust app."""
     app = create_faust_app("concerto-notifications-worker", settings)
+    clock = settings.build_clock()
     calendar = raw_topic(app, CALENDAR)
     cases = raw_topic(app, CASES)
     referrals = raw_topic(app, REFERRALS)
@@ -80,6 +79,7 @@ def create_app(settings: Settings, mailer: Mailer | None = None) -> faust.App:
         Renderer(),
         settings.smtp.sender,
         SERVICE,
+        clock,
     )
     notifier = Notifier(directory, delivery, documents_to_bring(), settings.digest)
     schedule = settings.digest
@@ -112,7 +112,7 @@ def create_app(settings: Settings, mailer: Mailer | None = None) -> faust.App:
         """Trigger the week's digest of every table with upcoming activities, once the week's hour came."""
         if not schedule.enabled or not projection.ready:
             return
-        now = datetime.now(UTC)
+        now = clock.now()
         week = due_week(now, schedule.weekday, schedule.hour, schedule.timezone)
         if week is None:
             return
@@ -126,7 +126,9 @@ def create_app(settings: Settings, mailer: Mailer | None = None) -> faust.App:
         ]
         for table in due:
             value = DigestDue(table_id=table.table_id, week=week, as_of=as_of)
-            meta = new_event("notifications.DigestDue", SERVICE, None, caused_by=f"{table.table_id}|{week}")
+            meta = new_event(
+                "notifications.DigestDue", SERVICE, None, caused_by=f"{table.table_id}|{week}", now=now
+            )
             await publish(digest_due, DIGEST_DUE, TableKey(table_id=table.table_id), value, meta)
         if due:
             log.info("digest.due", week=week, tables=len(due))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import structlog
@@ -58,7 +58,7 @@ def seed_default_measures(runtime: ApiRuntime) -> None:
         if runtime.projection.stopped:
             return  # the API stopped before Kafka ever answered
     published = 0
-    for offer in catalogue_offers(datetime.now(UTC)):
+    for offer in catalogue_offers(runtime.clock.now()):
         key = OfferKey(offer_id=offer.offer_id)
         if runtime.projection.get(OFFERS, key) is None:
             runtime.publish(OFFERS, key, offer, "partners.OfferPublished")

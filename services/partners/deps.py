@@ -7,7 +7,6 @@ from typing import Any
 from services.common.auth import Principal, Role
 from services.common.deps import Reference as Reference
 from services.common.deps import load as load
-from services.common.deps import now as now
 from services.common.errors import Forbidden
 
 

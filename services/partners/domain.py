@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 from uuid import UUID
 
+from services.common.clock import local_date
 from services.common.contracts import ConcertationTable, Delegation, Offer, OfferKind, Partner
 from services.common.errors import Conflict, Forbidden, Rejected
 
@@ -121,7 +122,7 @@ def set_members(
     """The table with new members; its current delegate must stay a member."""
     checked = _check_members(members, partners)
     for delegation in table.delegations:
-        running = delegation.end is None or delegation.end >= now.date()
+        running = delegation.end is None or delegation.end >= local_date(now)
         if running and delegation.partner_id not in checked:
             raise Rejected(
                 "members",

@@ -14,7 +14,7 @@ from services.common.http import ApiRuntime, Runtime
 from services.common.topics import OFFERS, PARTNERS
 
 from . import domain
-from .deps import Reference, load, may_act_for, now
+from .deps import Reference, load, may_act_for
 from .models import OfferCreate, OfferUpdate
 
 router = APIRouter(tags=["offers"])
@@ -35,7 +35,7 @@ def publish(body: OfferCreate, runtime: Runtime, principal: CurrentPrincipal, pl
         raise Rejected("partner_id", "the hub names the partner that publishes the offer")
     may_act_for(principal, partner_id)
     publisher: Partner = load(runtime, PARTNERS, PartnerKey(partner_id=partner_id), f"partner {partner_id}")
-    offer = domain.publish_offer(body, uuid.uuid4(), publisher, now(), places)
+    offer = domain.publish_offer(body, uuid.uuid4(), publisher, runtime.clock.now(), places)
     runtime.publish(OFFERS, OfferKey(offer_id=offer.offer_id), offer, "partners.OfferPublished")
     return offer
 
@@ -75,7 +75,7 @@ def revise(
     """Change an offer's title and details: its publisher or the hub."""
     current = _offer(runtime, offer_id)
     may_act_for(principal, current.partner_id)
-    offer = domain.revise_offer(current, body, now(), places)
+    offer = domain.revise_offer(current, body, runtime.clock.now(), places)
     runtime.publish(OFFERS, OfferKey(offer_id=offer_id), offer, "partners.OfferRevised")
     return offer
 
@@ -85,6 +85,6 @@ def withdraw(offer_id: uuid.UUID, runtime: Runtime, principal: CurrentPrincipal)
     """Withdraw an offer: its publisher or the hub."""
     current = _offer(runtime, offer_id)
     may_act_for(principal, current.partner_id)
-    offer = domain.withdraw_offer(current, now())
+    offer = domain.withdraw_offer(current, runtime.clock.now())
     runtime.publish(OFFERS, OfferKey(offer_id=offer_id), offer, "partners.OfferWithdrawn")
     return offer

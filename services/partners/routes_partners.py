@@ -14,7 +14,7 @@ from services.common.http import Runtime
 from services.common.topics import PARTNERS, TABLES
 
 from . import domain
-from .deps import Reference, load, may_act_for, now
+from .deps import Reference, load, may_act_for
 from .models import PartnerCreate, PartnerUpdate
 
 router = APIRouter(tags=["partners"])
@@ -35,7 +35,7 @@ def register(body: PartnerCreate, runtime: Runtime, principal: CurrentPrincipal,
     require(principal, Role.HUB)
     with runtime.write_lock:
         partners: list[Partner] = runtime.projection.values(PARTNERS)
-        partner = domain.register_partner(body, uuid.uuid4(), now(), places, partners)
+        partner = domain.register_partner(body, uuid.uuid4(), runtime.clock.now(), places, partners)
         runtime.publish(
             PARTNERS, PartnerKey(partner_id=partner.partner_id), partner, "partners.PartnerRegistered"
         )
@@ -91,7 +91,7 @@ def update(
     with runtime.write_lock:
         current: Partner = load(runtime, PARTNERS, PartnerKey(partner_id=partner_id), f"partner {partner_id}")
         partners: list[Partner] = runtime.projection.values(PARTNERS)
-        partner = domain.update_partner(current, body, now(), places, partners)
+        partner = domain.update_partner(current, body, runtime.clock.now(), places, partners)
         runtime.publish(PARTNERS, PartnerKey(partner_id=partner_id), partner, "partners.PartnerUpdated")
     return partner
 
@@ -102,6 +102,6 @@ def deactivate(partner_id: uuid.UUID, runtime: Runtime, principal: CurrentPrinci
     require(principal, Role.HUB)
     with runtime.write_lock:
         current: Partner = load(runtime, PARTNERS, PartnerKey(partner_id=partner_id), f"partner {partner_id}")
-        partner = domain.deactivate_partner(current, now())
+        partner = domain.deactivate_partner(current, runtime.clock.now())
         runtime.publish(PARTNERS, PartnerKey(partner_id=partner_id), partner, "partners.PartnerDeactivated")
     return partner

@@ -13,7 +13,7 @@ from services.common.http import ApiRuntime, Runtime
 from services.common.topics import PARTNERS, TABLES
 
 from . import domain
-from .deps import Reference, load, now
+from .deps import Reference, load
 from .models import DelegationCreate, MembersUpdate, TableCreate
 
 router = APIRouter(tags=["tables"])
@@ -38,7 +38,7 @@ def create(body: TableCreate, runtime: Runtime, principal: CurrentPrincipal, pla
     """Create a regional (no MRCs) or sub-regional concertation table (hub only)."""
     require(principal, Role.HUB)
     with runtime.write_lock:
-        table = domain.create_table(body, uuid.uuid4(), now(), places, _partners(runtime))
+        table = domain.create_table(body, uuid.uuid4(), runtime.clock.now(), places, _partners(runtime))
         return _save(runtime, table, "partners.TableCreated")
 
 
@@ -64,7 +64,9 @@ def set_members(
     """Replace the table's members (hub only); the current delegate must stay a member."""
     require(principal, Role.HUB)
     with runtime.write_lock:
-        table = domain.set_members(_table(runtime, table_id), body.members, now(), _partners(runtime))
+        table = domain.set_members(
+            _table(runtime, table_id), body.members, runtime.clock.now(), _partners(runtime)
+        )
         return _save(runtime, table, "partners.TableMembersChanged")
 
 
@@ -77,5 +79,5 @@ def delegate(
     """Delegate a member to recruit in Montréal for the table (hub only); the running delegation ends."""
     require(principal, Role.HUB)
     with runtime.write_lock:
-        table = domain.delegate(_table(runtime, table_id), body, now())
+        table = domain.delegate(_table(runtime, table_id), body, runtime.clock.now())
         return _save(runtime, table, "partners.DelegateChanged")

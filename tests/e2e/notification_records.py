@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 
 from pydantic import BaseModel
 
+from services.common.clock import default_clock
 from services.common.cloudevents import EventMeta, new_event
 from services.common.contracts import (
     ActivityKind,
@@ -159,7 +160,7 @@ def _entry(organizer: Partner, title: str, day: date, status: str = "scheduled")
         day=day,
         preference_rank=1,
         reason="Written by the test, as the events worker would.",
-        decided_at=datetime.now(UTC),
+        decided_at=default_clock().now(),
         start_time=time(18, 30),
     )
 
@@ -177,7 +178,7 @@ def publish_scenario(publisher: Publisher) -> Scenario:
             "region": REGION,
             "members": [delegate.partner_id, welcomer.partner_id],
             "delegations": [
-                Delegation(partner_id=delegate.partner_id, start=date.today() - timedelta(days=30))
+                Delegation(partner_id=delegate.partner_id, start=default_clock().today() - timedelta(days=30))
             ],
         }
     )
@@ -189,7 +190,7 @@ def publish_scenario(publisher: Publisher) -> Scenario:
     )
     sharing = _person(domain, "Amina Diallo", "fr", "418 555-0101")
     private = _person(domain, "Rahul Mehta", "en", "418 555-0202")
-    today = local_day(datetime.now(UTC), "America/Toronto")
+    today = local_day(default_clock().now(), "America/Toronto")
     upcoming = _entry(delegate, "Séance d'information : vivre en Gaspésie", today + timedelta(days=3))
     later = _entry(delegate, "Webinaire de la Gaspésie, dans trois semaines", today + timedelta(days=20))
     waiting = _entry(delegate, "Kiosque en attente d'appui", today + timedelta(days=5), "pending_endorsement")
@@ -240,7 +241,7 @@ def publish_scenario(publisher: Publisher) -> Scenario:
     write(REFERRALS, ReferralKey(referral_id=plan.referral_id), plan)
     rewritten = plan.model_copy(update={"updated_at": plan.updated_at + timedelta(minutes=5)})
     write(REFERRALS, ReferralKey(referral_id=plan.referral_id), rewritten)  # the same state: no new email
-    accepted = rewritten.model_copy(update={"status": "accepted", "updated_at": datetime.now(UTC)})
+    accepted = rewritten.model_copy(update={"status": "accepted", "updated_at": default_clock().now()})
     write(REFERRALS, ReferralKey(referral_id=plan.referral_id), accepted)
     scenario.expect(
         "plan:Amina",
@@ -270,7 +271,7 @@ def publish_scenario(publisher: Publisher) -> Scenario:
     override = Override(
         counsellor_id=str(counsellor_en.counsellor_id),
         reason="Closer to the hospital where he has a job interview.",
-        at=datetime.now(UTC),
+        at=default_clock().now(),
         previous_partner_id=former.partner_id,
         previous_region=REGION,
     )

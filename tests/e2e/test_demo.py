@@ -18,6 +18,7 @@ import httpx
 import pytest
 from rich.console import Console
 
+from services.common.clock import default_clock
 from tests.support import bearer, read_topic
 from tools.demo import Played, play_season
 from tools.report.screenshot import ChromiumMissing, screenshot
@@ -70,7 +71,7 @@ def demo() -> Iterator[Demo]:
 
 def test_the_season_is_generated_from_today_and_loaded_whole(demo: Demo) -> None:
     season = demo.played.report.season
-    assert date.fromisoformat(season["start"]) > date.today()
+    assert date.fromisoformat(season["start"]) > default_clock().today()
     assert (demo.config.var / "season" / "people.json").exists()
     loaded = demo.played.loaded
     assert not loaded.refusals

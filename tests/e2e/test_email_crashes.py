@@ -15,13 +15,13 @@ import signal
 import time
 import uuid
 from collections import Counter
-from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
 import pytest
 from kafka import KafkaProducer
 
+from services.common.clock import default_clock
 from services.common.cloudevents import new_event
 from services.common.codec import encode
 from services.common.contracts import (
@@ -67,7 +67,7 @@ def _publish_cases(bootstrap: str, domain: str) -> set[str]:
     """
     producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5, api_version=API_VERSION)
     expected = set()
-    now = datetime.now(UTC)
+    now = default_clock().now()
     people = [uuid.uuid4() for _ in range(EMAILS)]
     for n, person in enumerate(people):
         contact = Contact(person_id=person, name=f"Personne {n}", email=f"p{n}@{domain}", language="fr")

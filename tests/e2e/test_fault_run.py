@@ -18,13 +18,13 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 import httpx
 import pytest
 
 from services.common.auth import AuthSettings, Role
+from services.common.clock import default_clock
 from services.common.cloudevents import header_dict
 from services.common.contracts import CaseKey, PersonKey
 from services.common.topics import (
@@ -84,7 +84,7 @@ def _set_up(season: Any, urls: dict[str, str]) -> Loader:
     apis = Apis(
         *(httpx.Client(base_url=urls[a], timeout=30) for a in ("partners-api", "events-api", "matching-api"))
     )
-    loader = Loader(season, apis, AuthSettings(), parallel=4, today=date.today())
+    loader = Loader(season, apis, AuthSettings(), parallel=4, today=default_clock().today())
     records = season.records
     loader.each("partners", records["partners"], loader.partner, parallel=False)
     loader.each("tables", records["tables"], loader.table, parallel=False)
@@ -310,7 +310,7 @@ def _check_proposals(
     rules = checks.latest(checks.by_key(bootstrap, CALENDAR_RULES))
     [in_force] = rules.values()
     tables = list(checks.latest(checks.by_key(bootstrap, TABLES)).values())
-    breaches = checks.calendar_breaches(entries, in_force, date.today())
+    breaches = checks.calendar_breaches(entries, in_force, default_clock().today())
     busiest = checks.places_by_day(entries).most_common(1)
     figures["proposals"] = {
         "acknowledged": len(acknowledged),
@@ -331,7 +331,7 @@ def _check_proposals(
         "busiest_day": [str(busiest[0][0]), busiest[0][1]] if busiest else None,
         "breaches": breaches[:20],
     }
-    return checks.expected_decision_emails([by_id.get(p, []) for p in mine], tables, date.today())
+    return checks.expected_decision_emails([by_id.get(p, []) for p in mine], tables, default_clock().today())
 
 
 def _check_emails(figures: dict[str, Any], expected: set[str], mailbox: checks.Mailbox, wait: float) -> None:

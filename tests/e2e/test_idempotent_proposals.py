@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 import httpx
 import pytest
 
+from services.common.clock import default_clock
 from tests.support import bearer, created, headers_of, read_topic
 from tools.stack import PROCESSES, Stack
 from tools.waiting import eventually
@@ -47,7 +48,7 @@ def test_a_proposal_retried_with_its_idempotency_key_is_decided_once(everything:
         "regions": ["08"],
         "kind": "information_session",
         "title": "Vivre en Abitibi-Témiscamingue",
-        "preferred_dates": [(date.today() + timedelta(days=420)).isoformat()],
+        "preferred_dates": [(default_clock().today() + timedelta(days=420)).isoformat()],
     }
     key = {"Idempotency-Key": str(uuid.uuid4())}
     hub = bearer("hub") | key

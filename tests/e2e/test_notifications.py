@@ -17,12 +17,13 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from email.message import EmailMessage
 
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
+from services.common.clock import default_clock
 from services.common.contracts import CalendarEntry, TableKey
 from services.common.kafka import API_VERSION, Publisher
 from services.common.settings import KafkaSettings
@@ -81,7 +82,7 @@ def _ids(stack: Stack, domain: str) -> Counter[str]:
 
 def _digest_ids(scenario: Scenario) -> set[str]:
     """The Message-IDs the table's digest may have: this ISO week's (or the last, near midnight Sunday)."""
-    today = local_day(datetime.now(UTC), "America/Toronto")
+    today = local_day(default_clock().now(), "America/Toronto")
     weeks = {iso_week(today), iso_week(today - timedelta(days=1))}
     return {message_id_for(ledger.digest_key(scenario.table.table_id, week)) for week in weeks}
 

@@ -8,13 +8,14 @@ import json
 import time
 import uuid
 from collections import Counter
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 from kafka.admin import KafkaAdminClient, OffsetSpec
 
+from services.common.clock import default_clock
 from services.common.kafka import API_VERSION
 from tests.support import bearer, created, log_events, read_topic
 from tools.mailsink import read_mailbox
@@ -136,7 +137,7 @@ def test_reprocessing_every_topic_from_the_beginning_repeats_no_effect(everythin
             "regions": ["11"],
             "kind": "information_session",
             "title": "Séance rejeu",
-            "preferred_dates": [(date.today() + timedelta(days=30)).isoformat()],
+            "preferred_dates": [(default_clock().today() + timedelta(days=30)).isoformat()],
             "start_time": "10:00:00",
             "duration_minutes": 60,
             "open_to_joint": False,

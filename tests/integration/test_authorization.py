@@ -14,7 +14,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -22,6 +21,7 @@ from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 
+from services.common.clock import default_clock
 from services.common.settings import Settings
 from services.events.api import create_app as events_app
 from services.events.seed import default_rules
@@ -168,7 +168,7 @@ def world(partners: TestClient) -> World:
     other, delegate = register(partners, "03"), register(partners, "15")
     body = {"name": unique("Table des Laurentides"), "region": "15", "members": [delegate]}
     table = created(partners.post("/tables", json=body, headers=HUB), "table_id")
-    since = {"partner_id": delegate, "start": datetime.now(UTC).date().isoformat()}
+    since = {"partner_id": delegate, "start": default_clock().today().isoformat()}
     created(partners.post(f"/tables/{table}/delegations", json=since, headers=HUB), "table_id")
     return World(other=other, delegate=delegate)
 

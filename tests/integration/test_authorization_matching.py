@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from services.common.auth import AuthSettings, Role, mint
+from services.common.clock import default_clock
 from services.common.settings import Settings
 from services.matching.api import create_app as matching_app
 from services.matching.domain import case_id_for
@@ -126,7 +126,7 @@ def world(partners: TestClient, matching: TestClient, workers: Stack) -> World:
     welcomer, other, delegate = partner("community_organization"), partner("employer"), partner("employer")
     table = {"name": unique("Table de Chaudière-Appalaches"), "region": REGION, "members": [delegate]}
     table_id = created(partners.post("/tables", json=table, headers=bearer("hub")), "table_id")
-    since = {"partner_id": delegate, "start": datetime.now(UTC).date().isoformat()}
+    since = {"partner_id": delegate, "start": default_clock().today().isoformat()}
     created(partners.post(f"/tables/{table_id}/delegations", json=since, headers=bearer("hub")), "table_id")
     intake("Accueil", 60)
     spare_id = intake("Accueil (2)", 30)

@@ -18,7 +18,7 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -26,6 +26,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from services.common.auth import AuthSettings, Role, mint
+from services.common.clock import default_clock
 from services.common.settings import Settings
 from tests.support import bearer, created, read_topic, unique
 
@@ -54,7 +55,7 @@ def lanaudiere(partners: TestClient) -> Lanaudiere:
     name = unique("Table régionale de Lanaudière")
     body = {"name": name, "region": "14", "members": [delegate, register(partners, "14")]}
     table = created(partners.post("/tables", json=body, headers=HUB), "table_id")
-    since = {"partner_id": delegate, "start": datetime.now(UTC).date().isoformat()}
+    since = {"partner_id": delegate, "start": default_clock().today().isoformat()}
     created(partners.post(f"/tables/{table}/delegations", json=since, headers=HUB), "table_id")
     return Lanaudiere(table_name=name, delegate=delegate)
 
@@ -71,7 +72,7 @@ BAD_TOKENS: dict[str, Callable[[], str]] = {
         "test-hub",
         Role.HUB,
         ttl_s=3600,
-        now=datetime.now(UTC) - timedelta(hours=1, seconds=1),
+        now=default_clock().now() - timedelta(hours=1, seconds=1),
     ),
     "signed-with-another-secret": lambda: mint(
         AuthSettings(secret=SecretStr("not-the-concerto-secret-0123456789abcdef")), "test-hub", Role.HUB

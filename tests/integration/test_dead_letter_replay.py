@@ -5,11 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from services.common.clock import default_clock
 from services.common.cloudevents import new_event
 from services.common.contracts import Case, CaseKey, Contact, PersonKey
 from services.common.kafka import Publisher
@@ -42,7 +42,7 @@ def test_a_case_whose_contact_was_missing_is_emailed_once_after_the_contact_arri
         status="open",
         language="fr",
         preferred_regions=["09"],
-        opened_at=datetime.now(UTC),
+        opened_at=default_clock().now(),
     )
     meta = new_event("matching.CaseOpened", "tests", "corr-replay")
     publisher.publish(CASES, CaseKey(case_id=case.case_id), case, "x", meta=meta)

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from services.common.clock import default_clock
 from services.common.settings import Settings
 from services.events.api import create_app as events_app
 from tests.support import bearer, eventually, write_decision
 
 pytestmark = pytest.mark.integration
 HUB = bearer("hub")
-LATER = (date.today() + timedelta(days=400)).isoformat()
+LATER = (default_clock().today() + timedelta(days=400)).isoformat()
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +86,7 @@ def test_a_delegate_proposal_carries_its_tables_endorsement(partners: TestClient
     delegate = _partner(partners, "10")
     body = {"name": f"Table du Nord {uuid.uuid4().hex[:4]}", "region": "10", "members": [delegate]}
     table = partners.post("/tables", json=body, headers=HUB).json()["table_id"]
-    since = {"partner_id": delegate, "start": date.today().isoformat()}
+    since = {"partner_id": delegate, "start": default_clock().today().isoformat()}
     assert partners.post(f"/tables/{table}/delegations", json=since, headers=HUB).status_code == 201
     response = events.post("/proposals", json=_proposal(delegate), headers=bearer("delegate", delegate))
     assert response.status_code == 202, response.text
@@ -101,7 +102,7 @@ def test_the_region_delegate_endorses_a_proposal_waiting_for_it(
         json={"name": f"Table A-T {uuid.uuid4().hex[:4]}", "region": "08", "members": [delegate]},
         headers=HUB,
     ).json()["table_id"]
-    since = {"partner_id": delegate, "start": date.today().isoformat()}
+    since = {"partner_id": delegate, "start": default_clock().today().isoformat()}
     assert partners.post(f"/tables/{table}/delegations", json=since, headers=HUB).status_code == 201
     waiting = _decision(settings, organizer, "pending_endorsement", ["08"])
     eventually(lambda: events.get(f"/calendar/{waiting}", headers=HUB).status_code == 200, 30, "the decision")

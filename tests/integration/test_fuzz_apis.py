@@ -15,13 +15,14 @@ import json
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 import schemathesis
 from fastapi.testclient import TestClient
 from schemathesis import GenerationMode
 
+from services.common.clock import default_clock
 from services.common.contracts import Case, CaseKey
 from services.common.kafka import Publisher
 from services.common.settings import Settings
@@ -60,7 +61,7 @@ def known(partners: TestClient, settings: Settings) -> dict[str, str]:
         status="open",
         language="fr",
         preferred_regions=["05"],
-        opened_at=datetime.now(UTC),
+        opened_at=default_clock().now(),
     )
     publisher = Publisher(settings.kafka, "tests")
     try:

@@ -5,11 +5,11 @@ idempotence leaves no such state, which shows the check tells the two apart."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
 import pytest
 from kafka import KafkaAdminClient, KafkaProducer, TopicPartition
 
+from services.common.clock import default_clock
 from services.common.contracts import InterestDeclared, PersonKey
 from services.common.kafka import API_VERSION, Publisher, ensure_topics
 from services.common.settings import Settings
@@ -46,7 +46,7 @@ def _interest() -> tuple[PersonKey, InterestDeclared]:
     person_id = uuid.uuid4()
     value = InterestDeclared(
         person_id=person_id,
-        declared_at=datetime.now(UTC),
+        declared_at=default_clock().now(),
         immigration_status="permanent_resident",
         french_level=7,
         language="fr",

@@ -7,12 +7,13 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from services.common.clock import default_clock
 from services.common.settings import MatchingSettings, Settings
 from services.matching.api import create_app as matching_app
 from tests.integration.conftest import running
@@ -43,7 +44,7 @@ def body(**changes: Any) -> dict[str, Any]:
     return intake
 
 
-FUTURE = (date.today() + timedelta(days=3)).isoformat()
+FUTURE = (default_clock().today() + timedelta(days=3)).isoformat()
 BAD_INTAKES = [
     (
         {"occupations": [{"cnp": "99999", "years": 2}]},

@@ -16,13 +16,14 @@ import uuid
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import BaseModel
 
+from services.common.clock import default_clock
 from services.common.cloudevents import new_event
 from services.common.codec import UnreadableRecord, decode_value, encode
 from services.common.contracts import (
@@ -108,7 +109,7 @@ def _partner(publisher: Publisher) -> Partner:
         kind="community_organization",
         regions=["09"],
         contact_email=f"accueil-{uuid.uuid4().hex[:6]}@example.org",
-        registered_at=datetime.now(UTC),
+        registered_at=default_clock().now(),
     )
     publisher.publish(PARTNERS, PartnerKey(partner_id=partner.partner_id), partner, "x")
     return partner
@@ -124,7 +125,7 @@ def _proposal(organizer: uuid.UUID) -> ActivityProposed:
         kind=ActivityKind.INFORMATION_SESSION,
         title="Séance d'information sur la Côte-Nord",
         preferred_dates=[day],
-        proposed_at=datetime.now(UTC),
+        proposed_at=default_clock().now(),
         start_time=time(13, 0),
         duration_minutes=90,
         open_to_joint=False,
@@ -147,7 +148,7 @@ def valid_command(publisher: Publisher, settings: Settings, stack: Stack) -> Val
         proposal_id=proposal.proposal_id,
         action="withdraw",
         by_partner=proposal.organizer_id,
-        issued_at=datetime.now(UTC),
+        issued_at=default_clock().now(),
     )
     record, _ = _record(key, command, "events.ProposalWithdrawn")
     withdrawn = b'"status":"withdrawn"'
@@ -179,7 +180,7 @@ def valid_interest(publisher: Publisher, settings: Settings, stack: Stack) -> Va
         immigration_status="permanent_resident",
         preferred_regions=["09"],
         language="fr",
-        declared_at=datetime.now(UTC),
+        declared_at=default_clock().now(),
     )
     record, _ = _record(PersonKey(person_id=interest.person_id), interest, "matching.InterestDeclared")
     case = CaseKey(case_id=case_id_for(interest.person_id))
@@ -195,7 +196,7 @@ def valid_matching_command(publisher: Publisher, settings: Settings, stack: Stac
         person_id=person,
         by_role="hub",
         by_subject="tests",
-        issued_at=datetime.now(UTC),
+        issued_at=default_clock().now(),
     )
     record, _ = _record(CommandKey(command_id=command.command_id), command, "matching.PersonErasureRequested")
     case = encode(CaseKey(case_id=case_id_for(person)))
@@ -218,7 +219,7 @@ def valid_case(publisher: Publisher, settings: Settings, stack: Stack) -> Valid:
         status="open",
         language="fr",
         preferred_regions=["09"],
-        opened_at=datetime.now(UTC),
+        opened_at=default_clock().now(),
     )
     record, _ = _record(CaseKey(case_id=case.case_id), case, "matching.CaseOpened")
     return Valid(record, _emailed(settings, person))
@@ -235,11 +236,11 @@ def valid_referral(publisher: Publisher, settings: Settings, stack: Stack) -> Va
         immigration_status="permanent_resident",
         preferred_regions=["09"],
         language="fr",
-        declared_at=datetime.now(UTC),
+        declared_at=default_clock().now(),
         consents=Consents(contact=True, referral=True, share_contact=False),
     )
     publisher.publish(INTERESTS, PersonKey(person_id=person), interest, "matching.InterestDeclared")
-    now = datetime.now(UTC)
+    now = default_clock().now()
     referral = Referral(
         referral_id=uuid.uuid4(),
         round_id=uuid.uuid4(),
@@ -270,7 +271,7 @@ def valid_decision(publisher: Publisher, settings: Settings, stack: Stack) -> Va
         title="Séance d'information sur la Côte-Nord",
         status="not_possible",
         reason="Written by a test, as the events worker would.",
-        decided_at=datetime.now(UTC),
+        decided_at=default_clock().now(),
     )
     record, _ = _record(ProposalKey(proposal_id=entry.proposal_id), entry, "events.ProposalDecided")
     return Valid(record, _emailed(settings, organizer.partner_id))

@@ -8,13 +8,13 @@ a region, the season's proposals for that region are refused, with that reason, 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from services.common.auth import AuthSettings
+from services.common.clock import default_clock
 from tests.support import bearer, eventually
 from tools.season.apis import Apis, LoadReport
 from tools.season.generate import generate
@@ -29,7 +29,7 @@ COUNSELLOR = bearer("counsellor")
 
 @pytest.fixture(scope="module")
 def season() -> Season:
-    return generate(SeasonSpec(seed=30, start=next_monday(date.today()), people=30))
+    return generate(SeasonSpec(seed=30, start=next_monday(default_clock().today()), people=30))
 
 
 def _delegated_regions(partners: TestClient) -> set[str]:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from httpx2 import Response
 
+from services.common.clock import default_clock
 from services.common.contracts import ConcertationTable, Offer
 from services.common.settings import Settings
 from services.partners.api import create_app
@@ -25,7 +26,7 @@ from tests.support import bearer, eventually, records_where, unique
 pytestmark = pytest.mark.integration
 
 HUB = bearer("hub")
-TODAY = datetime.now(UTC).date()
+TODAY = default_clock().today()
 
 
 @pytest.fixture(scope="module")

@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 import random
 import uuid
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 
+from services.common.clock import default_clock
 from services.common.cloudevents import new_event
 from services.common.contracts import (
     ActivityKind,
@@ -54,7 +55,7 @@ def _partner(publisher: Publisher, language: str = "fr") -> Partner:
         regions=["05"],
         contact_email=f"table-{uuid.uuid4().hex[:6]}@example.org",
         language=language,
-        registered_at=datetime.now(UTC),
+        registered_at=default_clock().now(),
     )
     publisher.publish(
         PARTNERS, PartnerKey(partner_id=partner.partner_id), partner, "partners.PartnerRegistered"
@@ -77,7 +78,7 @@ def _proposal(
         kind=ActivityKind.INFORMATION_SESSION,
         title=title,
         preferred_dates=days,
-        proposed_at=datetime.now(UTC),
+        proposed_at=default_clock().now(),
         start_time=at,
         duration_minutes=120,
         open_to_joint=False,
@@ -179,7 +180,7 @@ def test_a_declared_interest_opens_one_case_keyed_by_the_person(
         immigration_status="protected_person",
         preferred_regions=["02", "08"],
         language="fr",
-        declared_at=datetime.now(UTC),
+        declared_at=default_clock().now(),
     )
     key = PersonKey(person_id=interest.person_id)
     written = publisher.publish(INTERESTS, key, interest, "matching.InterestDeclared")
@@ -231,7 +232,7 @@ def test_a_new_case_emails_the_person_once_in_their_language(
         status="open",
         language="en",
         preferred_regions=["04"],
-        opened_at=datetime.now(UTC),
+        opened_at=default_clock().now(),
     )
     meta = new_event("matching.CaseOpened", "tests", "corr-mail-1")
     publisher.publish(CASES, CaseKey(case_id=case.case_id), case, "x", meta=meta)

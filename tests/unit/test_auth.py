@@ -30,6 +30,7 @@ from services.common.auth import (
     require,
     verify,
 )
+from services.common.clock import default_clock
 from services.common.settings import Settings
 
 NOW = datetime(2025, 9, 15, 14, 32, 9, tzinfo=UTC)
@@ -113,7 +114,7 @@ def test_an_expired_token_is_refused() -> None:
 
 
 def test_an_expired_token_is_refused_on_the_real_clock() -> None:
-    token = mint(AUTH, "alice", Role.HUB, ttl_s=60, now=datetime.now(UTC) - timedelta(hours=1))
+    token = mint(AUTH, "alice", Role.HUB, ttl_s=60, now=default_clock().now() - timedelta(hours=1))
     with pytest.raises(InvalidToken, match="expired"):
         verify(AUTH, token)
 

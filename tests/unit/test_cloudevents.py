@@ -8,6 +8,7 @@ from uuid import UUID
 
 import pytest
 
+from services.common.clock import default_clock
 from services.common.cloudevents import SPEC_VERSION, TYPE_PREFIX, EventMeta, header_dict, new_event
 
 DECIDED_AT = datetime(2025, 9, 20, 10, 15, 2, 345678, tzinfo=UTC)
@@ -48,9 +49,9 @@ def test_an_event_time_is_iso_8601_and_round_trips() -> None:
 
 
 def test_an_event_without_a_given_time_is_stamped_now_in_utc() -> None:
-    before = datetime.now(UTC)
+    before = default_clock().now()
     meta = new_event("partners.PartnerRegistered", "partners-api", None)
-    after = datetime.now(UTC)
+    after = default_clock().now()
 
     assert meta.time.tzinfo is not None
     assert meta.time.utcoffset() == timedelta(0)

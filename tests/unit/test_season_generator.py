@@ -11,11 +11,12 @@ from __future__ import annotations
 import time
 import uuid
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
+from services.common.clock import default_clock
 from services.common.contracts import CalendarRules, ConcertationTable, Partner
 from services.common.reference import load_reference
 from services.events.domain import check_organizer
@@ -28,8 +29,8 @@ from services.partners.models import DelegationCreate, OfferCreate, PartnerCreat
 from tools.season.generate import generate
 from tools.season.spec import Season, SeasonSpec, next_monday
 
-START = next_monday(date.today())
-NOW = datetime.now(UTC)
+START = next_monday(default_clock().today())
+NOW = default_clock().now()
 
 
 @pytest.fixture(scope="module")

@@ -11,19 +11,19 @@ import json
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 import httpx
 import pytest
 
 from services.common.auth import AuthSettings, verify
+from services.common.clock import default_clock
 from tools.season.apis import Apis
 from tools.season.generate import generate
 from tools.season.load import Loader
 from tools.season.spec import Season, SeasonSpec, next_monday
 
-START = next_monday(date.today())
+START = next_monday(default_clock().today())
 
 
 @dataclass

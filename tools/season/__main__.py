@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from services.common.clock import default_clock
 from services.common.settings import Settings
 from tools.stack import ROOT
 
@@ -59,7 +60,7 @@ def generate(
     ] = 0.4,
 ) -> None:
     """Generate a season of request bodies from the reference data in data/."""
-    first = date.fromisoformat(start) if start else next_monday(date.today())
+    first = date.fromisoformat(start) if start else next_monday(default_clock().today())
     spec = SeasonSpec(
         seed=seed,
         start=first,

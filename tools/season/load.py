@@ -25,6 +25,7 @@ from rich.progress import Progress
 from tenacity import Retrying, retry_if_exception_type, retry_if_result, stop_after_attempt, wait_exponential
 
 from services.common.auth import AuthSettings, Role, mint
+from services.common.clock import default_clock
 
 from .apis import Apis, LoadReport, Refusal, Response, reason_of
 from .spec import FILES, Record, Season
@@ -61,7 +62,7 @@ class Loader:
         self.season, self.apis, self.auth = season, apis, auth
         self.progress = progress or Progress(disable=True)
         self.parallel, self.attempts = max(1, parallel), attempts
-        self.today = today or date.today()
+        self.today = today or default_clock().today()
         self.rules_wait_s = rules_wait_s
         self.report = LoadReport()
         self.generated = {r["id"] for name in FILES for r in season.records[name]}

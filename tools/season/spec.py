@@ -20,6 +20,8 @@ from typing import Any
 
 import orjson
 
+from services.common.clock import default_clock
+
 Record = dict[str, Any]
 
 FILES = ("partners", "tables", "offers", "proposals", "counsellors", "people")
@@ -38,7 +40,7 @@ class SeasonSpec:
     """The parameters of a season; the same spec gives the same files."""
 
     seed: int = 2026
-    start: date = field(default_factory=lambda: next_monday(date.today()))
+    start: date = field(default_factory=lambda: next_monday(default_clock().today()))
     people: int = 1000
     partners: int = 40
     tables: int = 10
