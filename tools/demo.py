@@ -108,10 +108,8 @@ def settle_and_round(
     proposals, people = len(season.records["proposals"]), len(season.records["people"])
     events, matching = apis["events-api"], apis["matching-api"]
     with console.status("waiting for the calendar's decisions…") as status:
-        entries = play.wait_for_decisions(events, auth, proposals, timeout=120)
-        status.update("the organizers answer the joint suggestions…")
-        answers = play.answer_joint_suggestions(events, auth, entries)
-        play.wait_for_decisions(events, auth, proposals, timeout=120, settled=True)
+        status.update("the organizers answer the joint suggestions until the calendar is settled…")
+        _, answers = play.settle_calendar(events, auth, proposals, timeout=120)
         status.update("waiting for every case to open…")
         play.wait_for_cases(matching, auth, people, timeout=300)
         play.wait_for_workers(

@@ -9,13 +9,20 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-def eventually(check: Callable[[], T | None], timeout: float = 30, what: str = "condition") -> T:
-    """Poll ``check`` until it returns something truthy; TimeoutError naming ``what`` after ``timeout`` s."""
+def eventually(
+    check: Callable[[], T | None],
+    timeout: float = 30,
+    what: str = "condition",
+    state: Callable[[], str] | None = None,
+) -> T:
+    """Poll ``check`` until it returns something truthy; after ``timeout`` s a TimeoutError naming
+    ``what`` and, if given, what ``state`` says was seen last (which ids, in which status)."""
     deadline = time.monotonic() + timeout
     while True:
         result = check()
         if result:
             return result
         if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}")
+            seen = f" (last seen: {state()})" if state is not None else ""
+            raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}{seen}")
         time.sleep(0.2)

@@ -80,7 +80,16 @@ def apply_command(
                     put(member)
                     put(host)
                 else:
-                    redecide(proposal)  # the host changed meanwhile: decide again
+                    # The host moved, filled up or was withdrawn meanwhile: the organizer agreed to
+                    # share that activity, not to be sent to another one, so the proposal is decided
+                    # on its own (docs/calendar.md, "Joint activities"). Later decisions (a
+                    # reschedule) may suggest a joint activity again.
+                    alone = proposal.model_copy(update={"open_to_joint": False})
+                    put(
+                        decide(alone, store, rules, now, keep_place=False).model_copy(
+                            update={"change": "decided"}
+                        )
+                    )
         case "decline_joint":
             if proposal.open_to_joint:
                 alone = proposal.model_copy(update={"open_to_joint": False})

@@ -138,3 +138,28 @@ def test_rescheduling_moves_the_activity_and_frees_its_old_day() -> None:
     assert moved.day == later
     assert calendar.on(SATURDAY) == []
     assert _place(calendar, proposal("09"), in_force) == "scheduled"
+
+
+def test_accepting_a_joint_whose_host_left_decides_the_activity_on_its_own() -> None:
+    """The organizer agreed to share one activity; if that host is gone, the proposal is decided on
+    its own (docs/calendar.md) rather than sent to a second suggestion, even where one would fit."""
+    calendar, in_force = FakeCalendar(), rules(max_per_day=2)
+    host, other_host = _kiosk("05"), _kiosk("12", at=hours(1), open_to_joint=False)
+    _place(calendar, host, in_force)
+    _place(calendar, other_host, in_force)
+    guest = _kiosk("16", at=hours(2))
+    assert _place(calendar, guest, in_force) == "joint_suggested"
+    suggested = calendar.entry(guest.proposal_id)
+    assert suggested is not None
+    assert suggested.joint_with is not None
+    first_host = calendar.proposal(suggested.joint_with)
+    assert first_host is not None
+    _act(calendar, first_host, "withdraw", in_force)
+    _act(calendar, guest, "accept_joint", in_force)
+    decided = calendar.entry(guest.proposal_id)
+    assert decided is not None
+    assert decided.status != "joint_suggested"
+    assert (decided.status, decided.joint_with, decided.day) == ("scheduled", None, SATURDAY)
+    stored = calendar.proposal(guest.proposal_id)
+    assert stored is not None
+    assert stored.open_to_joint  # a later reschedule may suggest a joint activity again

@@ -70,17 +70,78 @@ def calendar(events: httpx.Client, auth: AuthSettings) -> list[dict[str, Any]]:
 def wait_for_decisions(
     events: httpx.Client, auth: AuthSettings, proposals: int, timeout: float, settled: bool = False
 ) -> list[dict[str, Any]]:
-    """The calendar once it decided ``proposals`` proposals (and, if ``settled``, none is a suggestion)."""
+    """The calendar once it decided ``proposals`` proposals (and, if ``settled``, none is a suggestion).
+
+    A time-out names what was missing: how many decisions there were, and which proposals were
+    still suggestions, by id and status."""
+    seen: list[dict[str, Any]] = []
 
     def decided() -> list[dict[str, Any]] | None:
         entries = calendar(events, auth)
+        seen[:] = entries
         if len(entries) < proposals:
             return None
         if settled and any(e["status"] == "joint_suggested" for e in entries):
             return None
         return entries
 
-    return eventually(decided, timeout, f"a decision on each of the {proposals} proposals")
+    def missing() -> str:
+        waiting = [e for e in seen if settled and e["status"] == "joint_suggested"]
+        named = ", ".join(f"{e['proposal_id']} ({e['status']})" for e in waiting[:10])
+        return f"{len(seen)} of {proposals} decided" + (f"; still suggestions: {named}" if named else "")
+
+    return eventually(decided, timeout, f"a decision on each of the {proposals} proposals", missing)
+
+
+def settle_calendar(
+    events: httpx.Client, auth: AuthSettings, proposals: int, timeout: float, max_rounds: int = 10
+) -> tuple[list[dict[str, Any]], JointAnswers]:
+    """Answer the joint suggestions until none is left, and the settled calendar.
+
+    An answer can lead to another suggestion (the host moved or filled up meanwhile, so the
+    proposal is decided again and may be invited elsewhere): each new suggestion is answered in
+    turn, up to ``max_rounds`` times, after which the wait names the proposals still waiting."""
+    answers = JointAnswers()
+    entries = wait_for_decisions(events, auth, proposals, timeout)
+    answered: set[tuple[str, str]] = set()
+    for _ in range(max_rounds):
+        open_ = [
+            e
+            for e in entries
+            if e["status"] == "joint_suggested" and (e["proposal_id"], e["decided_at"]) not in answered
+        ]
+        if not open_:
+            pending = [e for e in entries if e["status"] == "joint_suggested"]
+            if not pending:
+                return entries, answers
+        else:
+            answered.update((e["proposal_id"], e["decided_at"]) for e in open_)
+            more = answer_joint_suggestions(events, auth, open_)
+            answers.accepted += more.accepted
+            answers.declined += more.declined
+        entries = _after_answers(events, auth, proposals, timeout, answered)
+    return wait_for_decisions(events, auth, proposals, timeout, settled=True), answers
+
+
+def _after_answers(
+    events: httpx.Client,
+    auth: AuthSettings,
+    proposals: int,
+    timeout: float,
+    answered: set[tuple[str, str]],
+) -> list[dict[str, Any]]:
+    """The calendar once no suggestion already answered is still shown as it was (decided anew)."""
+
+    def moved_on() -> list[dict[str, Any]] | None:
+        entries = calendar(events, auth)
+        stale = [
+            e
+            for e in entries
+            if e["status"] == "joint_suggested" and (e["proposal_id"], e["decided_at"]) in answered
+        ]
+        return None if stale or len(entries) < proposals else entries
+
+    return eventually(moved_on, timeout, "a decision on every answered joint suggestion")
 
 
 def answer_joint_suggestions(
