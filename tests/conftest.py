@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 import shutil
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ import pytest
 
 from services.common.clock import OFFSET_ENV, default_clock, export_offset
 from services.common.settings import KafkaSettings, Settings, SmtpSettings
-from tools.stack import PROCESSES, ROOT, Stack, StackConfig
+from tools.stack import PROCESSES, ROOT, Process, Stack, StackConfig
 
 TEST_VAR = ROOT / "var" / "test"
 
@@ -89,9 +90,8 @@ def stack() -> Iterator[Stack]:
         test_stack.down()
 
 
-@pytest.fixture(scope="session")
-def settings(stack: Stack) -> Settings:
-    """Settings of a process talking to the test broker and SMTP sink."""
+def settings_of(stack: Stack) -> Settings:
+    """Settings of a process talking to ``stack``'s broker and SMTP sink."""
     return Settings(
         environment="test",
         kafka=KafkaSettings(bootstrap_servers=stack.config.bootstrap),
@@ -99,6 +99,42 @@ def settings(stack: Stack) -> Settings:
         data_dir=str(stack.config.var / "data"),
         max_activities_per_day=stack.config.max_activities_per_day,
     )
+
+
+@pytest.fixture(scope="session")
+def settings(stack: Stack) -> Settings:
+    """Settings of a process talking to the test broker and SMTP sink."""
+    return settings_of(stack)
+
+
+@contextmanager
+def own_stack(name: str, processes: Iterable[Process] = PROCESSES) -> Iterator[Stack]:
+    """A broker, an SMTP sink and ``processes`` of their own, for a test module whose world must not
+    meet any other test's: a concertation round takes every open case on its broker, so a module
+    that runs rounds gets its own (var/test-<name>, free ports); stopped at the end."""
+    var = ROOT / "var" / f"test-{name}"
+    shutil.rmtree(var, ignore_errors=True)
+    config = StackConfig(
+        var=var,
+        kafka_port=_free_ports(39500, 2),
+        smtp_port=_free_ports(39600, 1),
+        http_base=_free_ports(39700, 4),
+        max_activities_per_day=3,
+        extra_env={
+            "CONCERTO_DIGEST__ENABLED": "false",
+            "CONCERTO_MATCHING__ROUND_INTERVAL_S": "0",
+            "CONCERTO_WATCHDOG__CHECK_INTERVAL_S": "2",
+            "CONCERTO_WATCHDOG__STALL_TIMEOUT_S": "15",
+        },
+    )
+    private = Stack(config)
+    private.broker("start")
+    try:
+        private.start_mailsink()
+        private.start_services(list(processes))
+        yield private
+    finally:
+        private.down()
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import uuid
+from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
 
@@ -15,13 +16,14 @@ import httpx
 import pytest
 from kafka import KafkaConsumer
 
+from tests.conftest import own_stack
 from tests.support import bearer, read_topic, records_where, unique
 from tools.stack import PROCESSES, ROOT, Stack
 from tools.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 
-GASPESIE, COTE_NORD, NORD = "11", "09", "10"  # regions no other test recruits for
+GASPESIE, COTE_NORD, NORD = "11", "09", "10"  # on this module's own broker: no other test meets it
 HUB = bearer("hub")
 COUNSELLOR = bearer("counsellor")
 PEOPLE = {
@@ -127,6 +129,13 @@ class Apis:
     def plans(self, person_id: str) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = self.get(f"/people/{person_id}/referrals") or []
         return found
+
+
+@pytest.fixture(scope="module")
+def everything() -> Iterator[Stack]:
+    """Every process on a broker of this module's own: a round takes every open case on its broker."""
+    with own_stack("routing") as private:
+        yield private
 
 
 def test_a_season_of_routing_from_intake_to_erasure(everything: Stack) -> None:

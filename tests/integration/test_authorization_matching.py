@@ -12,6 +12,7 @@ matrix fails. Self-registration is public and rate-limited (tests/integration/te
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,16 +24,17 @@ from services.common.clock import default_clock
 from services.common.settings import Settings
 from services.matching.api import create_app as matching_app
 from services.matching.domain import case_id_for
+from tests.conftest import own_stack, settings_of
 from tests.integration.test_authorization import routes
 from tests.support import bearer, created, eventually, unique
-from tools.stack import Stack
+from tools.stack import PROCESSES, Stack
 
 pytestmark = pytest.mark.integration
 
 ROLES = ("none", "hub", "counsellor", "partner", "other_partner", "delegate", "person", "other_person")
 STAFF = frozenset({"hub", "counsellor"})
 SELF = STAFF | {"person"}
-REGION = "12"  # Chaudière-Appalaches: no other test welcomes households there
+REGION = "12"  # Chaudière-Appalaches, on this module's own broker
 PUBLIC = frozenset(
     {"/health", "/docs", "/openapi.json", "/docs/oauth2-redirect", "/redoc", "/self/interests"}
 )
@@ -102,6 +104,19 @@ class World:
 
 def person_token(person_id: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {mint(AuthSettings(), person_id, Role.PERSON)}"}
+
+
+@pytest.fixture(scope="module")
+def workers() -> Iterator[Stack]:
+    """This module's own broker and workers: its round must meet no other test's households."""
+    with own_stack("authorization-matching", [p for p in PROCESSES if not p.is_api]) as private:
+        yield private
+
+
+@pytest.fixture(scope="module")
+def settings(workers: Stack) -> Settings:
+    """The in-process APIs of this module talk to its own broker."""
+    return settings_of(workers)
 
 
 @pytest.fixture(scope="module")
