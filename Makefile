@@ -1,7 +1,8 @@
 # Concerto's front door. `make help` lists the targets.
 # Everything installs itself: a virtual environment in .venv (pinned by
 # constraints.txt) and Apache Kafka's jars from Maven Central (cached in
-# ~/.cache/concerto). Needs only Python 3.11+, Java 17 and Maven.
+# ~/.cache/concerto), and Debian's Chromium for the browser tests (tools/setup/chromium.sh).
+# Needs Python 3.11+, Java 17 and Maven; Chromium is installed by `make test` when it can be.
 
 PYTHON ?= python3
 VENV := .venv
@@ -10,7 +11,7 @@ INSTALLED := $(VENV)/.installed
 KAFKA := infra/kafka/kafka.sh
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo test test-unit lint format asyncapi up down status clean bench chaos
+.PHONY: help setup browser demo test test-unit lint format asyncapi up down status clean bench chaos sweep newcomer
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -26,8 +27,17 @@ setup: $(INSTALLED) ## Install the virtual environment and fetch Kafka's jars
 demo: setup ## Play a whole concertation season through every service; report in var/demo/report.{md,html}
 	$(BIN)/python -m tools.demo run
 
-test: setup ## Start the broker and SMTP server, run every test, stop them
+browser: ## Debian's Chromium for the browser tests (installed with apt-get when root, else the command to run)
+	@tools/setup/chromium.sh
+
+test: setup browser ## Start the broker and SMTP server, run every test in a random order (seed printed), stop them
 	$(BIN)/python -m pytest
+
+sweep: setup browser ## The demo's scenario and the season tests on the trap dates (month ends, leap day, DST, …)
+	$(BIN)/python -m tools.sweep run
+
+newcomer: ## A fresh clone with the project's caches empty: make demo, then make test, both timed
+	tools/newcomer.sh
 
 $(VENV)/.bench-installed: $(INSTALLED)
 	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,bench]'

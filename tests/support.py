@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import httpx
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from services.common.auth import AuthSettings, Role, mint
@@ -132,3 +134,37 @@ def check_restartable(port: int) -> None:
         assert not low <= p <= high, (
             f"port {p} is in the ephemeral range {low}-{high}: choose one below {low}"
         )
+
+
+def delegate_of(partners_api: str, region: str, day: date) -> str | None:
+    """The partner a table of ``region`` delegates on ``day``, if any (the rule the events API applies:
+    active tables, regional ones first, the latest delegation covering the day)."""
+    tables = httpx.get(f"{partners_api}/tables", params={"region": region}, headers=bearer("hub")).json()
+    for table in sorted(tables, key=lambda t: (bool(t["mrcs"]), t["name"])):
+        if table["status"] != "active":
+            continue
+        for delegation in reversed(table["delegations"]):
+            end = delegation.get("end")
+            if date.fromisoformat(delegation["start"]) <= day and (
+                end is None or date.fromisoformat(end) >= day
+            ):
+                found: str = delegation["partner_id"]
+                return found
+    return None
+
+
+def organizer_for(partners_api: str, region: str, day: date) -> tuple[str, str]:
+    """An organizer of ``region`` and the role it proposes with: the region's delegate if another
+    test gave its table one (only the delegate proposes then), else a new partner of the caller's."""
+    delegate = delegate_of(partners_api, region, day)
+    if delegate is not None:
+        return delegate, "delegate"
+    body = {
+        "name": f"Organisme {region} {uuid.uuid4().hex[:6]}",
+        "kind": "community_organization",
+        "regions": [region],
+        "contact_email": f"org{region}@partenaires.example.org",
+    }
+    response = httpx.post(f"{partners_api}/partners", json=body, headers=bearer("hub"))
+    assert response.status_code == 201, response.text
+    return response.json()["partner_id"], "partner"

@@ -9,13 +9,13 @@ at most once per ledger key (ledger.py).
 from __future__ import annotations
 
 import asyncio
-from datetime import date
 from typing import Any
 from uuid import UUID
 
 import structlog
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
+from services.common.clock import local_date
 from services.common.contracts import (
     CalendarEntry,
     Case,
@@ -87,14 +87,19 @@ class Directory:
 
 
 def _tables_to_tell(
-    tables: list[ConcertationTable], entry: CalendarEntry, today: date
+    tables: list[ConcertationTable], entry: CalendarEntry
 ) -> list[tuple[ConcertationTable, UUID]]:
-    """The tables of the entry's regions with a delegate today who is not the organizer."""
+    """The tables of the entry's regions that had a delegate (not the organizer) when it was decided.
+
+    As of the decision, not of today: a decision read again (a replay, a recovery) tells the
+    tables it told the first time, never a table created or delegated since."""
+    decided_on = local_date(entry.decided_at)
     found = []
     for table in tables:
-        delegate = table.delegate_on(today)
+        delegate = table.delegate_on(decided_on)
         active = table.status == "active" and table.region in entry.regions
-        if active and delegate is not None and delegate != entry.organizer_id:
+        existed = table.created_at <= entry.decided_at
+        if active and existed and delegate is not None and delegate != entry.organizer_id:
             found.append((table, delegate))
     return found
 
@@ -142,8 +147,7 @@ class Notifier:
                 contexts.decision_context(entry, organizer),
             ),
         )
-        today = self._delivery.clock.today()
-        for table, delegate_id in _tables_to_tell(self._directory.values(TABLES), entry, today):
+        for table, delegate_id in _tables_to_tell(self._directory.values(TABLES), entry):
             delegate = await self._directory.find(PARTNERS, PartnerKey(partner_id=delegate_id))
             context = {
                 **contexts.decision_context(entry, organizer, delegate.language),

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from services.events.seed import default_rules
-from tests.support import bearer, eventually
+from tests.support import bearer, delegate_of, eventually, organizer_for
 from tools.stack import PROCESSES, Stack
 
 pytestmark = pytest.mark.e2e
@@ -25,29 +25,12 @@ def _url(stack: Stack, name: str) -> str:
     return stack.config.url(next(p for p in PROCESSES if p.name == name))
 
 
-def _delegate_of(partners_api: str, region: str) -> str | None:
-    """The partner a table of ``region`` delegates on DAY, if any (the rule the events API applies:
-    active tables, regional ones first, the latest delegation covering the day)."""
-    tables = httpx.get(f"{partners_api}/tables", params={"region": region}, headers=bearer("hub")).json()
-    for table in sorted(tables, key=lambda t: (bool(t["mrcs"]), t["name"])):
-        if table["status"] != "active":
-            continue
-        for delegation in reversed(table["delegations"]):
-            end = delegation.get("end")
-            if date.fromisoformat(delegation["start"]) <= DAY and (
-                end is None or date.fromisoformat(end) >= DAY
-            ):
-                found: str = delegation["partner_id"]
-                return found
-    return None
-
-
 def test_sixteen_regions_asking_for_one_saturday_at_once_never_overfill_it(everything: Stack) -> None:
     partners_api, events_api = _url(everything, "partners-api"), _url(everything, "events-api")
     organizers = []
     for region in REGIONS:
         # Other tests of the session may have given the region a table with a delegate: it proposes.
-        delegate = _delegate_of(partners_api, region)
+        delegate = delegate_of(partners_api, region, DAY)
         if delegate is not None:
             organizers.append((region, delegate))
             continue
@@ -73,7 +56,7 @@ def test_sixteen_regions_asking_for_one_saturday_at_once_never_overfill_it(every
             "duration_minutes": 90,
             "open_to_joint": False,
         }
-        role = "delegate" if _delegate_of(partners_api, region) == organizer else "partner"
+        role = "delegate" if delegate_of(partners_api, region, DAY) == organizer else "partner"
         response = httpx.post(
             f"{events_api}/proposals", json=body, headers=bearer(role, organizer), timeout=30
         )
@@ -112,24 +95,24 @@ def test_sixteen_regions_asking_for_one_saturday_at_once_never_overfill_it(every
     assert {e["status"] for e in refused} == {"not_possible"}
 
 
-def _on_day(events_api: str) -> list[dict[str, Any]]:
-    response = httpx.get(f"{events_api}/calendar", headers=bearer("hub"), params={"day": DAY.isoformat()})
+def _on_day(events_api: str, day: date) -> list[dict[str, Any]]:
+    response = httpx.get(f"{events_api}/calendar", headers=bearer("hub"), params={"day": day.isoformat()})
     entries: list[dict[str, Any]] = response.json()
     return [e for e in entries if e["status"] == "scheduled" and e["joint_with"] is None]
 
 
-def _propose(events_api: str, organizer: str, region: str, at: str) -> str:
+def _propose(events_api: str, organizer: tuple[str, str], region: str, day: date, at: str) -> str:
     body = {
-        "organizer_id": organizer,
+        "organizer_id": organizer[0],
         "regions": [region],
         "kind": "information_session",
         "title": f"Nouvelle séance {region}",
-        "preferred_dates": [DAY.isoformat()],
+        "preferred_dates": [day.isoformat()],
         "start_time": at,
         "duration_minutes": 60,
         "open_to_joint": False,
     }
-    response = httpx.post(f"{events_api}/proposals", json=body, headers=bearer("partner", organizer))
+    response = httpx.post(f"{events_api}/proposals", json=body, headers=bearer(organizer[1], organizer[0]))
     assert response.status_code == 202, response.text
     proposal_id: str = response.json()["proposal_id"]
     return proposal_id
@@ -140,29 +123,47 @@ def _status(events_api: str, proposal_id: str) -> str | None:
     return str(response.json()["status"]) if response.status_code == 200 else None
 
 
+def _full_day(everything: Stack, day: date) -> dict[str, tuple[str, str]]:
+    """This test's own full day: as many activities as the rules allow, from regions of its own
+    choosing; the organizer of each region by region."""
+    partners_api, events_api = _url(everything, "partners-api"), _url(everything, "events-api")
+    organizers = {}
+    for index, region in enumerate(REGIONS[: default_rules().max_per_day]):
+        organizers[region] = organizer_for(partners_api, region, day)
+        placed = _propose(events_api, organizers[region], region, day, f"{9 + 3 * index:02d}:00")
+
+        def decision(proposal_id: str = placed) -> str | None:
+            return _status(events_api, proposal_id)
+
+        assert eventually(decision, 30, "a decision") == "scheduled"
+    assert len(_on_day(events_api, day)) == default_rules().max_per_day
+    return organizers
+
+
 def test_withdrawing_an_activity_frees_its_place_for_the_next_proposal(everything: Stack) -> None:
+    day = DAY + timedelta(weeks=13)  # a Saturday of this test's own
     events_api = _url(everything, "events-api")
-    [first, *_] = _on_day(events_api)
-    organizer, region = first["organizer_id"], first["regions"][0]
+    organizers = _full_day(everything, day)
+    [first, *_] = _on_day(events_api, day)
+    region = first["regions"][0]
+    organizer = organizers[region]
     response = httpx.post(
-        f"{events_api}/proposals/{first['proposal_id']}/withdraw", headers=bearer("partner", organizer)
+        f"{events_api}/proposals/{first['proposal_id']}/withdraw", headers=bearer(organizer[1], organizer[0])
     )
     assert response.status_code == 202, response.text
     eventually(lambda: _status(events_api, first["proposal_id"]) == "withdrawn", 30, "the withdrawal")
-    again = _propose(events_api, organizer, region, "21:00")
+    again = _propose(events_api, organizer, region, day, "21:00")
     assert eventually(lambda: _status(events_api, again), 30, "a decision") == "scheduled"
-    assert len(_on_day(events_api)) == default_rules().max_per_day
+    assert len(_on_day(events_api, day)) == default_rules().max_per_day
 
 
 def test_rules_the_hub_publishes_apply_to_the_next_decisions(everything: Stack) -> None:
+    day = DAY + timedelta(weeks=26)  # a Saturday of this test's own
     events_api, partners_api = _url(everything, "events-api"), _url(everything, "partners-api")
-    taken = {e["regions"][0] for e in _on_day(events_api)}
+    taken = set(_full_day(everything, day))
     region = next(r for r in REGIONS if r not in taken)
-    organizers = httpx.get(
-        f"{partners_api}/partners", params={"region": region}, headers=bearer("hub")
-    ).json()
-    organizer = organizers[0]["partner_id"]
-    full = _propose(events_api, organizer, region, "06:00")
+    organizer = organizer_for(partners_api, region, day)
+    full = _propose(events_api, organizer, region, day, "06:00")
     assert eventually(lambda: _status(events_api, full), 30, "a decision") == "not_possible"
     four_a_day = default_rules().model_copy(update={"max_per_day": 4}).model_dump(mode="json")
     try:
@@ -172,9 +173,9 @@ def test_rules_the_hub_publishes_apply_to_the_next_decisions(everything: Stack) 
             30,
             "the new rules",
         )
-        fourth = _propose(events_api, organizer, region, "06:30")
+        fourth = _propose(events_api, organizer, region, day, "06:30")
         assert eventually(lambda: _status(events_api, fourth), 30, "a decision") == "scheduled"
-        assert len(_on_day(events_api)) == 4
+        assert len(_on_day(events_api, day)) == 4
     finally:
         default = default_rules().model_dump(mode="json")
         assert httpx.put(f"{events_api}/rules", json=default, headers=bearer("hub")).status_code == 200

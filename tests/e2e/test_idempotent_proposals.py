@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from services.common.clock import default_clock
-from tests.support import bearer, created, headers_of, read_topic
+from tests.support import bearer, headers_of, organizer_for, read_topic
 from tools.stack import PROCESSES, Stack
 from tools.waiting import eventually
 
@@ -34,21 +34,15 @@ def _keyed(bootstrap: str, topic: str, proposal_id: str) -> list[dict[str, str]]
 
 def test_a_proposal_retried_with_its_idempotency_key_is_decided_once(everything: Stack) -> None:
     partners_api, events_api = _url(everything, "partners-api"), _url(everything, "events-api")
-    partner = {
-        "name": f"Organisme {uuid.uuid4().hex[:6]}",
-        "kind": "community_organization",
-        "regions": ["08"],
-        "contact_email": "org08@partenaires.example.org",
-    }
-    organizer = created(
-        httpx.post(f"{partners_api}/partners", json=partner, headers=bearer("hub")), "partner_id"
-    )
+    day = default_clock().today() + timedelta(days=420)
+    # Region 08's organizer of this test's own, or its table's delegate if another test named one.
+    organizer, _ = organizer_for(partners_api, "08", day)
     proposal = {
         "organizer_id": organizer,
         "regions": ["08"],
         "kind": "information_session",
         "title": "Vivre en Abitibi-Témiscamingue",
-        "preferred_dates": [(default_clock().today() + timedelta(days=420)).isoformat()],
+        "preferred_dates": [day.isoformat()],
     }
     key = {"Idempotency-Key": str(uuid.uuid4())}
     hub = bearer("hub") | key
