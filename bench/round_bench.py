@@ -26,7 +26,7 @@ import typer
 from rich.console import Console
 
 from services.matching.concertation import Limits, prepare, run_round
-from services.matching.rounds import deferred_acceptance
+from services.matching.placement import place
 from services.matching.synthetic import Size, make_market
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -61,8 +61,8 @@ def main(
     matching_s, round_s, referred = [], [], 0
     for run in range(runs + 1):  # the first run warms up and is not counted
         t0 = time.perf_counter()
-        prepared = prepare(market, limits, NOW.date())
-        deferred_acceptance(prepared.households, prepared.welcomers)
+        prepared = prepare(market, NOW.date())
+        place(prepared.seekers, prepared.organizations)
         t1 = time.perf_counter()
         outcome = run_round(uuid.UUID(int=run), market, limits, NOW, "bench")
         t2 = time.perf_counter()

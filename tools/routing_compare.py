@@ -32,14 +32,14 @@ def compare(size: Size) -> tuple[Figures, Figures]:
     """The round's figures and the baseline's, on the same market."""
     market = make_market(size, NOW)
     limits = Limits()
-    prepared = prepare(market, limits, NOW.date())
+    prepared = prepare(market, NOW.date())
     outcome = run_round(uuid.UUID(int=size.seed), market, limits, NOW, "compare")
     numbered = prepared.numbered({r.case_id: r.welcoming_offer_id for r in outcome.referrals})
     coordinated = {i: j for i, j in numbered.items() if j is not None}
     baseline = first_come(prepared, size.seed)
     return (
-        figures(market, prepared, coordinated, len(coordinated)),
-        figures(market, prepared, baseline.placed, baseline.pitches),
+        figures(market, prepared, coordinated, len(coordinated), NOW.date()),
+        figures(market, prepared, baseline.placed, baseline.pitches, NOW.date()),
     )
 
 
@@ -50,6 +50,7 @@ ROWS: list[Row] = [
     ("In their first-choice region", lambda f: f"{f.first_choice} ({f.first_choice_share:.1%})"),
     ("Pitches or plans per person", lambda f: f"{f.pitches_per_person:.2f}"),
     ("Blocking pairs (would both rather be together)", lambda f: f"{f.blocking}"),
+    ("Blocked households (in at least one blocking pair)", lambda f: f"{f.blocked}"),
     ("Unused places (all regions)", lambda f: f"{sum(f.unused.values())}"),
 ]
 

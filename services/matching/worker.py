@@ -99,8 +99,6 @@ def create_app(settings: Settings) -> faust.App:
     clock = settings.build_clock()
     limits = concertation.Limits(
         referrals_per_position=settings.matching.referrals_per_position,
-        max_choices=settings.matching.max_choices,
-        per_region=settings.matching.per_region,
         jobs=settings.matching.jobs_per_plan,
         settlement=settings.matching.settlement_per_plan,
         activities=settings.matching.activities_per_plan,
