@@ -14,6 +14,8 @@ def test_the_round_is_stable_and_sends_at_most_one_plan_where_competing_regions_
 
     assert round_.participants == baseline.participants == 300
     assert round_.blocking == 0
+    assert round_.blocked == 0
+    assert baseline.blocked > 0
     assert baseline.blocking > 0
     assert round_.pitches_per_person <= 1 < baseline.pitches_per_person
     assert round_.first_choice > baseline.first_choice
