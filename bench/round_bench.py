@@ -3,7 +3,7 @@ organizations (and 2,000 job offers), on the synthetic market of services/matchi
 
     python -m bench.round_bench [--people 100000 --organizations 2000 --runs 3]
 
-Measures, for each run after a warm-up: the matching itself (``prepare`` — choices and fits —
+Measures, for each run after a warm-up: the matching itself (``prepare`` — regions and scores —
 then deferred acceptance) and the whole round with its referral plans (jobs, settlement,
 activities, entitlements, factors as pydantic models); and the process's peak resident memory
 (market and round together). Results go to bench/results/round.json and round.md.
@@ -26,7 +26,7 @@ import typer
 from rich.console import Console
 
 from services.matching.concertation import Limits, prepare, run_round
-from services.matching.rounds import deferred_acceptance
+from services.matching.placement import place
 from services.matching.synthetic import Size, make_market
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -61,8 +61,8 @@ def main(
     matching_s, round_s, referred = [], [], 0
     for run in range(runs + 1):  # the first run warms up and is not counted
         t0 = time.perf_counter()
-        prepared = prepare(market, limits, NOW.date())
-        deferred_acceptance(prepared.households, prepared.welcomers)
+        prepared = prepare(market, NOW.date())
+        place(prepared.seekers, prepared.organizations)
         t1 = time.perf_counter()
         outcome = run_round(uuid.UUID(int=run), market, limits, NOW, "bench")
         t2 = time.perf_counter()
@@ -109,7 +109,7 @@ def markdown(r: dict[str, Any]) -> str:
             "",
             "| Figure | Median | Min | Max | Target |",
             "|---|---:|---:|---:|---:|",
-            f"| Matching (choices, fits, deferred acceptance) | {a['median']:.2f} s | {a['min']:.2f} s "
+            f"| Matching (prepare, deferred acceptance, no cap) | {a['median']:.2f} s | {a['min']:.2f} s "
             f"| {a['max']:.2f} s | 2 s |",
             f"| Whole round with {r['referred']:,} referral plans | {b['median']:.2f} s | {b['min']:.2f} s "
             f"| {b['max']:.2f} s | |",

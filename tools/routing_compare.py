@@ -32,14 +32,14 @@ def compare(size: Size) -> tuple[Figures, Figures]:
     """The round's figures and the baseline's, on the same market."""
     market = make_market(size, NOW)
     limits = Limits()
-    prepared = prepare(market, limits, NOW.date())
+    prepared = prepare(market, NOW.date())
     outcome = run_round(uuid.UUID(int=size.seed), market, limits, NOW, "compare")
     numbered = prepared.numbered({r.case_id: r.welcoming_offer_id for r in outcome.referrals})
     coordinated = {i: j for i, j in numbered.items() if j is not None}
     baseline = first_come(prepared, size.seed)
     return (
-        figures(market, prepared, coordinated, len(coordinated)),
-        figures(market, prepared, baseline.placed, baseline.pitches),
+        figures(market, prepared, coordinated, len(coordinated), NOW.date()),
+        figures(market, prepared, baseline.placed, baseline.pitches, NOW.date()),
     )
 
 
@@ -50,11 +50,21 @@ ROWS: list[Row] = [
     ("In their first-choice region", lambda f: f"{f.first_choice} ({f.first_choice_share:.1%})"),
     ("Pitches or plans per person", lambda f: f"{f.pitches_per_person:.2f}"),
     ("Blocking pairs (would both rather be together)", lambda f: f"{f.blocking}"),
+    ("Blocked households (in at least one blocking pair)", lambda f: f"{f.blocked}"),
     ("Unused places (all regions)", lambda f: f"{sum(f.unused.values())}"),
 ]
 
 
-def markdown(size: Size, round_: Figures, base: Figures) -> str:
+def over_seeds(size: Size, seeds: int) -> list[tuple[int, Figures, Figures]]:
+    """The comparison on the same market shape for seeds 1..``seeds``."""
+    found = []
+    for seed in range(1, seeds + 1):
+        round_, base = compare(Size(size.people, size.organizations, size.jobs, size.capacity_ratio, seed))
+        found.append((seed, round_, base))
+    return found
+
+
+def markdown(size: Size, round_: Figures, base: Figures, seeds: list[tuple[int, Figures, Figures]]) -> str:
     lines = [
         "# Coordinated rounds vs. uncoordinated recruiting",
         "",
@@ -77,6 +87,26 @@ def markdown(size: Size, round_: Figures, base: Figures) -> str:
             f"| {base.by_region[r][1]} | {base.by_region[r][2]} |"
             for r in round_.by_region
         ),
+        "",
+        f"Blocking pairs and blocked households on {len(seeds)} markets of the same shape "
+        f"(seeds 1–{len(seeds)}):",
+        "",
+        "| Seed | Round: blocking pairs | Round: blocked households "
+        "| Uncoordinated: blocking pairs | Uncoordinated: blocked households |",
+        "|---:|---:|---:|---:|---:|",
+        *(f"| {seed} | {r.blocking} | {r.blocked} | {b.blocking} | {b.blocked} |" for seed, r, b in seeds),
+        "",
+        "## How stability is checked",
+        "",
+        "Both columns are judged by the same checker, `services/matching/stability.py`, which reads only"
+        " what households said (their ranked regions, or open to any; their language) and what "
+        "organizations said (their region, languages, places), never the lists a round builds for "
+        "itself. A household and an organization block when the household accepts the organization's "
+        "region and ranks it better than the region it got (or got nothing; or, in the same region, the "
+        "organization serves its language and its own does not, or both alike and a lower offer id), and"
+        " the organization has a place left or holds a household it fits less (equal fits: the lower "
+        "case id first). docs/matching.md states the rule. A blocked household is one in at least one "
+        "blocking pair.",
         "",
         "## Reading it",
         "",
@@ -101,6 +131,7 @@ def main(
     jobs: Annotated[int, typer.Option(help="Job offers")] = 300,
     seed: Annotated[int, typer.Option(help="Seed of the market and of the baseline's arrivals")] = 7,
     out: Annotated[Path | None, typer.Option(help="Write the Markdown table here")] = None,
+    seeds: Annotated[int, typer.Option(help="Also check blocking on seeds 1..N")] = 10,
 ) -> None:
     """Print (and optionally write) the comparison table."""
     size = Size(people=people, organizations=organizations, jobs=jobs, seed=seed)
@@ -113,7 +144,7 @@ def main(
         table.add_row(name, show(round_), show(base))
     Console().print(table)
     if out is not None:
-        out.write_text(markdown(size, round_, base), encoding="utf-8")
+        out.write_text(markdown(size, round_, base, over_seeds(size, seeds)), encoding="utf-8")
         Console().print(f"written to {out}")
 
 

@@ -59,8 +59,6 @@ class MatchingSettings(BaseModel):
     referrals_per_position: float = Field(
         default=2.0, gt=0, description="At most this many referrals suggest one job, per position it has."
     )
-    max_choices: int = Field(default=24, ge=1, description="Welcoming organizations a household proposes to.")
-    per_region: int = Field(default=4, ge=1, description="Of which at most this many in one region.")
     jobs_per_plan: int = Field(default=3, ge=0)
     settlement_per_plan: int = Field(default=3, ge=0)
     activities_per_plan: int = Field(default=3, ge=0)

@@ -13,8 +13,10 @@ import random
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from .concertation import Market, Prepared
+from .stability import blocked_households, blocking_pairs
 
 
 @dataclass(frozen=True)
@@ -28,13 +30,13 @@ class Placement:
 def first_come(prepared: Prepared, seed: int) -> Placement:
     """Organizations pitch to everyone they fit; the first pitch to reach a person wins."""
     rng = random.Random(seed)
-    left = [w.capacity for w in prepared.welcomers]
+    left = [o.places for o in prepared.organizations]
     by_region: dict[str, list[int]] = {}
     for j, (region, _) in enumerate(prepared.offers):
         by_region.setdefault(region, []).append(j)
     pitches: list[tuple[float, int, int]] = []
-    for i, scores in enumerate(prepared.scores):
-        for region in sorted(scores):  # every region the household would consider now
+    for i, seeker in enumerate(prepared.seekers):
+        for region in sorted(r for r, _ in seeker.regions):  # every region the household accepts
             pitches.extend((rng.random(), i, j) for j in by_region.get(region, []))
     pitches.sort()
     placed: dict[int, int] = {}
@@ -49,28 +51,6 @@ def first_come(prepared: Prepared, seed: int) -> Placement:
     return Placement(placed, sent)
 
 
-def blocking_pairs(placed: Mapping[int, int], prepared: Prepared) -> int:
-    """Households and organizations who would both rather be together than as placed."""
-    held: dict[int, list[int]] = {w.organization_id: [] for w in prepared.welcomers}
-    for i, j in placed.items():
-        held[j].append(i)
-    capacity = {w.organization_id: w.capacity for w in prepared.welcomers}
-    found = 0
-    for household in prepared.households:
-        i = household.household_id
-        mine = placed.get(i)
-        prefs = list(household.preferences)
-        better = prefs[: prefs.index(mine)] if mine in prefs else prefs
-        for j in better:
-            fit = prepared.fit(i, j)
-            if capacity[j] == 0 or fit is None:
-                continue
-            if len(held[j]) < capacity[j] or any(fit > (prepared.fit(m, j) or 0.0) for m in held[j]):
-                found += 1
-                break
-    return found
-
-
 @dataclass(frozen=True)
 class Figures:
     """What a placement achieved."""
@@ -80,6 +60,7 @@ class Figures:
     first_choice: int
     pitches: int
     blocking: int
+    blocked: int
     unused: dict[str, int]
     by_region: dict[str, tuple[int, int, int]]  # places, placed, placed in their first choice
 
@@ -96,8 +77,11 @@ class Figures:
         return self.pitches / self.participants if self.participants else 0.0
 
 
-def figures(market: Market, prepared: Prepared, placed: Mapping[int, int], pitches: int) -> Figures:
-    """The comparison's figures for one placement of ``prepared``'s households."""
+def figures(
+    market: Market, prepared: Prepared, placed: Mapping[int, int], pitches: int, today: date
+) -> Figures:
+    """The comparison's figures for one placement of ``prepared``'s households; blocking pairs and
+    blocked households by the checker of what people said (``stability``), the same for both sides."""
     first = 0
     first_by_region: Counter[str] = Counter()
     for i, j in placed.items():
@@ -107,15 +91,18 @@ def figures(market: Market, prepared: Prepared, placed: Mapping[int, int], pitch
             first += 1
             first_by_region[region] += 1
     capacity: Counter[str] = Counter()
-    for welcomer in prepared.welcomers:
-        capacity[prepared.offers[welcomer.organization_id][0]] += welcomer.capacity
+    for j, organization in enumerate(prepared.organizations):
+        capacity[prepared.offers[j][0]] += organization.places
     used = Counter(prepared.offers[j][0] for j in placed.values())
+    by_person = {prepared.cases[i].person_id: prepared.offers[j][1].offer_id for i, j in placed.items()}
+    pairs = blocking_pairs(market, by_person, today)
     return Figures(
-        participants=len(prepared.households),
+        participants=len(prepared.seekers),
         placed=len(placed),
         first_choice=first,
         pitches=pitches,
-        blocking=blocking_pairs(placed, prepared),
+        blocking=len(pairs),
+        blocked=blocked_households(pairs),
         unused={region: capacity[region] - used[region] for region in sorted(capacity)},
         by_region={
             region: (capacity[region], used[region], first_by_region[region]) for region in sorted(capacity)

@@ -14,7 +14,7 @@ import math
 import uuid
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
@@ -35,8 +35,17 @@ from services.common.contracts import (
 )
 from services.common.errors import Conflict
 
-from .ranking import UNREACHABLE, RegionOffers, by_region, job_score, serves, settlement_score
-from .rounds import Household, Welcomer, deferred_acceptance
+from .placement import Organization, Seeker, fit, place
+from .ranking import (
+    MONTREAL,
+    UNREACHABLE,
+    RegionOffers,
+    by_region,
+    job_score,
+    preference_points,
+    serves,
+    settlement_score,
+)
 
 REFERRAL_NAMESPACE = uuid.UUID("c0a4f1d2-6e0b-4a8e-9a3f-71d2b9e5c804")
 
@@ -60,11 +69,12 @@ class Market:
 
 @dataclass(frozen=True)
 class Limits:
-    """How much one plan suggests, and how many plans may point at one job."""
+    """How much one plan suggests, and how many plans may point at one job.
+
+    There is no cap on the organizations a household proposes to: every region it accepts and
+    every organization there with a place (see ``placement``)."""
 
     referrals_per_position: float = 2.0
-    max_choices: int = 24
-    per_region: int = 4
     jobs: int = 3
     settlement: int = 3
     activities: int = 3
@@ -80,22 +90,21 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Prepared:
-    """A round's participants, numbered for speed: household ``i`` is ``cases[i]``, organization
-    ``j`` is ``offers[j]`` (an intake capacity and its region); choices and fits use those numbers."""
+    """A round's participants, numbered: household ``i`` is ``cases[i]`` (case id order),
+    organization ``j`` is ``offers[j]`` (an intake capacity and its region, by region then offer id)."""
 
     cases: list[Case]
     offers: list[tuple[str, Offer]]
-    households: list[Household[int]]
-    welcomers: list[Welcomer[int]]
+    seekers: list[Seeker]
+    organizations: list[Organization]
     regions: dict[str, RegionOffers]
     held: Counter[UUID | None]
-    bonus: list[dict[str, float]] = field(default_factory=list)
-    scores: list[dict[str, float]] = field(default_factory=list)
 
     def fit(self, i: int, j: int) -> float | None:
-        """How well household ``i`` fits organization ``j``, even if it did not propose to it."""
-        score = self.scores[i].get(self.offers[j][0])
-        return None if score is None else score + self.bonus[j][self.cases[i].language]
+        """How well household ``i`` fits organization ``j`` (None: it does not accept the region)."""
+        seeker, organization = self.seekers[i], self.organizations[j]
+        score = next((s for region, s in seeker.regions if region == organization.region), None)
+        return None if score is None else fit(score, organization, seeker.language)
 
     def numbered(self, placed: Mapping[UUID, UUID | None]) -> dict[int, int | None]:
         """A placement by case id and offer id, in the round's numbers (everyone taking part)."""
@@ -107,12 +116,16 @@ class Prepared:
         return result
 
 
-def prepare(market: Market, limits: Limits, today: date) -> Prepared:
-    """Who takes part in a round, what each household would choose, and who has places left."""
+def prepare(market: Market, today: date) -> Prepared:
+    """Who takes part in a round, the regions each household accepts (in its order, with its
+    score there), and the places each organization has left."""
     regions = by_region(market.offers, today)
     held = Counter(r.welcoming_offer_id for r in market.referrals if r.holds_a_place)
     busy = {r.person_id for r in market.referrals if r.holds_a_place}
-    declined = {(r.person_id, r.welcoming_offer_id) for r in market.referrals if r.status == "declined"}
+    declined: dict[UUID, set[UUID | None]] = {}
+    for r in market.referrals:
+        if r.status == "declined":
+            declined.setdefault(r.person_id, set()).add(r.welcoming_offer_id)
     taking_part = [
         case
         for person, case in sorted(market.cases.items(), key=lambda item: item[1].case_id.int)
@@ -122,52 +135,46 @@ def prepare(market: Market, limits: Limits, today: date) -> Prepared:
         and market.profiles[person].takes_part_in_rounds
     ]
     welcomers = _welcomers(regions, market.partners, held)
-    orders = _Orders(welcomers)
     numbered = [
         (region, offer, partner, places)
         for region in sorted(welcomers)
         for offer, partner, places in welcomers[region]
     ]
     number = {offer.offer_id: j for j, (_, offer, _, _) in enumerate(numbered)}
-    # How well each household fits each organization it proposes to: its own score of the
-    # organization's region, plus 10 when the organization serves the household's language.
-    bonus = [
-        {lang: 10.0 if serves(partner, lang) else 0.0 for lang in ("fr", "en")}
-        for _, _, partner, _ in numbered
+    organizations = [
+        Organization(region, places, frozenset(lang for lang in ("fr", "en") if serves(partner, lang)))
+        for region, _, partner, places in numbered
     ]
-    fits: list[dict[int, float]] = [{} for _ in numbered]
-    households = []
     welcome = _WelcomeNow(welcomers)
-    scores: list[dict[str, float]] = []
-    for i, case in enumerate(taking_part):
+    seekers = []
+    for case in taking_part:
         profile = market.profiles[case.person_id]
-        ranked = welcome.rescore(case, profile)
-        score = dict(ranked)
-        scores.append(score)
-        choices = [number[o] for o in _choices(profile, ranked, orders, declined, limits)]
-        for j in choices:
-            fits[j][i] = score[numbered[j][0]] + bonus[j][profile.language]
-        households.append(Household(i, choices))
+        refused = declined.get(case.person_id, set())
+        seekers.append(
+            Seeker(
+                regions=welcome.rescore(case, profile),
+                language=profile.language,
+                declined=frozenset(number[o] for o in refused if o in number),
+            )
+        )
     return Prepared(
         cases=taking_part,
         offers=[(region, offer) for region, offer, _, _ in numbered],
-        households=households,
-        welcomers=[Welcomer(j, places, fits[j]) for j, (_, _, _, places) in enumerate(numbered)],
+        seekers=seekers,
+        organizations=organizations,
         regions=regions,
         held=held,
-        bonus=bonus,
-        scores=scores,
     )
 
 
 def run_round(round_id: UUID, market: Market, limits: Limits, now: datetime, requested_by: str) -> Outcome:
     """One concertation round over ``market``: referral plans for the households it places."""
-    prepared = prepare(market, limits, local_date(now))
-    matched = deferred_acceptance(prepared.households, prepared.welcomers)
-    fits = [w.fit for w in prepared.welcomers]
+    prepared = prepare(market, local_date(now))
+    matched = place(prepared.seekers, prepared.organizations)
+    fits = {i: prepared.fit(i, j) or 0.0 for i, j in enumerate(matched) if j is not None}
     placed = sorted(
-        ((i, j) for i, j in matched.items() if j is not None),
-        key=lambda pair: (-fits[pair[1]][pair[0]], pair[0]),
+        ((i, j) for i, j in enumerate(matched) if j is not None),
+        key=lambda pair: (-fits[pair[0]], pair[0]),
     )
     suggested = _Suggested.from_referrals(market.referrals, {o.offer_id: o for o in market.offers}, limits)
     referrals = [
@@ -189,10 +196,10 @@ def run_round(round_id: UUID, market: Market, limits: Limits, now: datetime, req
         round_id=round_id,
         requested_by=requested_by,
         started_at=now,
-        households=len(prepared.households),
+        households=len(prepared.seekers),
         referred=len(referrals),
         first_choice=sum(r.preference_rank == 1 for r in referrals),
-        unmatched=len(prepared.households) - len(referrals),
+        unmatched=len(prepared.seekers) - len(referrals),
         welcomers=[
             WelcomerUse(
                 offer_id=offer.offer_id,
@@ -224,35 +231,6 @@ def _welcomers(
     return found
 
 
-class _Orders:
-    """Each region's welcomers in the order a household speaking a language would choose them:
-    those who serve its language first, then those with more places (sorted once per round)."""
-
-    def __init__(self, welcomers: Mapping[str, list[tuple[Offer, Partner | None, int]]]) -> None:
-        self._welcomers = welcomers
-        self._sorted: dict[tuple[str, str], list[UUID]] = {}
-        self._serving: dict[tuple[str, str], int] = {}
-
-    def serving(self, region: str, language: str) -> int:
-        """How many of the region's welcomers serve ``language`` (they come first in ``of``)."""
-        key = (region, language)
-        if key not in self._serving:
-            found = self._welcomers.get(region, [])
-            count = sum(serves(p, language) for _, p, _ in found)
-            self._serving[key] = count or len(found)
-        return self._serving[key]
-
-    def of(self, region: str, language: str) -> list[UUID]:
-        key = (region, language)
-        if key not in self._sorted:
-            here = sorted(
-                self._welcomers.get(region, []),
-                key=lambda w: (not serves(w[1], language), -w[2], w[0].offer_id.int),
-            )
-            self._sorted[key] = [offer.offer_id for offer, _, _ in here]
-        return self._sorted[key]
-
-
 class _WelcomeNow:
     """A case's regions rescored with who can welcome now.
 
@@ -278,46 +256,35 @@ class _WelcomeNow:
         return 5.0 if self._serves[region][language] else -10.0
 
     def rescore(self, case: Case, profile: InterestDeclared) -> list[tuple[str, float]]:
-        """(region, score) the household would consider now, in its order of preference."""
+        """(region, score) of every region the household accepts and where someone can welcome it,
+        in its order: the regions it ranked, by its rank (never by score), then — open to any —
+        the others by score, then region code (it said nothing among those)."""
+        ranked = profile.preferred_regions
+        rank = {region: n for n, region in enumerate(ranked)}
+        open_to_any = profile.open_to_any_region or not ranked
         found = []
-        for ranked in case.regions:
-            kept = [f for f in ranked.factors if f.factor not in self.RECOMPUTED]
-            preference = next((f.points for f in kept if f.factor == "preference"), 0.0)
-            score = sum(f.points for f in kept) + self.points(ranked.region, profile.language)
-            found.append((preference, score, ranked.region))
-        if profile.open_to_any_region or not profile.preferred_regions:
-            listed = {r.region for r in case.regions}
-            for region in sorted(set(self._serves) - listed):
-                found.append((4.0, 4.0 + self.points(region, profile.language), region))
-        found.sort(key=lambda item: (-item[0], -item[1], item[2]))
-        return [(region, score) for _, score, region in found if score > UNREACHABLE]
-
-
-def _choices(
-    profile: InterestDeclared,
-    ranked: Sequence[tuple[str, float]],
-    orders: _Orders,
-    declined: set[tuple[UUID, UUID | None]],
-    limits: Limits,
-) -> list[UUID]:
-    """The organizations a household proposes to, best first: its regions in order, then who serves it."""
-    choices: list[UUID] = []
-    for region, _ in ranked:
-        here = orders.of(region, profile.language)
-        if len(here) > limits.per_region:
-            # Start each household at its own place in the region's list (by its id), so that
-            # households spread over the region's organizations instead of all asking the same few.
-            serving = orders.serving(region, profile.language)
-            start = profile.person_id.int % serving
-            here = here[start:serving] + here[:start] + here[serving:]
-        if declined:
-            here = [o for o in here if (profile.person_id, o) not in declined]
-        # Organizations of one region rank a household alike (its region score, their language):
-        # a few per region, over more regions, reach more places than many in the first one.
-        choices.extend(here[: min(limits.per_region, limits.max_choices - len(choices))])
-        if len(choices) >= limits.max_choices:
-            break
-    return choices
+        listed = set()
+        for scored in case.regions:
+            listed.add(scored.region)
+            if scored.region not in rank and not open_to_any:
+                continue
+            kept = sum(f.points for f in scored.factors if f.factor not in self.RECOMPUTED)
+            found.append((scored.region, kept))
+        # A region the person ranked is always in the case; one missing (an older case) keeps
+        # its preference points. Open to any: the regions that gained a welcomer since count too.
+        for region in ranked:
+            points = preference_points(profile, region)
+            if region not in listed and points is not None:
+                found.append((region, points.points))
+        if open_to_any:
+            found.extend((region, 4.0) for region in sorted(set(self._serves) - listed - set(ranked)))
+        scored_now = [
+            (region, round(kept + self.points(region, profile.language), 2))
+            for region, kept in found
+            if region in self._serves and region != MONTREAL
+        ]
+        scored_now.sort(key=lambda item: (rank.get(item[0], len(ranked)), -item[1], item[0]))
+        return [(region, score) for region, score in scored_now if score > UNREACHABLE]
 
 
 @dataclass

@@ -92,6 +92,11 @@ def scheduled_round_id(interval_s: float, at: float) -> uuid.UUID:
     return uuid.uuid5(SCHEDULE_NAMESPACE, f"{interval_s}|{int(at // interval_s)}")
 
 
+def next_period_start(interval_s: float, at: float) -> float:
+    """When the period after the one containing ``at`` begins (seconds since the epoch)."""
+    return (int(at // interval_s) + 1) * interval_s
+
+
 def create_app(settings: Settings) -> faust.App:
     """The matching worker's faust app."""
     # Cases are ~13 KiB: 5 ms of linger puts several in one produce request (a socket write each).
@@ -99,8 +104,6 @@ def create_app(settings: Settings) -> faust.App:
     clock = settings.build_clock()
     limits = concertation.Limits(
         referrals_per_position=settings.matching.referrals_per_position,
-        max_choices=settings.matching.max_choices,
-        per_region=settings.matching.per_region,
         jobs=settings.matching.jobs_per_plan,
         settlement=settings.matching.settlement_per_plan,
         activities=settings.matching.activities_per_plan,
@@ -377,20 +380,35 @@ def create_app(settings: Settings) -> faust.App:
 
     interval = settings.matching.round_interval_s
     if interval > 0:
+        # Every matching-worker process runs this loop; none is a leader (faust's leader election
+        # is off: ``topic_disable_leader``). At each period's start each one asks for the round of
+        # that period, keyed by its id (``scheduled_round_id``); the concertation agent reads
+        # matching-commands.v1 (one partition) in order and runs a round id once ("done" table),
+        # so N processes, or one restarted, give one round per period.
+        @app.task  # type: ignore[untyped-decorator]
+        async def scheduled_rounds() -> None:
+            await ready()
+            asked: float | None = None
+            while not app.should_stop:
+                start = next_period_start(interval, clock.timestamp())
+                if asked is not None and start <= asked:
+                    start = asked + interval  # a pinned clock: still one request per period
+                await asyncio.sleep(max(start - clock.timestamp(), 0.0))
+                await request_round(scheduled_round_id(interval, start))
+                asked = start
 
-        @app.timer(interval=interval, on_leader=True)  # type: ignore[untyped-decorator]
-        async def scheduled_round() -> None:
-            round_id = scheduled_round_id(interval, clock.timestamp())
-            command = MatchingCommand(
-                command_id=round_id,
-                action="run_round",
-                round_id=round_id,
-                by_role="schedule",
-                by_subject="schedule",
-                issued_at=clock.now(),
-            )
-            meta = new_event("matching.RoundRequested", SERVICE, None, now=clock.now())
-            await send(MATCHING_COMMANDS, CommandKey(command_id=round_id), command, meta)
+    async def request_round(round_id: uuid.UUID) -> None:
+        command = MatchingCommand(
+            command_id=round_id,
+            action="run_round",
+            round_id=round_id,
+            by_role="schedule",
+            by_subject="schedule",
+            issued_at=clock.now(),
+        )
+        meta = new_event("matching.RoundRequested", SERVICE, None, now=clock.now())
+        await send(MATCHING_COMMANDS, CommandKey(command_id=round_id), command, meta)
+        log.info("round.requested", round_id=str(round_id), by="schedule")
 
     @app.agent(interests, name="open-cases")
     async def open_cases(stream: faust.StreamT[bytes]) -> None:

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from services.common.contracts import Consents, Offer, Referral
 from services.common.errors import Conflict
 from services.matching import concertation
-from services.matching.concertation import Limits, Market, prepare, run_round
+from services.matching.concertation import Limits, Market, run_round
+from services.matching.stability import blocking_pairs, taking_part
 from tests.unit.matching_builders import NOW, case_for, household, intake, job, occupations, partner, person
-from tests.unit.test_rounds import blocking_pairs
 
 REGIONS = ["02", "04", "05", "16"]
 CNPS = ["31301", "72410", "21231"]
@@ -100,12 +100,11 @@ def check_round(market: Market) -> list[Referral]:
     for offer in market.offers:
         if offer.job is not None:
             assert suggested[offer.offer_id] <= int(offer.job.positions * LIMITS.referrals_per_position)
-    # No blocking pair, from the round's own preferences and fits.
-    prepared = prepare(market, LIMITS, NOW.date())
-    match = prepared.numbered({r.case_id: r.welcoming_offer_id for r in new})
-    assert blocking_pairs(match, prepared.households, prepared.welcomers) == []
+    # No blocking pair, judged on what households and organizations said (never the round's lists).
+    placed = {r.person_id: r.welcoming_offer_id for r in new}
+    assert blocking_pairs(market, placed, NOW.date()) == []
     assert outcome.result.referred == len(new)
-    assert outcome.result.households == len(prepared.households)
+    assert outcome.result.households == len(taking_part(market))
     return new
 
 

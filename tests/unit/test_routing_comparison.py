@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from services.matching.synthetic import Size
 from services.matching.worker import scheduled_round_id
-from tools.routing_compare import compare, markdown
+from tools.routing_compare import compare, markdown, over_seeds
 
 SMALL = Size(people=300, organizations=20, jobs=80, seed=3)
 
@@ -14,6 +14,8 @@ def test_the_round_is_stable_and_sends_at_most_one_plan_where_competing_regions_
 
     assert round_.participants == baseline.participants == 300
     assert round_.blocking == 0
+    assert round_.blocked == 0
+    assert baseline.blocked > 0
     assert baseline.blocking > 0
     assert round_.pitches_per_person <= 1 < baseline.pitches_per_person
     assert round_.first_choice > baseline.first_choice
@@ -23,8 +25,9 @@ def test_the_round_is_stable_and_sends_at_most_one_plan_where_competing_regions_
 
 def test_the_comparison_is_the_same_for_the_same_seed_and_reads_as_a_table() -> None:
     assert compare(SMALL) == compare(SMALL)
-    table = markdown(SMALL, *compare(SMALL))
+    table = markdown(SMALL, *compare(SMALL), over_seeds(SMALL, 2))
     assert "| Blocking pairs (would both rather be together) | 0 |" in table
+    assert "| Blocked households (in at least one blocking pair) | 0 |" in table
 
 
 def test_workers_asking_for_the_scheduled_round_of_one_period_ask_for_one_round() -> None:

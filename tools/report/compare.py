@@ -23,7 +23,7 @@ from uuid import UUID
 from services.common.settings import MatchingSettings
 from services.events.planner import PlanMetrics, first_come_first_served, measure, uncoordinated
 from services.matching.baseline import Figures, figures, first_come
-from services.matching.concertation import Limits, Market, prepare
+from services.matching.concertation import Market, prepare
 
 from .collect import Observed
 
@@ -87,20 +87,13 @@ def routing_sides(observed: Observed, settings: MatchingSettings, today: date, s
         partners={p.partner_id: p for p in observed.partners},
         calendar=observed.calendar,
     )
-    limits = Limits(
-        referrals_per_position=settings.referrals_per_position,
-        max_choices=settings.max_choices,
-        jobs=settings.jobs_per_plan,
-        settlement=settings.settlement_per_plan,
-        activities=settings.activities_per_plan,
-    )
-    prepared = prepare(market, limits, today)
+    prepared = prepare(market, today)
     this_round = {r.case_id: r.welcoming_offer_id for r in observed.referrals if r.round_id == round_id}
     numbered = prepared.numbered(this_round)
     placed = {i: j for i, j in numbered.items() if j is not None}
     baseline = first_come(prepared, seed)
     return RoutingSides(
-        round=figures(market, prepared, placed, len(placed)),
-        competing=figures(market, prepared, baseline.placed, baseline.pitches),
-        households=len(prepared.households),
+        round=figures(market, prepared, placed, len(placed), today),
+        competing=figures(market, prepared, baseline.placed, baseline.pitches, today),
+        households=len(prepared.seekers),
     )

@@ -1,0 +1,78 @@
+"""The scheduled concertation round runs exactly once per period, on the real broker, with two
+matching-worker processes in one consumer group and a round every 5 seconds.
+
+Both processes ask for each period's round (``round.requested`` in both logs); the concertation
+agent runs it once (one RoundCompleted per round id on rounds.v1, one ``round.completed`` across
+both logs), and no period is skipped while the two run.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+
+import pytest
+
+from services.common.clock import default_clock
+from services.common.topics import ROUNDS
+from services.matching.worker import next_period_start, scheduled_round_id
+from tests.support import log_events, read_topic
+from tools.stack import PROCESSES, Process, Stack
+
+INTERVAL_S = 5.0
+SESSION_WORKER = next(p for p in PROCESSES if p.name == "matching-worker")
+TWO = [Process(f"matching-worker-{n}", SESSION_WORKER.module) for n in ("a", "b")]
+
+
+@pytest.fixture(scope="module")
+def two_workers(stack: Stack) -> Iterator[Stack]:
+    """Two matching workers (one group) with a 5-second schedule; the session's worker is put back after."""
+    was_running = stack.pid(SESSION_WORKER.name) is not None
+    stack.stop(SESSION_WORKER.name)
+    env = {**stack.config.env(), "CONCERTO_MATCHING__ROUND_INTERVAL_S": str(INTERVAL_S)}
+    for process in TWO:
+        stack.start(process.name, [sys.executable, "-m", process.module], env)
+    for process in TWO:
+        stack.wait_ready(process)
+    yield stack
+    for process in TWO:
+        stack.stop(process.name)
+    if was_running:
+        stack.start_services([SESSION_WORKER])
+
+
+def _events(stack: Stack, event: str) -> Counter[str]:
+    found: Counter[str] = Counter()
+    for process in TWO:
+        for record in log_events(stack.log_path(process.name)):
+            if record.get("event") == event:
+                found[str(record["round_id"])] += 1
+    return found
+
+
+def test_the_scheduled_round_runs_once_per_period_with_two_workers(two_workers: Stack) -> None:
+    clock = default_clock()  # the same shifted clock as the processes (the suite pins it)
+    first = next_period_start(INTERVAL_S, clock.timestamp())
+    time.sleep(max(first - clock.timestamp(), 0) + 4 * INTERVAL_S)
+    last = next_period_start(INTERVAL_S, clock.timestamp()) - INTERVAL_S  # the current period's start
+    # Periods that began while both ran, leaving the latest one a period to finish its round.
+    periods = [first + k * INTERVAL_S for k in range(int((last - first) / INTERVAL_S))]
+    expected = {str(scheduled_round_id(INTERVAL_S, start)) for start in periods}
+    assert len(expected) >= 3
+
+    time.sleep(INTERVAL_S)
+    bootstrap = two_workers.config.bootstrap
+    results = Counter(
+        json.loads(r.value)["round_id"]
+        for r in read_topic(bootstrap, ROUNDS.name)
+        if r.value is not None and json.loads(r.value)["requested_by"] == "schedule"
+    )
+    requested = _events(two_workers, "round.requested")
+    completed = _events(two_workers, "round.completed")
+    for round_id in expected:
+        assert requested[round_id] == 2, (round_id, requested)  # both processes asked
+        assert results[round_id] == 1, (round_id, results)  # one result on rounds.v1
+        assert completed[round_id] == 1, (round_id, completed)  # one round run, in one process
