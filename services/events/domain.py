@@ -27,6 +27,8 @@ from services.common.contracts import (
     Partner,
 )
 from services.common.errors import Rejected
+from services.common.messages import say
+from services.common.scope import check_scope, indexed
 
 from .rules import Activity, activity_of, activity_of_entry, sectors_overlap, violations
 
@@ -275,17 +277,24 @@ def withdrawn(entry: CalendarEntry, now: datetime) -> CalendarEntry:
 
 
 def check_organizer(
-    organizer: Partner | None, regions: list[str], tables: Iterable[ConcertationTable], day: date
+    organizer: Partner | None,
+    regions: list[str],
+    tables: Iterable[ConcertationTable],
+    day: date,
+    by_itself: bool = False,
 ) -> bool:
     """Refuse a proposal whose organizer may not propose for its regions; True if it is its tables' delegate.
 
-    The organizer must be an active partner. Where a region's concertation table
-    has delegated one organization to recruit in Montréal for the whole region,
-    only that delegate proposes the region's activities, and its proposals carry
-    the table's endorsement.
+    The organizer must be an active partner, serving every region it proposes for, none of
+    them Montréal (recruiting happens there; it is never a destination). ``by_itself``: the
+    organizer asks itself (a region it does not serve is then a 403, not a 422). Where a
+    region's concertation table has delegated one organization to recruit in Montréal for
+    the whole region, only that delegate proposes the region's activities, and its
+    proposals carry the table's endorsement.
     """
     if organizer is None or organizer.status != "active":
-        raise Rejected("organizer_id", "no active partner has this id")
+        raise Rejected("organizer_id", say("unknown_organizer"))
+    check_scope(organizer, indexed("regions", regions), by_itself)
     delegate_everywhere = bool(regions)
     for region in regions:
         delegated = False
@@ -294,11 +303,8 @@ def check_organizer(
                 continue
             delegate = table.delegate_on(day)
             if delegate is not None and delegate != organizer.partner_id:
-                raise Rejected(
-                    "organizer_id",
-                    f"region {region}: the concertation table «{table.name}» has delegated partner "
-                    f"{delegate} to propose its activities in Montréal",
-                )
+                reason = say("region_delegated", region=region, table=table.name, delegate=delegate)
+                raise Rejected("organizer_id", reason)
             delegated = delegated or delegate == organizer.partner_id
         delegate_everywhere = delegate_everywhere and delegated
     return delegate_everywhere
