@@ -114,6 +114,53 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "impossible : la proposition a le statut « {status} »",
         "cannot {action} a proposal that is {status}",
     ),
+    # The calendar's decisions (in the organizer's language)
+    "decision_pending_endorsement": (
+        "Une activité de type « {kind_fr} » doit être appuyée par la table de concertation de la "
+        "région avant d'être inscrite au calendrier.",
+        "A {kind} needs the endorsement of the region's concertation table before it is scheduled.",
+    ),
+    "decision_scheduled": ("Inscrite à votre premier choix.", "Scheduled on the first choice."),
+    "decision_scheduled_later_choice": (
+        "Inscrite à votre choix no {rank} (les choix précédents n'étaient pas possibles).",
+        "Scheduled on choice #{rank} (earlier choices were not possible).",
+    ),
+    "decision_joint_suggested": (
+        "« {title} » ({regions}) est déjà au calendrier le {day} pour le même public : joignez-vous-y "
+        "en une seule activité conjointe plutôt qu'en une activité distincte.",
+        "«{title}» ({regions}) is already scheduled on {day} for the same audience: join it as one "
+        "joint activity instead of a separate one.",
+    ),
+    "decision_not_possible": ("Impossible tel que demandé : {details}", "Not possible as asked: {details}"),
+    "decision_not_possible_plain": ("Impossible tel que demandé.", "Not possible as asked."),
+    "decision_joined": (
+        "Tenue conjointement avec « {title} » le {day}.",
+        "Held jointly with «{title}» on {day}.",
+    ),
+    "decision_withdrawn": ("Retirée par son organisateur.", "Withdrawn by its organizer."),
+    "rule_past": ("le {day} est passé", "{day} is in the past"),
+    "rule_blackout": ("le {day} est une date exclue", "{day} is a blackout date"),
+    "rule_unknown_venue": ("lieu inconnu {venue}", "unknown venue {venue}"),
+    "rule_venue_full": (
+        "{venue} accueillerait {people} personnes à ce moment (capacité {capacity})",
+        "{venue} would hold {people} people at that time (capacity {capacity})",
+    ),
+    "rule_day_full": (
+        "le {day} compte déjà {count} des {max} activités régionales permises",
+        "{day} already has {count} of {max} regional activities",
+    ),
+    "rule_slot_full": (
+        "{count} activités ont déjà lieu à ce moment (au plus {max})",
+        "{count} activities already run at that time (at most {max})",
+    ),
+    "rule_region_spacing": (
+        "la région {region} a déjà une activité le {day} (au moins {min} jours d'écart)",
+        "region {region} already has an activity on {day} (at least {min} days apart)",
+    ),
+    "rule_sector_spacing": (
+        "une activité pour le même secteur a lieu le {day} (au moins {min} jours d'écart)",
+        "an activity for the same sector is on {day} (at least {min} days apart)",
+    ),
     # Access
     "role_forbidden": ("le rôle {role} ne peut pas faire ceci", "role {role} may not do this"),
     "may_not_act_for": (

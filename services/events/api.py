@@ -142,7 +142,11 @@ def create_app(settings: Settings) -> FastAPI:
         if idempotency_key is not None and runtime.projection.get(CALENDAR, key) is not None:
             return received  # a retry of a proposal already decided: nothing to write
         proposal = ActivityProposed(
-            proposal_id=proposal_id, proposed_at=runtime.clock.now(), endorsed=endorsed, **body.model_dump()
+            proposal_id=proposal_id,
+            proposed_at=runtime.clock.now(),
+            endorsed=endorsed,
+            language=organizer.language if organizer is not None else None,  # its decision's language
+            **body.model_dump(),
         )
         # A retry's record carries the same event id as the first, so the worker, which decides
         # each event id once, decides the proposal once whichever of the two it reads first.
