@@ -26,7 +26,8 @@ class Codes(Protocol):
 def check_profile(profile: ProfileIn, codes: Codes, today: date) -> None:
     """Refuse unknown CNP or region codes, Montréal as a destination, and dates that cannot be."""
     for index, occupation in enumerate(profile.occupations):
-        if codes.cnp(occupation.cnp) is None:
+        # A title without a code is taken as said: a counsellor codes it later.
+        if occupation.cnp is not None and codes.cnp(occupation.cnp) is None:
             raise Rejected(f"occupations.{index}.cnp", say("unknown_cnp", value=occupation.cnp))
     seen: set[str] = set()
     for index, region in enumerate(profile.preferred_regions):
