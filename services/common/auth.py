@@ -29,6 +29,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field, SecretStr
 
 from .clock import Clock, default_clock
+from .messages import say
 
 # Public on purpose: it signs tokens on developers' machines, and check_secret refuses it elsewhere.
 DEV_SECRET = "concerto-dev-secret-change-me-0123456789abcdef"  # noqa: S105
@@ -265,4 +266,6 @@ CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 def require(principal: Principal, *roles: Role) -> None:
     """A 403 unless ``principal`` has one of ``roles``."""
     if principal.role not in roles:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=f"role {principal.role} may not do this")
+        error = HTTPException(status.HTTP_403_FORBIDDEN, detail=f"role {principal.role} may not do this")
+        error.message = say("role_forbidden", role=principal.role.value)  # type: ignore[attr-defined]
+        raise error

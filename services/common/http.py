@@ -30,7 +30,6 @@ from tenacity import retry, retry_if_exception_type, wait_exponential
 from .auth import check_secret
 from .clock import Clock, SystemClock
 from .cloudevents import EventMeta
-from .errors import Conflict, Forbidden, Rejected
 from .kafka import (
     KafkaUnavailable,
     Outgoing,
@@ -42,12 +41,18 @@ from .kafka import (
     kafka_answers,
 )
 from .logging import CORRELATION_ID, configure_logging
+from .messages import Message as Reason
+from .messages import say
 from .openapi_errors import document_errors
 from .projection import Projection
+from .refusals import body as refusal
+from .refusals import install as install_refusals
+from .refusals import lang
 from .settings import Settings
 from .topics import REGISTRY, TopicSpec
 
 log = structlog.get_logger(__name__)
+KAFKA_DOWN = "Kafka is unreachable: nothing was recorded. Retry in a moment."
 
 CORRELATION_HEADER = "X-Correlation-ID"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._\-]{1,100}$")
@@ -265,34 +270,22 @@ def create_api(
     app.state.clock = settings.build_clock()
     document_errors(app)
 
+    # Bounded JSON bodies (413, 415) and localized refusals; Correlate wraps them, so even a
+    # refusal made before the app reads anything carries the correlation id.
+    install_refusals(app, settings.http_max_body_bytes)
     app.add_middleware(Correlate)
 
     @app.exception_handler(KafkaUnavailable)
     async def kafka_unavailable(request: Request, exc: KafkaUnavailable) -> JSONResponse:
-        return JSONResponse(
-            status_code=503,
-            content={"detail": "Kafka is unreachable: nothing was recorded. Retry in a moment."},
-            headers={"Retry-After": "5"},
-        )
+        language = lang(request)
+        content = refusal(503, say("kafka_unavailable"), language, detail=KAFKA_DOWN)
+        return JSONResponse(status_code=503, content=content, headers={"Retry-After": "5"})
 
     @app.exception_handler(RecordTooLarge)
     async def too_large(request: Request, exc: RecordTooLarge) -> JSONResponse:
         # Written, it would be refused by every consumer (codec.check_envelope): refuse it here instead.
-        return JSONResponse(status_code=413, content={"detail": f"Nothing was recorded: {exc}."})
-
-    @app.exception_handler(Rejected)
-    async def rejected(request: Request, exc: Rejected) -> JSONResponse:
-        loc = ["body", *exc.field.split(".")]
-        error = {"type": "value_error", "loc": loc, "msg": exc.reason}
-        return JSONResponse(status_code=422, content={"detail": [error]})
-
-    @app.exception_handler(Conflict)
-    async def conflict(request: Request, exc: Conflict) -> JSONResponse:
-        return JSONResponse(status_code=409, content={"detail": exc.detail, "existing": exc.existing})
-
-    @app.exception_handler(Forbidden)
-    async def forbidden(request: Request, exc: Forbidden) -> JSONResponse:
-        return JSONResponse(status_code=403, content={"detail": str(exc)})
+        content = refusal(413, say("record_too_large"), lang(request), detail=f"Nothing was recorded: {exc}.")
+        return JSONResponse(status_code=413, content=content)
 
     @app.get("/health", response_model=Health, tags=["health"], responses={503: {"model": Health}})
     def health(runtime: Runtime) -> Any:
@@ -308,10 +301,12 @@ def create_api(
     return app
 
 
-def found(value: Any | None, detail: str) -> Any:
-    """``value``, or a 404 with ``detail`` when it is None."""
+def found(value: Any | None, detail: str, message: Reason | None = None) -> Any:
+    """``value``, or a 404 with ``detail`` (and ``message``, the reason in plain words) when it is None."""
     if value is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=detail)
+        error = HTTPException(status.HTTP_404_NOT_FOUND, detail=detail)
+        error.message = message or say("not_found")  # type: ignore[attr-defined]
+        raise error
     return value
 
 

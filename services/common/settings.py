@@ -134,6 +134,11 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=0, le=65535)
+    http_max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description="An API refuses a larger request body with 413, before reading it.",
+    )
     data_dir: str = Field(default="var", description="Where workers keep local state (faust tables).")
     max_activities_per_day: int = Field(
         default=3, ge=1, description="At most K regional recruitment activities per day in Montréal."

@@ -38,6 +38,7 @@ from services.common.http import (
     serve,
 )
 from services.common.logging import current_correlation_id
+from services.common.messages import say
 from services.common.settings import Settings
 from services.common.topics import (
     CALENDAR,
@@ -67,7 +68,7 @@ def rules_in_force(runtime: ApiRuntime) -> CalendarRules | None:
 def _check_dates(days: list[date], field: str, today: date) -> None:
     for index, day in enumerate(days):
         if day < today:
-            raise Rejected(f"{field}.{index}", f"{day} is in the past")
+            raise Rejected(f"{field}.{index}", say("date_in_past", value=day))
 
 
 def _is_delegate_for(principal: Principal, entry: CalendarEntry, runtime: ApiRuntime) -> bool:
@@ -118,11 +119,11 @@ def create_app(settings: Settings) -> FastAPI:
         """
         require(principal, Role.HUB, Role.PARTNER, Role.DELEGATE)
         if not principal.is_hub and not principal.acts_for(body.organizer_id):
-            raise Forbidden("a partner proposes activities for itself only")
+            raise Forbidden(say("proposes_for_itself"))
         _check_dates(body.preferred_dates, "preferred_dates", runtime.clock.today())
         rules = rules_in_force(runtime)
         if body.venue_id is not None and (rules is None or rules.venue(body.venue_id) is None):
-            raise Rejected("venue_id", f"unknown venue {body.venue_id} (see GET /rules)")
+            raise Rejected("venue_id", say("unknown_venue", value=body.venue_id))
         organizer = runtime.projection.get_fresh(
             PARTNERS, PartnerKey(partner_id=body.organizer_id), settings.kafka.read_your_writes_timeout_s
         )
@@ -130,7 +131,9 @@ def create_app(settings: Settings) -> FastAPI:
             # Acting as a table's delegate: make sure a delegation made an instant ago is seen.
             runtime.projection.catch_up(settings.kafka.read_your_writes_timeout_s)
         tables = runtime.projection.values(TABLES)
-        endorsed = check_organizer(organizer, body.regions, tables, body.preferred_dates[0])
+        endorsed = check_organizer(
+            organizer, body.regions, tables, body.preferred_dates[0], by_itself=not principal.is_hub
+        )
         proposal_id = idempotent_id(IDEMPOTENT_PROPOSALS, principal.subject, idempotency_key)
         received = ProposalReceived(
             proposal_id=proposal_id, endorsed=endorsed, decision_url=f"/calendar/{proposal_id}"
@@ -139,7 +142,11 @@ def create_app(settings: Settings) -> FastAPI:
         if idempotency_key is not None and runtime.projection.get(CALENDAR, key) is not None:
             return received  # a retry of a proposal already decided: nothing to write
         proposal = ActivityProposed(
-            proposal_id=proposal_id, proposed_at=runtime.clock.now(), endorsed=endorsed, **body.model_dump()
+            proposal_id=proposal_id,
+            proposed_at=runtime.clock.now(),
+            endorsed=endorsed,
+            language=organizer.language if organizer is not None else None,  # its decision's language
+            **body.model_dump(),
         )
         # A retry's record carries the same event id as the first, so the worker, which decides
         # each event id once, decides the proposal once whichever of the two it reads first.
@@ -169,12 +176,12 @@ def create_app(settings: Settings) -> FastAPI:
         )
         if action == "endorse":
             if not principal.is_hub and not _is_delegate_for(principal, entry, runtime):
-                raise Forbidden("only the hub or the delegate of the region's table endorses")
+                raise Forbidden(say("endorse_forbidden"))
         elif not principal.is_hub and not principal.acts_for(entry.organizer_id):
-            raise Forbidden("only the organizer or the hub acts on a proposal")
+            raise Forbidden(say("organizer_only"))
         if entry.status not in allowed:
             raise Conflict(
-                f"cannot {action.replace('_', ' ')} a proposal that is {entry.status.replace('_', ' ')}"
+                say("wrong_status", action=action.replace("_", " "), status=entry.status.replace("_", " "))
             )
         command = CalendarCommand(
             command_id=uuid.uuid4(),

@@ -27,10 +27,19 @@ from services.common.contracts import (
     Partner,
 )
 from services.common.errors import Rejected
+from services.common.messages import Lang, Message, say
+from services.common.scope import check_scope, indexed
 
-from .rules import Activity, activity_of, activity_of_entry, sectors_overlap, violations
+from .rules import Activity, activity_of, activity_of_entry, broken_rules, sectors_overlap, violations
 
 ALTERNATIVES = 3
+KINDS_FR = {
+    "fair_kiosk": "kiosque dans un salon",
+    "information_session": "séance d'information",
+    "speed_recruiting": "recrutement éclair",
+    "bus_trip": "autobus vers la région",
+    "webinar": "webinaire",
+}
 SEARCH_DAYS = 30
 JOINABLE = {
     ActivityKind.FAIR_KIOSK,
@@ -65,12 +74,21 @@ def problems(
     rules: CalendarRules,
     today: date,
     joint_with: UUID | None = None,
-) -> list[str]:
+) -> list[Message]:
     """Why ``proposal`` cannot be held on ``day`` (empty: it can), alone or joining ``joint_with``."""
-    return violations(activity_of(proposal, day, joint_with), _near(calendar, day, rules), rules, today)
+    return broken_rules(activity_of(proposal, day, joint_with), _near(calendar, day, rules), rules, today)
 
 
-def _entry(proposal: ActivityProposed, now: datetime, **decision: object) -> CalendarEntry:
+def language_of(proposal: ActivityProposed | CalendarEntry) -> Lang:
+    """The language a decision on ``proposal`` is written in: its organizer's (French by default)."""
+    return proposal.language or "fr"
+
+
+def _reason(message: Message, language: Lang) -> dict[str, object]:
+    return {"reason": message.text(language), "reason_code": message.code, "language": language}
+
+
+def _entry(proposal: ActivityProposed, now: datetime, reason: Message, **decision: object) -> CalendarEntry:
     return CalendarEntry.model_validate(
         {
             "proposal_id": proposal.proposal_id,
@@ -86,6 +104,7 @@ def _entry(proposal: ActivityProposed, now: datetime, **decision: object) -> Cal
             "languages": proposal.languages,
             "preferred_dates": proposal.preferred_dates,
             "expected_attendance": proposal.expected_attendance,
+            **_reason(reason, language_of(proposal)),
             **decision,
         }
     )
@@ -113,43 +132,38 @@ def decide(
     ):
         return current
     if proposal.kind in rules.endorsement_required and not proposal.endorsed:
-        return _entry(
-            proposal,
-            now,
-            status="pending_endorsement",
-            reason=f"A {proposal.kind.value.replace('_', ' ')} needs the endorsement of the region's "
-            "concertation table before it is scheduled.",
-        )
+        kind = proposal.kind.value
+        reason = say("decision_pending_endorsement", kind=kind.replace("_", " "), kind_fr=KINDS_FR[kind])
+        return _entry(proposal, now, reason, status="pending_endorsement")
     # Converging on the same day as a compatible activity: pool them (one pavilion, not one kiosk each).
     same_day = _suggest_joint(proposal, calendar, rules, today, now, window_days=0)
     if same_day is not None:
         return same_day
-    found: dict[date, list[str]] = {}
+    found: dict[date, list[Message]] = {}
     for rank, day in enumerate(proposal.preferred_dates, start=1):
         found[day] = problems(proposal, day, calendar, rules, today)
         if not found[day]:
-            choice = "first choice" if rank == 1 else f"choice #{rank} (earlier choices were not possible)"
-            return _entry(
-                proposal,
-                now,
-                status="scheduled",
-                day=day,
-                preference_rank=rank,
-                reason=f"Scheduled on the {choice}.",
+            reason = (
+                say("decision_scheduled") if rank == 1 else say("decision_scheduled_later_choice", rank=rank)
             )
+            return _entry(proposal, now, reason, status="scheduled", day=day, preference_rank=rank)
     # Not possible alone: joining a compatible activity near a preferred date may be.
     nearby = _suggest_joint(proposal, calendar, rules, today, now, window_days=rules.joint_window_days)
     if nearby is not None:
         return nearby
     first = proposal.preferred_dates[0]
+    language = language_of(proposal)
+    colon = " : " if language == "fr" else ": "
+    details = "; ".join(f"{d}{colon}{found[d][0].text(language)}" for d in proposal.preferred_dates)
+    reason = (
+        say("decision_not_possible", details=details) if found[first] else say("decision_not_possible_plain")
+    )
     return _entry(
         proposal,
         now,
+        reason,
         status="not_possible",
         alternatives=alternatives(proposal, calendar, rules, today),
-        reason="Not possible as asked: " + "; ".join(f"{d}: {found[d][0]}" for d in proposal.preferred_dates)
-        if found[first]
-        else "Not possible as asked.",
     )
 
 
@@ -197,15 +211,8 @@ def _suggest_joint(
     host = joint_host(proposal, calendar, rules, today, window_days)
     if host is None:
         return None
-    return _entry(
-        proposal,
-        now,
-        status="joint_suggested",
-        day=host.day,
-        joint_with=host.proposal_id,
-        reason=f"«{host.title}» ({', '.join(host.regions)}) is already scheduled on {host.day} "
-        "for the same audience: join it as one joint activity instead of a separate one.",
-    )
+    reason = say("decision_joint_suggested", title=host.title, regions=", ".join(host.regions), day=host.day)
+    return _entry(proposal, now, reason, status="joint_suggested", day=host.day, joint_with=host.proposal_id)
 
 
 def joint_host(
@@ -244,7 +251,7 @@ def join(member: CalendarEntry, host: CalendarEntry, now: datetime) -> tuple[Cal
             "preference_rank": rank,
             "alternatives": [],
             "decided_at": now,
-            "reason": f"Held jointly with «{host.title}» on {host.day}.",
+            **_reason(say("decision_joined", title=host.title, day=host.day), language_of(member)),
             "change": "joined",
         }
     )
@@ -268,24 +275,31 @@ def withdrawn(entry: CalendarEntry, now: datetime) -> CalendarEntry:
             "joint_members": [],
             "alternatives": [],
             "decided_at": now,
-            "reason": "Withdrawn by its organizer.",
+            **_reason(say("decision_withdrawn"), language_of(entry)),
             "change": "withdrawn",
         }
     )
 
 
 def check_organizer(
-    organizer: Partner | None, regions: list[str], tables: Iterable[ConcertationTable], day: date
+    organizer: Partner | None,
+    regions: list[str],
+    tables: Iterable[ConcertationTable],
+    day: date,
+    by_itself: bool = False,
 ) -> bool:
     """Refuse a proposal whose organizer may not propose for its regions; True if it is its tables' delegate.
 
-    The organizer must be an active partner. Where a region's concertation table
-    has delegated one organization to recruit in Montréal for the whole region,
-    only that delegate proposes the region's activities, and its proposals carry
-    the table's endorsement.
+    The organizer must be an active partner, serving every region it proposes for, none of
+    them Montréal (recruiting happens there; it is never a destination). ``by_itself``: the
+    organizer asks itself (a region it does not serve is then a 403, not a 422). Where a
+    region's concertation table has delegated one organization to recruit in Montréal for
+    the whole region, only that delegate proposes the region's activities, and its
+    proposals carry the table's endorsement.
     """
     if organizer is None or organizer.status != "active":
-        raise Rejected("organizer_id", "no active partner has this id")
+        raise Rejected("organizer_id", say("unknown_organizer"))
+    check_scope(organizer, indexed("regions", regions), by_itself)
     delegate_everywhere = bool(regions)
     for region in regions:
         delegated = False
@@ -294,11 +308,8 @@ def check_organizer(
                 continue
             delegate = table.delegate_on(day)
             if delegate is not None and delegate != organizer.partner_id:
-                raise Rejected(
-                    "organizer_id",
-                    f"region {region}: the concertation table «{table.name}» has delegated partner "
-                    f"{delegate} to propose its activities in Montréal",
-                )
+                reason = say("region_delegated", region=region, table=table.name, delegate=delegate)
+                raise Rejected("organizer_id", reason)
             delegated = delegated or delegate == organizer.partner_id
         delegate_everywhere = delegate_everywhere and delegated
     return delegate_everywhere

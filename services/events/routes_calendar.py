@@ -7,20 +7,29 @@ list only scheduled activities: titles, days, times, venues, regions.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from services.common.auth import CurrentPrincipal
-from services.common.contracts import ActivityKind, CalendarEntry, CalendarRules, ProposalKey, RulesKey
+from services.common.contracts import (
+    ActivityKind,
+    CalendarEntry,
+    CalendarRules,
+    Partner,
+    PartnerKey,
+    ProposalKey,
+    RulesKey,
+)
 from services.common.contracts.events import DecisionStatus
 from services.common.http import ApiRuntime, Runtime, found
-from services.common.topics import CALENDAR, CALENDAR_RULES
+from services.common.messages import Lang, say
+from services.common.topics import CALENDAR, CALENDAR_RULES, PARTNERS
+
+from .ics import ics_feed, partner_feed_name, region_feed_name
 
 router = APIRouter(tags=["calendar"])
-MONTREAL = ZoneInfo("America/Montreal")
 ICS = "text/calendar; charset=utf-8"
 # An ISQ region code, as contracts.base.RegionCode: the feed's name carries it, so nothing else may pass.
 REGION_CODE = r"^(0[1-9]|1[0-7])$"
@@ -69,55 +78,41 @@ def decision(proposal_id: uuid.UUID, runtime: Runtime, principal: CurrentPrincip
     return found(entry, f"no decision yet for {proposal_id}")
 
 
-def ics_feed(name: str, entries: list[CalendarEntry], rules: CalendarRules | None, now: datetime) -> bytes:
-    """An iCalendar feed of the scheduled ``entries``."""
-    from icalendar import Calendar, Event
-
-    feed = Calendar()
-    feed.add("prodid", "-//Concerto//Calendrier concerté de Montréal//FR")
-    feed.add("version", "2.0")
-    feed.add("x-wr-calname", name)
-    feed.add("x-wr-timezone", "America/Montreal")
-    for entry in entries:
-        if entry.status != "scheduled" or entry.day is None or entry.start_time is None:
-            continue
-        start = datetime.combine(entry.day, entry.start_time, tzinfo=MONTREAL)
-        event = Event()
-        event.add("uid", f"{entry.proposal_id}@concerto.quebec")
-        event.add("dtstamp", now)
-        event.add("dtstart", start)
-        event.add("dtend", start + timedelta(minutes=entry.duration_minutes or 180))
-        event.add("summary", entry.title)
-        venue = rules.venue(entry.venue_id) if rules is not None else None
-        event.add(
-            "location",
-            venue.name if venue else ("En ligne / Online" if entry.venue_id is None else entry.venue_id),
-        )
-        joint = " (activité conjointe / joint activity)" if entry.joint_with or entry.joint_members else ""
-        event.add(
-            "description", f"{entry.kind.value.replace('_', ' ')} — régions {', '.join(entry.regions)}{joint}"
-        )
-        event.add("last-modified", entry.decided_at)
-        feed.add_component(event)
-    return bytes(feed.to_ical())
-
-
-def _ics(runtime: ApiRuntime, name: str, entries: list[CalendarEntry]) -> Response:
+def _ics(runtime: ApiRuntime, name: str, entries: list[CalendarEntry], language: Lang) -> Response:
     rules: CalendarRules | None = runtime.projection.get(CALENDAR_RULES, RulesKey())
-    return Response(ics_feed(name, entries, rules, runtime.clock.now()), media_type=ICS)
+    feed = ics_feed(name, entries, rules, runtime.clock.now(), language)
+    return Response(feed, media_type=ICS, headers={"Content-Language": language})
+
+
+FeedLanguage = Annotated[
+    Lang | None,
+    Query(alias="lang", description="The feed's language, fr or en (a region's: fr; a partner's: its own)."),
+]
 
 
 @router.get("/feeds/regions/{region}.ics", response_class=Response, responses={200: {"content": {ICS: {}}}})
-def region_feed(region: Annotated[str, Path(pattern=REGION_CODE)], runtime: Runtime) -> Response:
+def region_feed(
+    region: Annotated[str, Path(pattern=REGION_CODE)], runtime: Runtime, lang: FeedLanguage = None
+) -> Response:
     """A region's activities in Montréal as an iCalendar feed (public, for calendar applications)."""
+    language: Lang = lang or "fr"
     entries = [e for e in _entries(runtime) if region in e.regions]
-    return _ics(runtime, f"Concerto — région {region}", entries)
+    return _ics(runtime, region_feed_name(region, language), entries, language)
 
 
 @router.get(
-    "/feeds/partners/{partner_id}.ics", response_class=Response, responses={200: {"content": {ICS: {}}}}
+    "/feeds/partners/{partner_id}.ics",
+    response_class=Response,
+    responses={200: {"content": {ICS: {}}}, 404: {"description": "No partner has this id."}},
 )
-def partner_feed(partner_id: uuid.UUID, runtime: Runtime) -> Response:
-    """A partner's activities in Montréal as an iCalendar feed (public, for calendar applications)."""
+def partner_feed(partner_id: uuid.UUID, runtime: Runtime, lang: FeedLanguage = None) -> Response:
+    """A partner's activities in Montréal as an iCalendar feed (public, for calendar applications),
+    named after the partner and written in its language; 404 for an unknown partner."""
+    partner: Partner = found(
+        runtime.projection.get(PARTNERS, PartnerKey(partner_id=partner_id)),
+        f"no partner {partner_id}",
+        say("unknown_partner", value=partner_id),
+    )
+    language: Lang = lang or partner.language
     entries = [e for e in _entries(runtime) if e.organizer_id == partner_id]
-    return _ics(runtime, "Concerto — activités", entries)
+    return _ics(runtime, partner_feed_name(partner.name, language), entries, language)

@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 from uuid import UUID
 
 from services.common.contracts import ActivityKind, ActivityProposed, CalendarEntry, CalendarRules
+from services.common.messages import Message, say
 
 
 @dataclass(frozen=True)
@@ -118,18 +119,25 @@ def _same_joint(a: Activity, b: Activity) -> bool:
 def violations(
     activity: Activity, others: Iterable[Activity], rules: CalendarRules, today: date
 ) -> list[str]:
-    """Every hard rule ``activity`` would break next to ``others`` (the rest of the calendar)."""
-    found: list[str] = []
+    """Every hard rule ``activity`` would break next to ``others`` (the rest of the calendar), in English."""
+    return [str(m) for m in broken_rules(activity, others, rules, today)]
+
+
+def broken_rules(
+    activity: Activity, others: Iterable[Activity], rules: CalendarRules, today: date
+) -> list[Message]:
+    """Every hard rule ``activity`` would break next to ``others``, each a ``Message`` (fr or en)."""
+    found: list[Message] = []
     day = activity.day
     if day < today:
-        found.append(f"{day} is in the past")
+        found.append(say("rule_past", day=day))
     if day in rules.blackout_dates:
-        found.append(f"{day} is a blackout date")
+        found.append(say("rule_blackout", day=day))
     same_day = [o for o in others if o.proposal_id != activity.proposal_id and o.day == day]
     if activity.venue_id is not None:
         venue = rules.venue(activity.venue_id)
         if venue is None:
-            found.append(f"unknown venue {activity.venue_id}")
+            found.append(say("rule_unknown_venue", venue=activity.venue_id))
         elif activity.takes_a_place:
             # A venue is shared (kiosks at one fair): everyone there at once must fit.
             there = [
@@ -139,17 +147,15 @@ def violations(
             ]
             people = _busiest(activity, there, lambda a: a.attendance)
             if people > venue.capacity:
-                found.append(
-                    f"{venue.name} would hold {people} people at that time (capacity {venue.capacity})"
-                )
+                found.append(say("rule_venue_full", venue=venue.name, people=people, capacity=venue.capacity))
     if activity.takes_a_place:
         places = [o for o in same_day if o.takes_a_place]
         if len(places) >= rules.max_per_day:
-            found.append(f"{day} already has {len(places)} of {rules.max_per_day} regional activities")
+            found.append(say("rule_day_full", day=day, count=len(places), max=rules.max_per_day))
         at_once = [o for o in places if _overlap(o, activity)]
         running = _busiest(activity, at_once, lambda a: 1)
         if running > rules.max_per_slot:
-            found.append(f"{running - 1} activities already run at that time (at most {rules.max_per_slot})")
+            found.append(say("rule_slot_full", count=running - 1, max=rules.max_per_slot))
     for other in others:
         if other.proposal_id == activity.proposal_id or _same_joint(activity, other):
             continue
@@ -157,16 +163,12 @@ def violations(
         shared = set(other.regions) & set(activity.regions)
         if rules.min_days_same_region and shared and gap < rules.min_days_same_region:
             found.append(
-                f"region {min(shared)} already has an activity on {other.day} "
-                f"(at least {rules.min_days_same_region} days apart)"
+                say("rule_region_spacing", region=min(shared), day=other.day, min=rules.min_days_same_region)
             )
         if (
             rules.min_days_same_sector
             and gap < rules.min_days_same_sector
             and sectors_overlap(activity.sectors, other.sectors)
         ):
-            found.append(
-                f"an activity for the same sector is on {other.day} "
-                f"(at least {rules.min_days_same_sector} days apart)"
-            )
+            found.append(say("rule_sector_spacing", day=other.day, min=rules.min_days_same_sector))
     return found

@@ -57,7 +57,7 @@ def _interest(
     person_id: uuid.UUID, profile: ProfileIn, consents: ConsentsIn, revision: int, runtime: ApiRuntime
 ) -> InterestDeclared:
     fields = profile.model_dump(exclude={"contact", "consents"})
-    main = profile.occupations[0].cnp if profile.occupations else None
+    main = next((o.cnp for o in profile.occupations if o.cnp is not None), None)
     return InterestDeclared(
         person_id=person_id,
         declared_at=runtime.clock.now(),

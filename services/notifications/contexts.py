@@ -86,6 +86,10 @@ def occupations_text(interest: InterestDeclared, language: str) -> list[str]:
                 details.append("souhaite changer de domaine" if language == "fr" else "wants to change field")
             line += f" ({', '.join(details)})" if details else ""
         lines.append(line)
+    for occupation in interest.occupations:
+        if occupation.cnp is None and occupation.title:
+            pending = "à coder par la conseillère ou le conseiller" if language == "fr" else "to be coded"
+            lines.append(f"{occupation.title} ({pending})")
     return lines
 
 

@@ -8,10 +8,11 @@ from services.common.auth import Principal, Role
 from services.common.deps import Reference as Reference
 from services.common.deps import load as load
 from services.common.errors import Forbidden
+from services.common.messages import say
 
 
 def may_act_for(principal: Principal, partner_id: Any) -> None:
     """The hub acts for every partner; a partner or delegate only for itself (else 403)."""
     if principal.role is Role.HUB or (partner_id is not None and principal.acts_for(partner_id)):
         return
-    raise Forbidden(f"role {principal.role.value} may not act for partner {partner_id}")
+    raise Forbidden(say("may_not_act_for", role=principal.role.value, value=partner_id))

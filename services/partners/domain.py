@@ -16,6 +16,8 @@ from uuid import UUID
 from services.common.clock import local_date
 from services.common.contracts import ConcertationTable, Delegation, Offer, OfferKind, Partner
 from services.common.errors import Conflict, Forbidden, Rejected
+from services.common.messages import say
+from services.common.scope import Named, check_scope, check_served, indexed
 
 from .models import DelegationCreate, OfferCreate, OfferUpdate, PartnerCreate, PartnerUpdate, TableCreate
 
@@ -33,13 +35,16 @@ def _check_places(places: Places, regions: Iterable[str], mrcs: Iterable[str], f
     region_list = list(regions)
     for index, region in enumerate(region_list):
         if not places.is_region(region):
-            raise Rejected(f"{prefix}regions.{index}", f"unknown region code {region}")
+            raise Rejected(f"{prefix}regions.{index}", say("unknown_region_any", value=region))
     for index, mrc in enumerate(mrcs):
         home = places.region_of_mrc(mrc)
         if home is None:
-            raise Rejected(f"{prefix}mrcs.{index}", f"unknown MRC code {mrc}")
+            raise Rejected(f"{prefix}mrcs.{index}", say("unknown_mrc", value=mrc))
         if region_list and home not in region_list:
-            raise Rejected(f"{prefix}mrcs.{index}", f"MRC {mrc} is in region {home}, not in {region_list}")
+            raise Rejected(
+                f"{prefix}mrcs.{index}",
+                say("mrc_outside_region", mrc=mrc, home=home, regions=", ".join(region_list)),
+            )
 
 
 def _unique_neq(neq: str | None, partners: Iterable[Partner], itself: UUID | None = None) -> None:
@@ -47,7 +52,7 @@ def _unique_neq(neq: str | None, partners: Iterable[Partner], itself: UUID | Non
         return
     for other in partners:
         if other.neq == neq and other.partner_id != itself:
-            raise Conflict(f"a partner with NEQ {neq} is already registered", existing=str(other.partner_id))
+            raise Conflict(say("neq_taken", value=neq), existing=str(other.partner_id))
 
 
 NULLABLE = {"neq", "contact_phone"}
@@ -59,7 +64,7 @@ def register_partner(
 ) -> Partner:
     """A new partner; its NEQ must not be registered yet."""
     if not places.is_partner_kind(command.kind):
-        raise Rejected("kind", f"unknown kind of partner {command.kind} (see /reference/partner-kinds)")
+        raise Rejected("kind", say("unknown_partner_kind", value=command.kind))
     _check_places(places, command.regions, command.mrcs)
     _unique_neq(command.neq, partners)
     return Partner(
@@ -70,15 +75,23 @@ def register_partner(
 
 
 def update_partner(
-    current: Partner, changes: PartnerUpdate, now: datetime, places: Places, partners: Iterable[Partner]
+    current: Partner,
+    changes: PartnerUpdate,
+    now: datetime,
+    places: Places,
+    partners: Iterable[Partner],
+    by_itself: bool = False,
 ) -> Partner:
-    """The partner with ``changes`` applied."""
+    """The partner with ``changes`` applied. A partner changing its own record (``by_itself``) may
+    not add a region to those it serves: the hub decides that."""
     given = changes.model_dump(exclude_unset=True)
+    if by_itself and given.get("regions") is not None:
+        check_served(current, indexed("regions", given["regions"]), by_itself=True)
     for field, value in given.items():
         if value is None and field not in NULLABLE:
-            raise Rejected(field, "may not be null (leave it out to keep it)")
+            raise Rejected(field, say("not_nullable"))
     if "kind" in given and not places.is_partner_kind(given["kind"]):
-        raise Rejected("kind", f"unknown kind of partner {given['kind']}")
+        raise Rejected("kind", say("unknown_partner_kind", value=given["kind"]))
     updated = Partner.model_validate({**current.model_dump(), **given, "updated_at": now})
     _check_places(places, updated.regions, updated.mrcs)
     _unique_neq(updated.neq, partners, itself=current.partner_id)
@@ -95,7 +108,7 @@ def _check_members(members: Iterable[UUID], partners: Mapping[UUID, Partner]) ->
     for index, member in enumerate(unique):
         partner = partners.get(member)
         if partner is None or partner.status != "active":
-            raise Rejected(f"members.{index}", f"no active partner {member}")
+            raise Rejected(f"members.{index}", say("no_active_partner", value=member))
     return unique
 
 
@@ -105,7 +118,7 @@ def create_table(
     """A new concertation table."""
     _check_places(places, [command.region], command.mrcs)
     if not places.is_region(command.region):
-        raise Rejected("region", f"unknown region code {command.region}")
+        raise Rejected("region", say("unknown_region_any", value=command.region))
     return ConcertationTable(
         table_id=table_id,
         name=command.name,
@@ -124,10 +137,7 @@ def set_members(
     for delegation in table.delegations:
         running = delegation.end is None or delegation.end >= local_date(now)
         if running and delegation.partner_id not in checked:
-            raise Rejected(
-                "members",
-                f"{delegation.partner_id} is (or will be) the table's delegate: end the delegation first",
-            )
+            raise Rejected("members", say("delegate_still_member", value=delegation.partner_id))
     return ConcertationTable.model_validate({**table.model_dump(), "members": checked, "updated_at": now})
 
 
@@ -137,9 +147,9 @@ def delegate(table: ConcertationTable, command: DelegationCreate, now: datetime)
     The delegation running then ends the day before; history is kept.
     """
     if command.partner_id not in table.members:
-        raise Rejected("partner_id", "the delegate must be a member of the table")
+        raise Rejected("partner_id", say("delegate_not_member"))
     if command.end is not None and command.end < command.start:
-        raise Rejected("end", "the delegation ends before it starts")
+        raise Rejected("end", say("ends_before_start"))
     history: list[Delegation] = []
     for past in table.delegations:
         if past.start >= command.start:
@@ -159,16 +169,31 @@ _DETAILS = {
 }
 
 
-def _check_offer_details(kind: OfferKind, command: OfferCreate | OfferUpdate, places: Places) -> None:
+def _offer_regions(kind: OfferKind, command: OfferCreate | OfferUpdate) -> Named:
+    """Where the offer's region(s) are named, and which."""
+    field = _DETAILS[kind]
+    details = getattr(command, field)
+    if kind is OfferKind.SUPPORT_MEASURE:
+        return indexed(f"{field}.regions", details.regions)
+    return [(f"{field}.region", details.region)]
+
+
+def _check_offer_details(
+    kind: OfferKind,
+    command: OfferCreate | OfferUpdate,
+    places: Places,
+    publisher: Partner | None,
+    by_itself: bool,
+) -> None:
     field = _DETAILS[kind]
     for other in _DETAILS.values():
         if other != field and getattr(command, other) is not None:
-            raise Rejected(other, f"a {kind.value} offer has no `{other}` details")
+            raise Rejected(other, say("details_not_for_kind", kind=kind.value, field=other))
     details = getattr(command, field)
     if details is None:
-        raise Rejected(field, f"a {kind.value} offer needs its `{field}` details")
+        raise Rejected(field, say("details_missing", kind=kind.value, field=field))
     if kind is OfferKind.JOB and int(details.cnp[1]) > 5:
-        raise Rejected(f"{field}.cnp", f"{details.cnp} is not a CNP 2021 code: its 2nd digit (TEER) is 0–5")
+        raise Rejected(f"{field}.cnp", say("invalid_cnp"))
     if kind is OfferKind.SUPPORT_MEASURE:
         _check_places(places, details.regions, [], field)
     elif kind is OfferKind.INTAKE_CAPACITY:
@@ -178,20 +203,28 @@ def _check_offer_details(kind: OfferKind, command: OfferCreate | OfferUpdate, pl
         if details.mrc is not None and places.region_of_mrc(details.mrc) != details.region:
             home = places.region_of_mrc(details.mrc)
             reason = (
-                f"unknown MRC code {details.mrc}"
+                say("unknown_mrc", value=details.mrc)
                 if home is None
-                else f"MRC {details.mrc} is in region {home}"
+                else say("mrc_outside_region", mrc=details.mrc, home=home, regions=details.region)
             )
-            raise Rejected(f"{field}.mrc", f"{reason}, not in region {details.region}")
+            raise Rejected(f"{field}.mrc", reason)
+    # An offer is for a destination (never Montréal), in a region its publisher serves.
+    check_scope(publisher, _offer_regions(kind, command), by_itself)
 
 
 def publish_offer(
-    command: OfferCreate, offer_id: UUID, publisher: Partner | None, now: datetime, places: Places
+    command: OfferCreate,
+    offer_id: UUID,
+    publisher: Partner | None,
+    now: datetime,
+    places: Places,
+    by_itself: bool = False,
 ) -> Offer:
-    """A new offer from ``publisher`` (None only for the platform's default measures)."""
+    """A new offer from ``publisher`` (None only for the platform's default measures), in regions
+    it serves; ``by_itself``: the publisher asks itself (403 outside its regions, not 422)."""
     if publisher is not None and publisher.status != "active":
-        raise Rejected("partner_id", f"partner {publisher.partner_id} is deactivated")
-    _check_offer_details(command.kind, command, places)
+        raise Rejected("partner_id", say("partner_deactivated", value=publisher.partner_id))
+    _check_offer_details(command.kind, command, places, publisher, by_itself)
     return Offer(
         offer_id=offer_id,
         partner_id=publisher.partner_id if publisher else None,
@@ -202,11 +235,19 @@ def publish_offer(
     )
 
 
-def revise_offer(current: Offer, command: OfferUpdate, now: datetime, places: Places) -> Offer:
-    """The offer with a new title and details; withdrawn offers stay withdrawn."""
+def revise_offer(
+    current: Offer,
+    command: OfferUpdate,
+    now: datetime,
+    places: Places,
+    publisher: Partner | None = None,
+    by_itself: bool = False,
+) -> Offer:
+    """The offer with a new title and details, still in regions its ``publisher`` serves;
+    withdrawn offers stay withdrawn."""
     if current.status == "withdrawn":
-        raise Forbidden("a withdrawn offer cannot be changed")
-    _check_offer_details(current.kind, command, places)
+        raise Forbidden(say("offer_withdrawn"))
+    _check_offer_details(current.kind, command, places, publisher, by_itself)
     field = _DETAILS[current.kind]
     return current.model_copy(
         update={"title": command.title, field: getattr(command, field), "updated_at": now}

@@ -11,6 +11,7 @@ from services.common.auth import CurrentPrincipal, Role, require
 from services.common.contracts import Offer, OfferKey, OfferKind, Partner, PartnerKey
 from services.common.errors import Rejected
 from services.common.http import ApiRuntime, Runtime
+from services.common.messages import say
 from services.common.topics import OFFERS, PARTNERS
 
 from . import domain
@@ -32,10 +33,11 @@ def publish(body: OfferCreate, runtime: Runtime, principal: CurrentPrincipal, pl
     require(principal, *PUBLISHERS)
     partner_id = body.partner_id or principal.partner_id
     if partner_id is None:
-        raise Rejected("partner_id", "the hub names the partner that publishes the offer")
+        raise Rejected("partner_id", say("hub_names_partner"))
     may_act_for(principal, partner_id)
     publisher: Partner = load(runtime, PARTNERS, PartnerKey(partner_id=partner_id), f"partner {partner_id}")
-    offer = domain.publish_offer(body, uuid.uuid4(), publisher, runtime.clock.now(), places)
+    by_itself = not principal.is_hub
+    offer = domain.publish_offer(body, uuid.uuid4(), publisher, runtime.clock.now(), places, by_itself)
     runtime.publish(OFFERS, OfferKey(offer_id=offer.offer_id), offer, "partners.OfferPublished")
     return offer
 
@@ -75,7 +77,12 @@ def revise(
     """Change an offer's title and details: its publisher or the hub."""
     current = _offer(runtime, offer_id)
     may_act_for(principal, current.partner_id)
-    offer = domain.revise_offer(current, body, runtime.clock.now(), places)
+    publisher: Partner | None = None
+    if current.partner_id is not None:
+        key = PartnerKey(partner_id=current.partner_id)
+        publisher = load(runtime, PARTNERS, key, f"partner {current.partner_id}")
+    by_itself = not principal.is_hub
+    offer = domain.revise_offer(current, body, runtime.clock.now(), places, publisher, by_itself)
     runtime.publish(OFFERS, OfferKey(offer_id=offer_id), offer, "partners.OfferRevised")
     return offer
 

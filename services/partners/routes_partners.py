@@ -91,7 +91,8 @@ def update(
     with runtime.write_lock:
         current: Partner = load(runtime, PARTNERS, PartnerKey(partner_id=partner_id), f"partner {partner_id}")
         partners: list[Partner] = runtime.projection.values(PARTNERS)
-        partner = domain.update_partner(current, body, runtime.clock.now(), places, partners)
+        by_itself = not principal.is_hub
+        partner = domain.update_partner(current, body, runtime.clock.now(), places, partners, by_itself)
         runtime.publish(PARTNERS, PartnerKey(partner_id=partner_id), partner, "partners.PartnerUpdated")
     return partner
 

@@ -11,7 +11,6 @@ tokens, delegations and matching-api: test_authorization_tokens_and_delegations.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -26,7 +25,7 @@ from services.common.settings import Settings
 from services.events.api import create_app as events_app
 from services.events.seed import default_rules
 from services.partners.api import create_app as partners_app
-from tests.support import bearer, created, eventually, unique, write_decision
+from tests.support import bearer, created, eventually, read_topic, unique, write_decision
 
 pytestmark = pytest.mark.integration
 
@@ -125,7 +124,8 @@ def table_body(owner: str) -> dict[str, Any]:
 
 
 def job_offer(owner: str) -> dict[str, Any]:
-    job = {"cnp": "21231", "region": "17", "positions": 2, "hours_per_week": 35, "hourly_wage": "38.00"}
+    # In region 03, which the owner serves (register(partners, "03")): a partner acts only there.
+    job = {"cnp": "21231", "region": "03", "positions": 2, "hours_per_week": 35, "hourly_wage": "38.00"}
     return {
         "partner_id": owner,
         "kind": "job",
@@ -260,7 +260,133 @@ def test_reference_data_is_read_without_a_token(path: str, partners: TestClient)
 
 
 @pytest.mark.parametrize("path", FEEDS)
-def test_calendar_feeds_are_read_without_a_token(path: str, events: TestClient) -> None:
-    response = events.get(path.replace("{region}", "05").replace("{partner_id}", str(uuid.uuid4())))
+def test_calendar_feeds_are_read_without_a_token(path: str, events: TestClient, partners: TestClient) -> None:
+    owner = register(partners, "05")  # an unknown partner's feed is a 404 (test_feeds.py)
+    eventually(lambda: events.get(f"/feeds/partners/{owner}.ics").status_code == 200, 30, "the partner")
+    response = events.get(path.replace("{region}", "05").replace("{partner_id}", owner))
     assert response.status_code == 200, response.text
     assert response.text.startswith("BEGIN:VCALENDAR")
+
+
+# Region scope: a partner acts only for the regions it serves, and Montréal is never a
+# destination. Every write whose body names a region is tried for a region the owner serves
+# ("served", 03), one it does not ("other", 13: Laval, whose tables delegate no one, so no
+# delegation protects it) and Montréal (06), by each role the matrix allows.
+SERVED, OTHER, MONTREAL = "03", "13", "06"
+
+
+def _offer_in(region: str) -> dict[str, Any]:
+    job = {"cnp": "21231", "region": region, "positions": 1, "hours_per_week": 35, "hourly_wage": "30.00"}
+    return {"title": unique("Analyste"), "job": {**job, "start_date": "2031-09-01"}}
+
+
+def _proposal_in(owner: str, region: str) -> dict[str, Any]:
+    return {**(body_for("POST", "/proposals", owner) or {}), "regions": [region]}
+
+
+REGION_BODIES: dict[tuple[str, str], Callable[[str, str], dict[str, Any]]] = {
+    ("POST", "/offers"): lambda owner, region: {"partner_id": owner, "kind": "job", **_offer_in(region)},
+    ("PUT", "/offers/{offer_id}"): lambda owner, region: _offer_in(region),
+    ("PATCH", "/partners/{partner_id}"): lambda owner, region: {"regions": [SERVED, region]},
+    ("POST", "/proposals"): _proposal_in,
+}
+# What each allowed role gets, by region: the hub naming the partner is told which field is
+# wrong (422); the partner itself may not act there (403). A partner's own regions are the
+# hub's to widen, but Montréal is a region a partner (the hub's own organizations) may serve.
+SCOPE_EXPECTED: dict[tuple[str, str], dict[str, dict[str, int]]] = {
+    ("PATCH", "/partners/{partner_id}"): {
+        "hub": {SERVED: 200, OTHER: 200, MONTREAL: 200},
+        "partner": {SERVED: 200, OTHER: 403, MONTREAL: 403},
+    },
+}
+DESTINATION_EXPECTED = {
+    "hub": {SERVED: 2, OTHER: 422, MONTREAL: 422},
+    "partner": {SERVED: 2, OTHER: 403, MONTREAL: 422},
+}
+SCOPE_CASES = [
+    (s, m, p, role, region)
+    for s in FACTORIES
+    for m, p in guarded_routes(s)
+    if (m, p) in REGION_BODIES
+    for role in sorted(MATRICES[s][(m, p)])
+    for region in (SERVED, OTHER, MONTREAL)
+]
+
+
+def _names_a_region(schema: Any, components: dict[str, Any], seen: frozenset[str] = frozenset()) -> bool:
+    if isinstance(schema, dict):
+        ref = schema.get("$ref")
+        if isinstance(ref, str):
+            name = ref.rsplit("/", 1)[-1]
+            return name not in seen and _names_a_region(components[name], components, seen | {name})
+        if {"region", "regions"} & set(schema.get("properties", {})):
+            return True
+        return any(_names_a_region(v, components, seen) for v in schema.values())
+    if isinstance(schema, list):
+        return any(_names_a_region(v, components, seen) for v in schema)
+    return False
+
+
+@pytest.mark.parametrize("service", sorted(FACTORIES))
+def test_every_write_naming_a_region_is_in_the_region_scope_matrix(service: str) -> None:
+    document = FACTORIES[service](OFFLINE).openapi()
+    components = document.get("components", {}).get("schemas", {})
+    hub_only = {(m, p) for (m, p), roles in MATRICES[service].items() if roles == {"hub"}}
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            key = (method.upper(), path)
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+            if key in hub_only or not _names_a_region(body.get("schema"), components):
+                continue  # the hub alone acts there: no partner to scope
+            assert key in REGION_BODIES, f"{method.upper()} {path} names a region: add it to REGION_BODIES"
+
+
+@pytest.mark.parametrize(
+    ("service", "method", "path", "role", "region"),
+    SCOPE_CASES,
+    ids=[f"{s}:{m} {p}:{r}:region {g}" for s, m, p, r, g in SCOPE_CASES],
+)
+def test_a_partner_acts_only_for_the_regions_it_serves_and_never_for_montreal(
+    service: str,
+    method: str,
+    path: str,
+    role: str,
+    region: str,
+    partners: TestClient,
+    events: TestClient,
+    world: World,
+    settings: Settings,
+) -> None:
+    owner = register(partners, SERVED)
+    url = url_for(path, owner, partners, events, settings)
+    body = REGION_BODIES[(method, path)](owner, region)
+    client = partners if service == "partners" else events
+    response = client.request(method, url, json=body, headers=headers(role, owner, world))
+
+    expected = SCOPE_EXPECTED.get((method, path), DESTINATION_EXPECTED)[role][region]
+    if expected == 2:
+        assert 200 <= response.status_code < 300, response.text
+    else:
+        assert response.status_code == expected, response.text
+    if expected in (403, 422):
+        answer = response.json()
+        assert answer["code"] in {"region_not_served", "montreal_not_destination"}, answer
+
+
+def test_the_cases_found_probing_a_partner_of_nord_du_quebec_acts_only_there(
+    partners: TestClient, events: TestClient, settings: Settings
+) -> None:
+    # Issue #23, point 1, as reported: a partner of region 10 proposed for Montréal (scheduled, in
+    # the 06 feed) and for Laval (13), and published an intake capacity in Gaspésie (11).
+    owner = register(partners, "10")
+    as_owner = bearer("partner", owner)
+    before = len(read_topic(settings.kafka.bootstrap_servers, "event-proposals.v1"))
+    for region, status in (("06", 422), ("13", 403)):
+        response = events.post("/proposals", json=_proposal_in(owner, region), headers=as_owner)
+        assert response.status_code == status, response.text
+    intake = {"region": "11", "households_per_month": 4}
+    body = {"kind": "intake_capacity", "title": unique("Accueil en Gaspésie"), "intake": intake}
+    offer = partners.post("/offers", json=body, headers=as_owner)
+    assert offer.status_code == 403, offer.text
+    assert offer.json()["code"] == "region_not_served"
+    assert len(read_topic(settings.kafka.bootstrap_servers, "event-proposals.v1")) == before

@@ -134,7 +134,8 @@ def test_only_the_delegate_proposes_for_a_region_whose_table_delegated_it(
     assert error["loc"] == ["body", "organizer_id"]
     assert lanaudiere.table_name in error["msg"]
     assert lanaudiere.delegate in error["msg"]
-    assert "delegated" in error["msg"]
+    assert error["code"] == "region_delegated"
+    assert "a délégué" in error["msg"]
     assert not proposed(settings, body["title"])
 
 

@@ -71,7 +71,15 @@ def test_a_proposal_for_a_past_day_or_an_unknown_venue_is_refused_naming_the_fie
         "/proposals", json=_proposal(organizer, preferred_dates=[LATER, "2020-01-04"]), headers=HUB
     )
     assert past.status_code == 422
-    assert _errors(past) == {"body.preferred_dates.1": "2020-01-04 is in the past"}
+    # The reason is French unless the client prefers English (Accept-Language), with a stable code.
+    assert _errors(past) == {"body.preferred_dates.1": "2020-01-04 est une date passée"}
+    assert past.json()["code"] == "date_in_past"
+    english = events.post(
+        "/proposals",
+        json=_proposal(organizer, preferred_dates=[LATER, "2020-01-04"]),
+        headers={**HUB, "Accept-Language": "en"},
+    )
+    assert _errors(english) == {"body.preferred_dates.1": "2020-01-04 is in the past"}
     venue = events.post("/proposals", json=_proposal(organizer, venue_id="stade-olympique"), headers=HUB)
     assert venue.status_code == 422
     assert "body.venue_id" in _errors(venue)

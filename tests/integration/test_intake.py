@@ -49,18 +49,18 @@ BAD_INTAKES = [
     (
         {"occupations": [{"cnp": "99999", "years": 2}]},
         "body.occupations.0.cnp",
-        "unknown CNP 2021 code 99999",
+        "code CNP 2021 inconnu 99999",
     ),
-    ({"occupations": [{"cnp": "3130", "years": 2}]}, "body.occupations.0.cnp", "String should match pattern"),
-    ({"preferred_regions": ["05", "18"]}, "body.preferred_regions.1", "String should match pattern"),
-    ({"preferred_regions": ["06"]}, "body.preferred_regions.0", "not a destination region"),
-    ({"preferred_regions": ["05", "05"]}, "body.preferred_regions.1", "ranked twice"),
-    ({"french_level": 13}, "body.french_level", "less than or equal to 12"),
-    ({"french_level": 0}, "body.french_level", "greater than or equal to 1"),
-    ({"arrival_date": FUTURE}, "body.arrival_date", "is in the future"),
+    ({"occupations": [{"cnp": "3130", "years": 2}]}, "body.occupations.0.cnp", "code CNP invalide"),
+    ({"preferred_regions": ["05", "18"]}, "body.preferred_regions.1", "code de région inconnu 18"),
+    ({"preferred_regions": ["06"]}, "body.preferred_regions.0", "n'est jamais une destination"),
+    ({"preferred_regions": ["05", "05"]}, "body.preferred_regions.1", "classée deux fois"),
+    ({"french_level": 13}, "body.french_level", "doit être au plus 12"),
+    ({"french_level": 0}, "body.french_level", "doit être au moins 1"),
+    ({"arrival_date": FUTURE}, "body.arrival_date", "est une date future"),
     ({"consents": None}, "body.consents", ""),
     ({"consents": {"contact": False, "referral": True, "share_contact": True}}, "body.consents.contact", ""),
-    ({"consents": {"contact": True, "share_contact": False}}, "body.consents.referral", "Field required"),
+    ({"consents": {"contact": True, "share_contact": False}}, "body.consents.referral", "champ obligatoire"),
     ({"household": {"adults": 1, "children_ages": [19]}}, "body.household.children_ages.0", ""),
 ]
 
@@ -184,3 +184,25 @@ def test_self_registration_is_rate_limited_per_address_with_a_retry_after(
     assert "too many registrations" in answers[2].json()["detail"]
     # Staff intake is not limited.
     assert strict.post("/interests", json=body(), headers=bearer("counsellor")).status_code == 202
+
+
+def test_a_trade_outside_the_cnp_list_is_taken_as_a_title_for_a_counsellor_to_code(
+    matching: TestClient, settings: Settings
+) -> None:
+    # Issue #23, point 7: a person whose trade is not among data/cnp.json's unit groups could not
+    # register at all. Its title in their words is taken; ranking treats it as unknown until coded.
+    titled = {"title": "Luthière (fabrication de violons)", "years": 8}
+    response = matching.post("/self/interests", json=body(occupations=[titled, {"cnp": "21231", "years": 2}]))
+    assert response.status_code == 202, response.text
+    key = {"person_id": response.json()["person_id"]}
+    [record] = records_where(
+        settings.kafka.bootstrap_servers, "interests.v1", lambda r: json.loads(r.key) == key
+    )
+    interest = json.loads(record.value)
+    assert interest["occupations"][0] == {**titled, "cnp": None, "stays_in_field": True}
+    assert interest["occupation"] == "21231"  # the main coded one, for version-1 readers
+    nameless = matching.post("/self/interests", json=body(occupations=[{"years": 3}]))
+    assert nameless.status_code == 422
+    assert nameless.json()["field"] == "occupations.0"
+    unknown = matching.post("/self/interests", json=body(occupations=[{"cnp": "99999"}]))
+    assert unknown.json()["message"].startswith("code CNP 2021 inconnu 99999 : donnez plutôt le titre")

@@ -69,6 +69,7 @@ def _proposal(
     title: str = "Séance d'information en Estrie",
     region: str = "05",
     at: time = time(10, 0),
+    language: str | None = None,
 ) -> ActivityProposed:
     """An information session (no endorsement needed), on its own (not open to joint activities)."""
     return ActivityProposed(
@@ -82,6 +83,7 @@ def _proposal(
         start_time=at,
         duration_minutes=120,
         open_to_joint=False,
+        language=language,
     )
 
 
@@ -120,6 +122,36 @@ def test_the_fourth_activity_on_a_full_day_is_not_possible_and_gets_alternatives
     alternatives = [date.fromisoformat(str(d)) for d in last["alternatives"]]  # type: ignore[attr-defined]
     assert alternatives
     assert all(d > saturday for d in alternatives)
+
+
+def test_the_calendar_explains_each_decision_in_its_organizers_language(
+    workers: Stack, settings: Settings, publisher: Publisher
+) -> None:
+    # Issue #23, point 3: "Not possible as asked: …" was English for everyone.
+    saturday = _a_free_saturday()
+    organizer = _partner(publisher)
+    proposals = [
+        _proposal(organizer.partner_id, [saturday], f"Séance {n}", region, time(8 + 3 * n, 0), language)
+        for n, (region, language) in enumerate([("02", "fr"), ("04", "fr"), ("08", "fr"), ("09", "en")])
+    ]
+    proposals.append(_proposal(organizer.partner_id, [saturday], "Séance 4", "10", time(20, 0), "fr"))
+    for proposal in proposals:
+        key = ProposalKey(proposal_id=proposal.proposal_id)
+        publisher.publish(EVENT_PROPOSALS, key, proposal, "events.ActivityProposed")
+
+    decisions = _decisions(settings, [p.proposal_id for p in proposals])
+    first = decisions[str(proposals[0].proposal_id)]
+    assert (first["reason"], first["reason_code"]) == (
+        "Inscrite à votre premier choix.",
+        "decision_scheduled",
+    )
+    english, french = decisions[str(proposals[3].proposal_id)], decisions[str(proposals[4].proposal_id)]
+    day = saturday.isoformat()
+    assert english["reason"] == f"Not possible as asked: {day}: {day} already has 3 of 3 regional activities"
+    assert french["reason"] == (
+        f"Impossible tel que demandé : {day} : le {day} compte déjà 3 des 3 activités régionales permises"
+    )
+    assert english["reason_code"] == french["reason_code"] == "decision_not_possible"
 
 
 def test_a_decision_carries_the_correlation_id_and_an_id_derived_from_its_proposal(

@@ -36,7 +36,9 @@ def test_when_every_preferred_date_is_full_the_nearest_feasible_days_are_offered
     refused = decide(proposal("08"), calendar, in_force, NOW)
     assert refused.status == "not_possible"
     assert refused.alternatives == [SATURDAY + timedelta(days=d) for d in (2, 3, 4)]
-    assert "1 of 1 regional activities" in refused.reason
+    assert "des 1 activités régionales permises" in refused.reason  # the organizer's language: French
+    assert refused.reason.startswith("Impossible tel que demandé : ")
+    assert (refused.reason_code, refused.language) == ("decision_not_possible", "fr")
 
 
 def test_no_more_than_the_slot_maximum_run_at_the_same_time() -> None:
@@ -46,7 +48,7 @@ def test_no_more_than_the_slot_maximum_run_at_the_same_time() -> None:
     overlapping = decide(proposal("08", at=time(11, 30)), calendar, in_force, NOW)
     later = decide(proposal("08", at=time(14, 0)), calendar, in_force, NOW)
     assert overlapping.status == "not_possible"
-    assert "at that time" in overlapping.reason
+    assert "ont déjà lieu à ce moment" in overlapping.reason
     assert later.status == "scheduled"
 
 
@@ -57,7 +59,7 @@ def test_two_activities_of_one_region_keep_their_distance() -> None:
     far_enough = decide(proposal("05", [SATURDAY + timedelta(days=7)]), calendar, in_force, NOW)
     other_region = decide(proposal("16", [SATURDAY + timedelta(days=3)]), calendar, in_force, NOW)
     assert too_close.status == "not_possible"
-    assert "region 05" in too_close.reason
+    assert "la région 05" in too_close.reason
     assert far_enough.status == "scheduled"
     assert other_region.status == "scheduled"
 
@@ -76,7 +78,7 @@ def test_blackout_and_past_dates_are_never_scheduled() -> None:
     assert decide(proposal(), FakeCalendar(), in_force, NOW).status == "not_possible"
     past = decide(proposal(days=[date(2026, 11, 1)]), FakeCalendar(), rules(), NOW)
     assert past.status == "not_possible"
-    assert "in the past" in past.reason
+    assert "est passé" in past.reason
 
 
 def test_a_venue_must_exist_and_hold_everyone_there_at_once() -> None:
@@ -84,12 +86,12 @@ def test_a_venue_must_exist_and_hold_everyone_there_at_once() -> None:
     calendar, in_force = FakeCalendar(), rules(venues=[hall])
     unknown = decide(proposal(venue_id="nowhere"), calendar, in_force, NOW)
     too_big = decide(proposal(venue_id=hall.venue_id, expected_attendance=500), calendar, in_force, NOW)
-    assert "unknown venue" in unknown.reason
-    assert "would hold 500 people" in too_big.reason
+    assert "lieu inconnu" in unknown.reason
+    assert "accueillerait 500 personnes" in too_big.reason
     _place(calendar, proposal("02", venue_id=hall.venue_id, expected_attendance=200), in_force)
     crowded = decide(proposal("04", venue_id=hall.venue_id, expected_attendance=150), calendar, in_force, NOW)
     fits = decide(proposal("04", venue_id=hall.venue_id, expected_attendance=100), calendar, in_force, NOW)
-    assert "would hold 350 people at that time (capacity 300)" in crowded.reason
+    assert "accueillerait 350 personnes à ce moment (capacité 300)" in crowded.reason
     assert fits.status == "scheduled"
 
 
@@ -127,3 +129,18 @@ def test_a_webinar_takes_none_of_montreals_places() -> None:
     _place(calendar, proposal("02"), in_force)
     online = decide(proposal("04", kind=ActivityKind.WEBINAR), calendar, in_force, NOW)
     assert online.status == "scheduled"
+
+
+def test_a_decision_is_explained_in_its_organizers_language() -> None:
+    calendar, in_force = FakeCalendar(), rules(max_per_day=1)
+    _place(calendar, proposal("02"), in_force)
+    english = decide(proposal("08", language="en"), calendar, in_force, NOW)
+    french = decide(proposal("08", language="fr"), calendar, in_force, NOW)
+    day = SATURDAY.isoformat()
+    assert english.reason == f"Not possible as asked: {day}: {day} already has 1 of 1 regional activities"
+    assert french.reason == (
+        f"Impossible tel que demandé : {day} : le {day} compte déjà 1 des 1 activités régionales permises"
+    )
+    assert english.reason_code == french.reason_code == "decision_not_possible"
+    scheduled = decide(proposal("09", [SATURDAY + timedelta(days=1)], language="en"), calendar, in_force, NOW)
+    assert (scheduled.reason, scheduled.language) == ("Scheduled on the first choice.", "en")

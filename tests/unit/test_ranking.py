@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from uuid import UUID
 
+import pytest
+
 from services.common.contracts import Counsellor
 from services.matching.domain import assign_counsellor
 from services.matching.ranking import by_region, rank_regions, suggest_offers
@@ -144,3 +146,25 @@ def test_ties_between_counsellors_go_to_the_same_one_every_time() -> None:
     assert (
         assign_counsellor("fr", [second, first], {}) == assign_counsellor("fr", [first, second], {}) == first
     )
+
+
+def test_an_occupation_given_only_by_its_title_counts_as_unknown_until_a_counsellor_codes_it() -> None:
+    from services.common.contracts import Occupation
+
+    titled = Occupation(title="Luthière", years=8)
+    coded = Occupation(cnp="21231", years=2)
+    assert titled.cnp is None
+    with pytest.raises(ValueError, match="CNP code or its title"):
+        Occupation(years=3)
+    from services.common.contracts import InterestDeclared
+
+    interest = InterestDeclared.model_validate(
+        {
+            "person_id": "00000000-0000-4000-8000-000000000001",
+            "immigration_status": "permanent_resident",
+            "language": "fr",
+            "declared_at": "2026-12-01T10:00:00Z",
+            "occupations": [titled.model_dump(), coded.model_dump()],
+        }
+    )
+    assert interest.cnp_codes == ["21231"]

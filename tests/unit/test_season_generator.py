@@ -176,7 +176,7 @@ def test_people_validate_against_the_intake_model(season: Season) -> None:
         assert person.contact.phone is None or " 555 01" in person.contact.phone
         assert "06" not in person.preferred_regions
         assert person.preferred_regions or person.open_to_any_region
-        assert all(ref.cnp(o.cnp) is not None for o in person.occupations)
+        assert all(o.cnp is not None and ref.cnp(o.cnp) is not None for o in person.occupations)
         assert person.arrival_date is None or person.arrival_date < START
     french = sum(p.language == "fr" for p in people) / len(people)
     assert 0.70 <= french <= 0.80

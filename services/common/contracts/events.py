@@ -15,7 +15,7 @@ from uuid import UUID
 
 from pydantic import Field, StringConstraints, field_validator
 
-from .base import Contract, LocalTime, RegionCode, Versioned
+from .base import Contract, Language, LocalTime, RegionCode, Versioned
 
 Sector = Annotated[
     str,
@@ -72,6 +72,11 @@ class ActivityProposed(Versioned):
     expected_attendance: int = Field(default=50, ge=1, le=20000, description="People expected.")
     open_to_joint: bool = Field(
         default=True, description="Whether it may be pooled with a compatible activity."
+    )
+    language: Language | None = Field(
+        default=None,
+        description="The organizer's language when it proposed: its decision's reason is written in it "
+        "(absent: French).",
     )
     endorsed: bool = Field(
         default=False, description="Endorsed by the region's concertation table (its delegate proposes it)."
@@ -171,7 +176,13 @@ class CalendarEntry(Versioned):
     alternatives: list[date] = Field(
         default_factory=list, description="Nearest feasible days, when not possible as asked."
     )
-    reason: str = Field(description="Why this decision, in plain words.")
+    reason: str = Field(description="Why this decision, in plain words, in the organizer's language.")
+    reason_code: str | None = Field(
+        default=None, description="Stable, machine-readable kind of the reason (e.g. decision_scheduled)."
+    )
+    language: Language | None = Field(
+        default=None, description="The organizer's language, the one `reason` is written in (absent: French)."
+    )
     decided_at: datetime = Field(description="When the decision was made (UTC).")
     start_time: LocalTime | None = None
     duration_minutes: int | None = None

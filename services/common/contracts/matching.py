@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 from uuid import UUID
 
-from pydantic import EmailStr, Field, StringConstraints
+from pydantic import EmailStr, Field, StringConstraints, model_validator
 
 from .base import CnpCode, Contract, Language, RegionCode, Versioned
 
@@ -63,11 +63,22 @@ class Household(Contract):
 
 
 class Occupation(Contract):
-    """An occupation the person has practised, with its experience."""
+    """An occupation the person has practised, with its experience: a CNP 2021 code, or, when no
+    code of Concerto's list fits, its title in the person's words (a counsellor codes it later;
+    ranking treats it as unknown until then)."""
 
-    cnp: CnpCode
+    cnp: CnpCode | None = Field(default=None, description="CNP/NOC 2021 unit group, when one fits.")
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=120)] | None = (
+        Field(default=None, description="The occupation in the person's words, when no code fits yet.")
+    )
     years: float = Field(default=0, ge=0, le=60, description="Years of experience in it.")
     stays_in_field: bool = Field(default=True, description="Whether they want to keep working in it.")
+
+    @model_validator(mode="after")
+    def _named(self) -> Self:
+        if self.cnp is None and self.title is None:
+            raise ValueError("an occupation needs its CNP code or its title")
+        return self
 
 
 StudiesLevel = Literal["none", "secondary", "vocational", "college", "bachelor", "master", "doctorate"]
@@ -130,7 +141,7 @@ class InterestDeclared(Versioned):
     @property
     def cnp_codes(self) -> list[str]:
         """Every occupation code, main first."""
-        codes = [o.cnp for o in self.occupations]
+        codes = [o.cnp for o in self.occupations if o.cnp is not None]  # a titled one is not coded yet
         if self.occupation and self.occupation not in codes:
             codes.insert(0, self.occupation)
         return codes

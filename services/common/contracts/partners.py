@@ -54,3 +54,7 @@ class Partner(Versioned):
     )
     contact_phone: Phone | None = Field(default=None, description="The organization's phone number.")
     updated_at: datetime | None = Field(default=None, description="Last change (UTC).")
+
+    def serves(self, region: str) -> bool:
+        """True when the partner serves ``region`` (it acts only for the regions it serves)."""
+        return region in self.regions
