@@ -136,6 +136,7 @@ def decide(
                 day=day,
                 preference_rank=rank,
                 reason=f"Scheduled on the {choice}.",
+                provisional_until=provisional_until(proposal, rules, now),
             )
     # Not possible alone: joining a compatible activity near a preferred date may be.
     nearby = _suggest_joint(proposal, calendar, rules, today, now, window_days=rules.joint_window_days)
@@ -151,6 +152,13 @@ def decide(
         if found[first]
         else "Not possible as asked.",
     )
+
+
+def provisional_until(proposal: ActivityProposed, rules: CalendarRules, now: datetime) -> datetime | None:
+    """Until when a place given now to ``proposal`` may still go to an endorsed one (None: it is held)."""
+    if proposal.endorsed or rules.priority_window_hours == 0:
+        return None
+    return now + timedelta(hours=rules.priority_window_hours)
 
 
 def alternatives(
