@@ -13,6 +13,7 @@ import re
 from typing import Any
 from uuid import UUID
 
+from services.common.clock import local_date
 from services.common.contracts import (
     CalendarEntry,
     Case,
@@ -115,6 +116,9 @@ def decision_context(entry: CalendarEntry, organizer: Partner, language: str | N
         "regions": [names.get(code, code) for code in entry.regions],
         "change": entry.change,
         "joint": entry.joint_with is not None,
+        # Priority on a contested day (services/events/priority.py): a provisional place, a place given up.
+        "provisional_until": local_date(entry.provisional_until) if entry.provisional_until else None,
+        "displaced_from": entry.displaced_from,
     }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import UTC
 from typing import Any
 
 import pytest
@@ -325,3 +326,31 @@ def test_the_plan_speaks_to_the_person_about_their_own_choice(renderer: Renderer
     assert "The person's" not in english.text + english.html
     assert "- Votre choix n° 1" in french.text
     assert "de la personne" not in french.text
+
+
+def test_an_organizer_is_told_a_place_is_provisional_and_which_day_it_gave_up(renderer: Renderer) -> None:
+    from datetime import date, datetime
+
+    from services.notifications import contexts
+
+    provisional = samples.calendar_entry(
+        "Séance d'information",
+        date(2027, 3, 6),
+        provisional_until=datetime(2027, 2, 24, 15, tzinfo=UTC),
+    )
+    french = renderer.render(
+        "proposal_decided", "fr", contexts.decision_context(provisional, samples.partner("fr"))
+    )
+    assert "cette place est provisoire jusqu'au mercredi 24 février 2027" in french.text
+    displaced = samples.calendar_entry(
+        "Séance d'information",
+        None,
+        status="not_possible",
+        alternatives=[date(2027, 3, 13)],
+        displaced_from=date(2027, 3, 6),
+    )
+    english = renderer.render(
+        "proposal_decided", "en", contexts.decision_context(displaced, samples.partner("en"))
+    )
+    assert "Your provisional place on Saturday, March 6, 2027 went to an activity endorsed" in english.text
+    assert "provisional until" not in english.text
