@@ -304,6 +304,35 @@ def contexts_of(template: str, language: str) -> dict[str, Any]:
         return contexts.case_opened_context(
             case(language), contact(language), interest(language), counsellor(language), documents_to_bring()
         )
+    if template == "case_opened_waiting":
+        waiting = case(language).model_copy(update={"counsellor_id": None})
+        return contexts.case_opened_context(
+            waiting, contact(language), interest(language), None, documents_to_bring()
+        )
+    if template == "counsellor_assigned":
+        return contexts.counsellor_assigned_context(case(language), contact(language), counsellor(language))
+    if template == "case_waiting_hub":
+        return contexts.case_waiting_context(case("en" if language == "fr" else "fr"), language)
+    if template == "referral_plan_as_ranked":
+        # The factors as the round writes them (services/matching/ranking.py), for staff.
+        staff_words = [
+            Factor(
+                factor="preference",
+                points=40,
+                detail_fr="Choix n° 1 de la personne",
+                detail_en="The person's choice no. 1",
+            ),
+            Factor(
+                factor="preference",
+                points=4,
+                detail_fr="Ouverte à toute région",
+                detail_en="Open to any region",
+            ),
+        ]
+        ranked = referral(language=language).model_copy(update={"factors": staff_words})
+        return contexts.referral_person_context(
+            ranked, contact(language), partner(language), counsellor(language)
+        )
     if template == "counsellor_new_case":
         return contexts.counsellor_case_context(
             case("en" if language == "fr" else "fr"), counsellor(language)

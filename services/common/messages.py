@@ -121,6 +121,16 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "A {kind} needs the endorsement of the region's concertation table before it is scheduled.",
     ),
     "decision_scheduled": ("Inscrite à votre premier choix.", "Scheduled on the first choice."),
+    "decision_priority_taken": (
+        "{reason} Appuyée par la table de sa région : elle prend une place provisoire.",
+        "{reason} Endorsed by its region's table: it takes a provisional place.",
+    ),
+    "decision_priority_displaced": (
+        "Sa place provisoire du {day} est allée à « {title} », appuyée par la table de concertation "
+        "de sa région (les activités appuyées passent d'abord un jour complet). {reason}",
+        "Its provisional place on {day} went to «{title}», endorsed by its region's concertation "
+        "table (endorsed activities come first on a full day). {reason}",
+    ),
     "decision_scheduled_later_choice": (
         "Inscrite à votre choix no {rank} (les choix précédents n'étaient pas possibles).",
         "Scheduled on choice #{rank} (earlier choices were not possible).",

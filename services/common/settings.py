@@ -68,6 +68,21 @@ class MatchingSettings(BaseModel):
     person_token_days: int = Field(
         default=90, ge=1, description="How long a self-registered person's token lasts."
     )
+    queue_check_s: float = Field(
+        default=5.0,
+        gt=0,
+        description="How often the worker gives places of counsellors added or given room to waiting cases.",
+    )
+
+
+class HubSettings(BaseModel):
+    """The Montréal hub's coordinators (``CONCERTO_HUB__EMAIL``): who is alerted of cases waiting."""
+
+    email: str = Field(
+        default="coordination@carrefour-regions.example.org",
+        description="The hub coordinators' address: alerted of each case waiting for a counsellor.",
+    )
+    language: Literal["fr", "en"] = Field(default="fr", description="The language of their alerts.")
 
 
 class DigestSettings(BaseModel):
@@ -129,6 +144,7 @@ class Settings(BaseSettings):
     matching: MatchingSettings = MatchingSettings()
     auth: AuthSettings = AuthSettings()
     digest: DigestSettings = DigestSettings()
+    hub: HubSettings = HubSettings()
     watchdog: WatchdogSettings = WatchdogSettings()
     log_format: Literal["json", "console"] = "console"
     log_level: str = "INFO"

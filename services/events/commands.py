@@ -16,6 +16,7 @@ from services.common.clock import local_date
 from services.common.contracts import ActivityProposed, CalendarCommand, CalendarEntry, CalendarRules
 
 from .domain import CalendarView, decide, join, problems, withdrawn
+from .priority import decide_with_priority
 
 Put = Callable[[CalendarEntry], None]
 
@@ -44,7 +45,11 @@ def apply_command(
 
     def redecide(updated: ActivityProposed, change: str = "decided") -> None:
         store.keep_proposal(updated)
-        put(decide(updated, store, rules, now, keep_place=False).model_copy(update={"change": change}))
+        # An endorsed proposal may take a provisional place (priority.py): then two entries change.
+        decided, *displaced = decide_with_priority(updated, store, rules, now, keep_place=False)
+        put(decided.model_copy(update={"change": change}))
+        for entry in displaced:
+            put(entry)
 
     match command.action:
         case "endorse":

@@ -84,7 +84,7 @@ def language_of(proposal: ActivityProposed | CalendarEntry) -> Lang:
     return proposal.language or "fr"
 
 
-def _reason(message: Message, language: Lang) -> dict[str, object]:
+def reason_fields(message: Message, language: Lang) -> dict[str, object]:
     return {"reason": message.text(language), "reason_code": message.code, "language": language}
 
 
@@ -104,7 +104,7 @@ def _entry(proposal: ActivityProposed, now: datetime, reason: Message, **decisio
             "languages": proposal.languages,
             "preferred_dates": proposal.preferred_dates,
             "expected_attendance": proposal.expected_attendance,
-            **_reason(reason, language_of(proposal)),
+            **reason_fields(reason, language_of(proposal)),
             **decision,
         }
     )
@@ -146,7 +146,15 @@ def decide(
             reason = (
                 say("decision_scheduled") if rank == 1 else say("decision_scheduled_later_choice", rank=rank)
             )
-            return _entry(proposal, now, reason, status="scheduled", day=day, preference_rank=rank)
+            return _entry(
+                proposal,
+                now,
+                reason,
+                status="scheduled",
+                day=day,
+                preference_rank=rank,
+                provisional_until=provisional_until(proposal, rules, now),
+            )
     # Not possible alone: joining a compatible activity near a preferred date may be.
     nearby = _suggest_joint(proposal, calendar, rules, today, now, window_days=rules.joint_window_days)
     if nearby is not None:
@@ -165,6 +173,13 @@ def decide(
         status="not_possible",
         alternatives=alternatives(proposal, calendar, rules, today),
     )
+
+
+def provisional_until(proposal: ActivityProposed, rules: CalendarRules, now: datetime) -> datetime | None:
+    """Until when a place given now to ``proposal`` may still go to an endorsed one (None: it is held)."""
+    if proposal.endorsed or rules.priority_window_hours == 0:
+        return None
+    return now + timedelta(hours=rules.priority_window_hours)
 
 
 def alternatives(
@@ -251,7 +266,7 @@ def join(member: CalendarEntry, host: CalendarEntry, now: datetime) -> tuple[Cal
             "preference_rank": rank,
             "alternatives": [],
             "decided_at": now,
-            **_reason(say("decision_joined", title=host.title, day=host.day), language_of(member)),
+            **reason_fields(say("decision_joined", title=host.title, day=host.day), language_of(member)),
             "change": "joined",
         }
     )
@@ -275,7 +290,7 @@ def withdrawn(entry: CalendarEntry, now: datetime) -> CalendarEntry:
             "joint_members": [],
             "alternatives": [],
             "decided_at": now,
-            **_reason(say("decision_withdrawn"), language_of(entry)),
+            **reason_fields(say("decision_withdrawn"), language_of(entry)),
             "change": "withdrawn",
         }
     )

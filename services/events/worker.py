@@ -4,7 +4,7 @@
 It reads event-proposals.v1, calendar-commands.v1 and calendar-rules.v1 (one
 partition each) in one agent, so decisions are made one at a time and two
 proposals can never take the last place of a day. Every changed calendar entry
-is published to calendar.v1.
+is published to calendar.v1 (a decision, then the entry it displaced, if any).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from services.common.topics import CALENDAR, CALENDAR_COMMANDS, CALENDAR_RULES, 
 
 from .calendar_state import TableCalendar
 from .commands import apply_command
-from .domain import decide
+from .priority import decide_with_priority
 
 SERVICE = "events-worker"
 log = structlog.get_logger(__name__)
@@ -105,7 +105,8 @@ def create_app(settings: Settings) -> faust.App:
             # A redelivered proposal never undoes later actions on it (endorsement, reschedule).
             proposal = calendar.proposal(incoming.proposal_id) or incoming
             calendar.keep_proposal(proposal)
-            await emit(record, [decide(proposal, calendar, calendar.rules(), now)])
+            # Endorsed first on a full day: the entry, then the one it displaced (priority.py).
+            await emit(record, decide_with_priority(proposal, calendar, calendar.rules(), now))
         else:
             command: CalendarCommand = record.value
             await emit(record, apply_command(command, calendar, calendar.rules(), now))

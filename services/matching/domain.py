@@ -4,6 +4,11 @@ A person has one case: its id is derived from the person id, and its opening
 time is the first interest's time, so handling the same interest twice gives
 the same case (idempotent by construction). An update of the interest updates
 the case (new ranking, new entitlements) but keeps its counsellor.
+
+When no counsellor who speaks the person's language has room, the case opens
+without one and **waits for a counsellor**: the waiting cases form one queue,
+oldest first (``queue_order``), and each place that frees up or is added goes to
+the oldest waiting case a counsellor with room can take (``assign_waiting``).
 """
 
 from __future__ import annotations
@@ -42,9 +47,11 @@ class CaseSummary(BaseModel):
     person_id: uuid.UUID
     status: Literal["open", "closed", "withdrawn"]
     counsellor_id: uuid.UUID | None = None
+    language: str = "fr"
     opened_at: datetime
     updated_at: datetime | None = None
     interest_revision: int = 1
+    counsellor_assigned_at: datetime | None = None
 
     @classmethod
     def of(cls, case: Case) -> CaseSummary:
@@ -53,15 +60,22 @@ class CaseSummary(BaseModel):
             person_id=case.person_id,
             status=case.status,
             counsellor_id=case.counsellor_id,
+            language=case.language,
             opened_at=case.opened_at,
             updated_at=case.updated_at,
             interest_revision=case.interest_revision,
+            counsellor_assigned_at=case.counsellor_assigned_at,
         )
 
     @property
     def held_by(self) -> uuid.UUID | None:
         """The counsellor this case counts against: only an open case takes a place in a caseload."""
         return self.counsellor_id if self.status == "open" else None
+
+    @property
+    def waiting(self) -> bool:
+        """Whether the case waits for a counsellor: open, and nobody holds it."""
+        return self.status == "open" and self.counsellor_id is None
 
 
 def case_id_for(person_id: uuid.UUID) -> uuid.UUID:
@@ -84,6 +98,40 @@ def assign_counsellor(
     return min(
         candidates, key=lambda c: (caseload.get(c.counsellor_id, 0), str(c.counsellor_id)), default=None
     )
+
+
+def queue_order(case: Case | CaseSummary) -> tuple[datetime, str]:
+    """The place of a waiting case in the queue: by opening time, then by id (deterministic)."""
+    return (case.opened_at, str(case.case_id))
+
+
+def has_room(counsellors: Iterable[Counsellor], caseload: Mapping[uuid.UUID, int]) -> bool:
+    """Whether any active counsellor has a place left (a queue can move only then)."""
+    return any(c.active and caseload.get(c.counsellor_id, 0) < c.max_cases for c in counsellors)
+
+
+def assign_waiting(
+    waiting: Iterable[CaseSummary], counsellors: Iterable[Counsellor], caseload: Mapping[uuid.UUID, int]
+) -> list[tuple[CaseSummary, Counsellor]]:
+    """Who takes which waiting case now: the oldest waiting cases first, each as at intake.
+
+    A case that no counsellor with room can take (nobody free speaks its language) keeps its
+    place and does not hold back the cases behind it.
+    """
+    counsellors = list(counsellors)
+    load = dict(caseload)
+    chosen = []
+    for summary in sorted((w for w in waiting if w.waiting), key=queue_order):
+        counsellor = assign_counsellor(summary.language, counsellors, load)
+        if counsellor is not None:
+            load[counsellor.counsellor_id] = load.get(counsellor.counsellor_id, 0) + 1
+            chosen.append((summary, counsellor))
+    return chosen
+
+
+def assigned_from_queue(case: Case, counsellor_id: uuid.UUID, now: datetime) -> Case:
+    """The waiting ``case`` now held by ``counsellor_id`` (its first counsellor, from the queue)."""
+    return case.model_copy(update={"counsellor_id": counsellor_id, "counsellor_assigned_at": now})
 
 
 def open_case(
@@ -114,6 +162,9 @@ def open_case(
         updated_at=previous.updated_at
         if previous is not None and previous.interest_revision == interest.revision
         else (now if previous is not None else None),
+        counsellor_assigned_at=previous.counsellor_assigned_at
+        if previous is not None and previous.counsellor_id == counsellor_id
+        else None,
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -102,6 +102,18 @@ class CounsellorIn(BaseModel):
     languages: list[Language] = Field(min_length=1, max_length=2)
     max_cases: int = Field(default=60, ge=1, le=1000)
     active: bool = True
+
+
+class WaitingCase(BaseModel):
+    """A case waiting for a counsellor, at its place in the queue (GET /queue)."""
+
+    position: int = Field(ge=1, description="1 = the next case a counsellor with room in its language takes.")
+    case_id: UUID
+    person_id: UUID
+    language: Language = Field(description="The language a counsellor must counsel in to take it.")
+    household_size: int
+    opened_at: datetime = Field(description="When it opened, and so began to wait (UTC).")
+    waiting_s: int = Field(description="How long it has waited so far, in seconds.")
 
 
 class RoundRequested(BaseModel):

@@ -1,4 +1,5 @@
-"""Routes of matching-api for the hub's counsellors (the hub manages them; counsellors read)."""
+"""Routes of matching-api for the hub's counsellors (the hub manages them; counsellors read),
+and the queue of cases waiting for a counsellor."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ from typing import Any
 from fastapi import APIRouter, status
 
 from services.common.auth import CurrentPrincipal, Role, require
-from services.common.contracts import Counsellor, CounsellorKey
+from services.common.contracts import Case, Counsellor, CounsellorKey
 from services.common.http import Runtime
-from services.common.topics import COUNSELLORS
+from services.common.topics import CASES, COUNSELLORS
 
 from .deps import STAFF, load
-from .models import CounsellorIn
+from .domain import queue_order
+from .models import CounsellorIn, WaitingCase
 
 router = APIRouter(tags=["counsellors"])
 
@@ -47,3 +49,28 @@ def list_counsellors(runtime: Runtime, principal: CurrentPrincipal) -> Any:
     require(principal, *STAFF)
     counsellors: list[Counsellor] = runtime.projection.values(COUNSELLORS)
     return sorted(counsellors, key=lambda c: (c.name, str(c.counsellor_id)))
+
+
+@router.get("/queue", response_model=list[WaitingCase], tags=["cases"])
+def waiting_for_a_counsellor(runtime: Runtime, principal: CurrentPrincipal) -> Any:
+    """The open cases no counsellor holds yet, in the order they will be taken (staff only).
+
+    Each place that frees up (a case withdrawn or erased) or is added (a counsellor added,
+    made active or given a higher cap) goes to the first case of the queue in its language.
+    """
+    require(principal, *STAFF)
+    cases: list[Case] = runtime.projection.values(CASES)
+    waiting = sorted((c for c in cases if c.status == "open" and c.counsellor_id is None), key=queue_order)
+    now = runtime.clock.now()
+    return [
+        WaitingCase(
+            position=position,
+            case_id=case.case_id,
+            person_id=case.person_id,
+            language=case.language,
+            household_size=case.household_size,
+            opened_at=case.opened_at,
+            waiting_s=max(0, int((now - case.opened_at).total_seconds())),
+        )
+        for position, case in enumerate(waiting, start=1)
+    ]

@@ -7,7 +7,8 @@ It keeps, per person:
 
 - a **case summary** (``CaseSummary``: revision, status, counsellor, times) and
   where the case's latest record sits on cases.v1 (partition, offset), from
-  which the caseload of each counsellor follows;
+  which the caseload of each counsellor and the queue of cases waiting for a
+  counsellor follow;
 - the person's **interest as its record bytes** (a few hundred bytes), decoded
   only when a round or a referral action needs the profile.
 
@@ -55,6 +56,7 @@ class People:
         # first revision must not reopen a case).
         self._interest_at: dict[UUID, tuple[int, int]] = {}
         self._caseload: Counter[UUID] = Counter()
+        self._waiting: set[UUID] = set()  # people whose open case no counsellor holds
 
     # -- start-up ----------------------------------------------------------------
 
@@ -143,7 +145,16 @@ class People:
         """Open cases per counsellor."""
         return self._caseload
 
+    def waiting(self) -> list[CaseSummary]:
+        """The cases waiting for a counsellor (in no order: ``domain.queue_order`` orders them)."""
+        return [self._summaries[person] for person in self._waiting]
+
     def _count(self, summary: CaseSummary | None, step: int) -> None:
+        if summary is not None and summary.waiting:
+            if step > 0:
+                self._waiting.add(summary.person_id)
+            else:
+                self._waiting.discard(summary.person_id)
         holder = summary.held_by if summary is not None else None
         if holder is not None:
             self._caseload[holder] += step

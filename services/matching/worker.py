@@ -7,6 +7,9 @@ Two agents:
   (language, lowest caseload under a cap), the person's entitlements, and the
   destination regions and offers ranked with their factors; an update keeps
   the counsellor, a withdrawal frees them, a tombstone (erasure) erases the case.
+  When no counsellor has room the case waits; each place freed (a withdrawal, an
+  erasure) or added (a counsellor added or given room, seen by a timer) goes to
+  the oldest waiting case, before any newer interest.
 - ``concertation`` (matching-commands.v1, one partition, in order): rounds,
   and accept / decline / override / withdraw / erase on referral plans. Each
   plan goes to referrals.v1 and to its welcoming partner's own topic.
@@ -66,7 +69,15 @@ from services.common.topics import (
 )
 
 from . import concertation
-from .domain import CaseSummary, assign_counsellor, build_case, case_id_for
+from .domain import (
+    CaseSummary,
+    assign_counsellor,
+    assign_waiting,
+    assigned_from_queue,
+    build_case,
+    case_id_for,
+    has_room,
+)
 from .sharing import partner_view
 from .state import People, ReferralBook
 
@@ -156,10 +167,51 @@ def create_app(settings: Settings) -> faust.App:
         latest = next((r for r in reversed(records) if r.key == key), None)
         return None if latest is None or latest.value is None else Case.model_validate_json(latest.value)
 
-    # -- interests → cases -------------------------------------------------------
+    # -- interests → cases, and the queue of cases waiting for a counsellor -------
+
+    # One case write at a time between the interests and the queue: a case given a counsellor
+    # from the queue is read, then rewritten, and must not overwrite a newer revision.
+    assigning = asyncio.Lock()
+
+    async def move_queue(correlation_id: str | None) -> None:
+        """Give the places free now to the oldest waiting cases (with ``assigning`` held)."""
+        counsellors = world.values(COUNSELLORS)
+        waiting = people.waiting()
+        if not waiting or not has_room(counsellors, people.caseload()):
+            return
+        for summary, counsellor in assign_waiting(waiting, counsellors, people.caseload()):
+            if people.case_at(summary.person_id) is None:
+                continue  # its record is not acknowledged yet: the next move takes it
+            case = await read_case(summary.person_id)
+            if (
+                case is None
+                or people.summary(summary.person_id) != summary
+                or CaseSummary.of(case) != summary
+            ):
+                continue  # erased or rewritten meanwhile: the next move decides again
+            taken = assigned_from_queue(case, counsellor.counsellor_id, clock.now())
+            cause = f"queue/{case.case_id}/{counsellor.counsellor_id}"
+            meta = new_event(
+                "matching.CounsellorAssigned", SERVICE, correlation_id, caused_by=cause, now=clock.now()
+            )
+            await write_case(taken, meta)
+            log.info(
+                "case.counsellor_assigned",
+                case_id=str(case.case_id),
+                counsellor_id=str(counsellor.counsellor_id),
+                waited_s=round((taken.counsellor_assigned_at - case.opened_at).total_seconds())
+                if taken.counsellor_assigned_at
+                else None,
+            )
 
     async def on_interest(record: Received) -> None:
         await ready()
+        async with assigning:
+            await move_queue(record.correlation_id)  # the places free now go to who waited first
+            await case_of_interest(record)
+            await move_queue(record.correlation_id)  # a withdrawal or an erasure frees a place
+
+    async def case_of_interest(record: Received) -> None:
         person_id = record.key.person_id
         case_id = case_id_for(person_id)
         meta = new_event(
@@ -329,6 +381,8 @@ def create_app(settings: Settings) -> faust.App:
             )
             await send(CASES, CaseKey(case_id=case_id), None, meta)
             log.info("person.erased", case_id=str(case_id))
+            async with assigning:
+                await move_queue(record.correlation_id)  # the erased case's place goes to who waits
 
     async def on_command(record: Received) -> None:
         await ready()
@@ -377,6 +431,14 @@ def create_app(settings: Settings) -> faust.App:
         await asyncio.to_thread(people.load, bootstrap, LOAD_TIMEOUT_S)
         log.info("state.ready", people=len(people), seconds=round(time.perf_counter() - started, 1))
         loaded.set()
+
+    # A counsellor added, given room or made active is seen here (their record is on
+    # counsellors.v1, which the projection follows): the queue moves within a check.
+    @app.timer(interval=settings.matching.queue_check_s)  # type: ignore[untyped-decorator]
+    async def queue_check() -> None:
+        if loaded.is_set() and world.ready:
+            async with assigning:
+                await move_queue(None)
 
     interval = settings.matching.round_interval_s
     if interval > 0:

@@ -9,15 +9,18 @@ partner when the person consented to share it (``Consents.share_contact``).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from uuid import UUID
 
+from services.common.clock import local_date
 from services.common.contracts import (
     CalendarEntry,
     Case,
     Contact,
     Counsellor,
     Entitlement,
+    Factor,
     Household,
     InterestDeclared,
     Partner,
@@ -117,6 +120,9 @@ def decision_context(entry: CalendarEntry, organizer: Partner, language: str | N
         "regions": [names.get(code, code) for code in entry.regions],
         "change": entry.change,
         "joint": entry.joint_with is not None,
+        # Priority on a contested day (services/events/priority.py): a provisional place, a place given up.
+        "provisional_until": local_date(entry.provisional_until) if entry.provisional_until else None,
+        "displaced_from": entry.displaced_from,
     }
 
 
@@ -138,7 +144,31 @@ def case_opened_context(
         "entitled": measure_names(case.entitlements, "entitled", language),
         "possible": measure_names(case.entitlements, "possible", language),
         "counsellor": counsellor.name if counsellor is not None else None,
+        # Nobody holds the case yet: the email says so, and that the person will be told.
+        "waiting": case.counsellor_id is None,
         "documents": documents.for_status(status, language),
+    }
+
+
+def counsellor_assigned_context(case: Case, contact: Contact, counsellor: Counsellor) -> dict[str, Any]:
+    """The person's email when a counsellor takes their case from the queue."""
+    return {
+        "name": contact.name,
+        "case_ref": reference(case.case_id),
+        "counsellor": counsellor.name,
+        "opened": case.opened_at.date(),
+    }
+
+
+def case_waiting_context(case: Case, language: str) -> dict[str, Any]:
+    """The hub's alert: a case opened with no counsellor free; never the person's contact data."""
+    names = region_names(language)
+    return {
+        "case_ref": reference(case.case_id),
+        "opened": case.opened_at.date(),
+        "person_language": LANGUAGE_NAMES[language][case.language],
+        "household_size": case.household_size,
+        "regions": [names.get(code, code) for code in case.preferred_regions],
     }
 
 
@@ -191,8 +221,21 @@ def referral_person_context(
         "automated": referral.decided_by == "round",
         "override_reason": override.reason if override is not None else None,
         # A plan withdrawn by a counsellor has no region: the factors of the old one are moot.
-        "factors": [f.detail_fr if french else f.detail_en for f in referral.factors if referral.region],
+        "factors": [_to_the_person(f, french) for f in referral.factors if referral.region],
     }
+
+
+def _to_the_person(factor: Factor, french: bool) -> str:
+    """A factor as the person reads it: the round writes "the person's choice no. 2" for staff."""
+    text = factor.detail_fr if french else factor.detail_en
+    if factor.factor != "preference":
+        return text
+    rank = re.search(r"\d+", text)
+    if rank is not None and ("personne" in text or "person's" in text):
+        return f"Votre choix n° {rank.group()}" if french else f"Your choice no. {rank.group()}"
+    if "toute région" in text or "any region" in text:
+        return "Vous êtes ouvert·e à toute région" if french else "You are open to any region"
+    return text
 
 
 def referral_partner_context(

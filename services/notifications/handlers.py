@@ -9,6 +9,7 @@ at most once per ledger key (ledger.py).
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import Any
 from uuid import UUID
 
@@ -30,7 +31,7 @@ from services.common.contracts import (
     TableKey,
 )
 from services.common.projection import Projection
-from services.common.settings import DigestSettings
+from services.common.settings import DigestSettings, HubSettings
 from services.common.streams import Received
 from services.common.topics import CALENDAR, CONTACTS, COUNSELLORS, INTERESTS, PARTNERS, TABLES, TopicSpec
 
@@ -108,12 +109,20 @@ class Notifier:
     """Decides who gets which email for each record, and sends it through ``Delivery``."""
 
     def __init__(
-        self, directory: Directory, delivery: Delivery, documents: DocumentsToBring, digest: DigestSettings
+        self,
+        directory: Directory,
+        delivery: Delivery,
+        documents: DocumentsToBring,
+        digest: DigestSettings,
+        hub: HubSettings | None = None,
     ) -> None:
         self._directory = directory
         self._delivery = delivery
         self._documents = documents
         self._digest = digest
+        self._hub = hub or HubSettings()
+        # The hub's coordinators are one recipient on notifications.v1: an id derived from their address.
+        self._hub_id = uuid.uuid5(uuid.NAMESPACE_URL, f"mailto:{self._hub.email}")
 
     async def _send(self, record: Received, email: Email) -> None:
         await self._delivery.deliver(email, record.event_id, record.correlation_id)
@@ -172,19 +181,51 @@ class Notifier:
     # -- cases.v1 -------------------------------------------------------------------
 
     async def on_case(self, record: Received) -> None:
-        """An open case: the person once per case; its counsellor once per (case, counsellor)."""
+        """An open case: the person once per case; its counsellor once per (case, counsellor).
+
+        A case no counsellor holds waits in the queue: the person's email says so, the hub is
+        alerted once per case, and the person is written to again when a counsellor takes it.
+        """
         case: Case | None = record.value
         if case is None or case.status != "open":
             return
         counsellor = await self._counsellor(case.counsellor_id)
+        person = PersonKey(person_id=case.person_id)
         key = ledger.case_opened_key(case.case_id, case.person_id)
         if not self._delivery.was_sent(key, "case_opened", case.person_id):
-            person = PersonKey(person_id=case.person_id)
             contact = await self._directory.find(CONTACTS, person)
             interest: InterestDeclared | None = await self._directory.maybe(INTERESTS, person)
             context = contexts.case_opened_context(case, contact, interest, counsellor, self._documents)
             email = Email(
                 key, "case_opened", contact.language, "person", case.person_id, contact.email, context
+            )
+            await self._send(record, email)
+        elif counsellor is not None and case.counsellor_assigned_at is not None:
+            # It waited (the case-opened email said so): the person learns who holds it now.
+            assigned = ledger.counsellor_assigned_key(case.case_id, counsellor.counsellor_id, case.person_id)
+            if not self._delivery.was_sent(assigned, "counsellor_assigned", case.person_id):
+                contact = await self._directory.find(CONTACTS, person)
+                context = contexts.counsellor_assigned_context(case, contact, counsellor)
+                email = Email(
+                    assigned,
+                    "counsellor_assigned",
+                    contact.language,
+                    "person",
+                    case.person_id,
+                    contact.email,
+                    context,
+                )
+                await self._send(record, email)
+        if case.counsellor_id is None:
+            hub = self._hub
+            email = Email(
+                ledger.case_waiting_key(case.case_id),
+                "case_waiting_hub",
+                hub.language,
+                "counsellor",
+                self._hub_id,
+                hub.email,
+                contexts.case_waiting_context(case, hub.language),
             )
             await self._send(record, email)
         if counsellor is not None:

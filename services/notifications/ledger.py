@@ -34,6 +34,16 @@ def case_opened_key(case_id: UUID, person_id: UUID) -> str:
     return f"{case_id}|case_opened|{person_id}"
 
 
+def counsellor_assigned_key(case_id: UUID, counsellor_id: UUID, person_id: UUID) -> str:
+    """The person's email that a counsellor took their case from the queue: once per (case, counsellor)."""
+    return f"{case_id}|counsellor_assigned|{counsellor_id}|{person_id}"
+
+
+def case_waiting_key(case_id: UUID) -> str:
+    """The hub's alert that a case waits for a counsellor: once per case."""
+    return f"{case_id}|case_waiting_hub|hub"
+
+
 def counsellor_case_key(case_id: UUID, counsellor_id: UUID) -> str:
     """A counsellor's new-case email: once per (case, counsellor)."""
     return f"{case_id}|counsellor_new_case|{counsellor_id}"

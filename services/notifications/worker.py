@@ -81,7 +81,7 @@ def create_app(settings: Settings, mailer: Mailer | None = None) -> faust.App:
         SERVICE,
         clock,
     )
-    notifier = Notifier(directory, delivery, documents_to_bring(), settings.digest)
+    notifier = Notifier(directory, delivery, documents_to_bring(), settings.digest, settings.hub)
     schedule = settings.digest
 
     @app.task  # type: ignore[untyped-decorator]

@@ -118,6 +118,12 @@ def test_the_calendar_in_the_report_is_the_one_events_holds(demo: Demo) -> None:
     assert report.calendar_sides[0].metrics.rule_violations == 0
     wanted_first = sum(1 for e in scheduled if e["preference_rank"] == 1 and not e["joint_with"])
     assert len(report.moved) == len(calendar) - wanted_first
+    # Priority on contested days: the places given to endorsed activities are those events holds.
+    assert report.priority is not None
+    assert report.priority.window_hours == demo.get("events-api", "/rules")["priority_window_hours"]
+    assert len(report.priority.displaced) == sum(1 for e in calendar if e.get("displaced_from"))
+    assert "Priority on contested days" in demo.played.html.read_text()
+    assert "Endorsed ones on their first choice" in demo.played.html.read_text()
 
 
 def test_the_emails_in_the_report_are_the_audit_records_and_the_mailbox(demo: Demo) -> None:

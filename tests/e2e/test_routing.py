@@ -18,6 +18,7 @@ from kafka import KafkaConsumer
 
 from tests.conftest import own_stack
 from tests.support import bearer, read_topic, records_where, unique
+from tools.mailsink import read_mailbox
 from tools.stack import PROCESSES, ROOT, Stack
 from tools.waiting import eventually
 
@@ -51,6 +52,8 @@ class Apis:
 
     def __init__(self, stack: Stack) -> None:
         url = {p.name: stack.config.url(p) for p in PROCESSES if p.is_api}
+        self.mail_dir = stack.config.mail_dir
+        self.emails: dict[str, str] = {}
         self.partners = httpx.Client(base_url=url["partners-api"], timeout=30)
         self.matching = httpx.Client(base_url=url["matching-api"], timeout=30)
 
@@ -97,8 +100,9 @@ class Apis:
 
     def declare(self, key: str) -> dict[str, Any]:
         name, regions, language, referral, share, cnp = PEOPLE[key]
+        self.emails[key] = f"{key}.{uuid.uuid4().hex[:6]}@personnes.example.net"
         body = {
-            "contact": {"name": name, "email": f"{key}.{uuid.uuid4().hex[:6]}@personnes.example.net"},
+            "contact": {"name": name, "email": self.emails[key]},
             "consents": {"contact": True, "referral": referral, "share_contact": share},
             "immigration_status": "permanent_resident",
             "arrival_date": "2025-05-02",
@@ -181,6 +185,19 @@ def test_a_season_of_routing_from_intake_to_erasure(everything: Stack) -> None:
     assert apis.plans(people["dora"]["person_id"]) == []  # no consent to be referred
     chen_plan = only(apis.plans(people["chen"]["person_id"]))
     assert (chen_plan["region"], chen_plan["welcoming_partner_id"]) == (COTE_NORD, cote_nord)
+
+    # Her plan's email speaks to her of her own choice, not of "the person's" (issue #23, point 5).
+    def plan_email() -> str | None:
+        for message in read_mailbox(apis.mail_dir) if apis.mail_dir.exists() else []:
+            if str(message["To"]) == apis.emails["chen"] and "referral plan" in str(message["Subject"]):
+                return "\n".join(
+                    str(p.get_content()) for p in message.walk() if p.get_content_maintype() == "text"
+                )
+        return None
+
+    chen_email = eventually(plan_email, 60, "Chen's plan email")
+    assert "Your choice no. 1" in chen_email
+    assert "The person's" not in chen_email
 
     # Chen sees her own plan and the main factors of the automated decision; not Ana's.
     factors = apis.get(f"/referrals/{chen_plan['referral_id']}/factors", chen_token)

@@ -50,6 +50,7 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/counsellors"): frozenset({"hub"}),
     ("PUT", "/counsellors/{counsellor_id}"): frozenset({"hub"}),
     ("GET", "/counsellors"): STAFF,
+    ("GET", "/queue"): STAFF,
     ("POST", "/rounds"): frozenset({"hub"}),
     ("GET", "/rounds/{round_id}"): STAFF,
     ("GET", "/rounds"): STAFF,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import UTC
 from typing import Any
 
 import pytest
@@ -38,14 +39,20 @@ CONTEXTS = [
     "proposal_decided",
     "proposal_decided_alternatives",
     "case_opened",
+    "case_opened_waiting",
+    "counsellor_assigned",
+    "case_waiting_hub",
     "counsellor_new_case",
     "referral_plan",
     "referral_plan_overridden",
+    "referral_plan_as_ranked",
     "referral_partner",
     "referral_partner_private",
     "weekly_digest",
 ]
 TEMPLATE = {
+    "case_opened_waiting": "case_opened",
+    "referral_plan_as_ranked": "referral_plan",
     "proposal_decided_alternatives": "proposal_decided",
     "referral_plan_overridden": "referral_plan",
     "referral_partner_private": "referral_partner",
@@ -272,3 +279,78 @@ def test_the_case_opened_email_names_the_counsellor_and_what_to_bring(renderer: 
     assert "- Votre carte de résident permanent ou votre confirmation de résidence permanente" in french.text
     assert "Daniel O'Brien, your counsellor at the Montréal hub" in english.text
     assert "- Your permanent resident card or your confirmation of permanent residence" in english.text
+
+
+def test_a_case_no_counsellor_holds_says_so_and_promises_only_an_email_when_one_is(
+    renderer: Renderer,
+) -> None:
+    french = render(renderer, "case_opened_waiting", "fr")
+    english = render(renderer, "case_opened_waiting", "en")
+
+    assert "Toutes nos conseillères et tous nos conseillers sont occupés en ce moment." in french.text
+    assert "file d'attente" in french.text
+    assert "vous écrira bientôt" not in french.text
+    assert "All our counsellors are busy at the moment." in english.text
+    assert "As soon as a counsellor is assigned to you, we will write" in english.text
+    assert "will write to you soon" not in english.text
+    assert "- Your permanent resident card or your confirmation of permanent residence" in english.text
+
+
+def test_the_person_learns_who_took_their_case_from_the_queue(renderer: Renderer) -> None:
+    french = render(renderer, "counsellor_assigned", "fr")
+    english = render(renderer, "counsellor_assigned", "en")
+
+    assert french.subject == "Votre conseillère ou votre conseiller : Sophie Tremblay"
+    assert "Sophie Tremblay" in french.text
+    assert english.subject == "Your counsellor: Daniel O'Brien"
+    assert "A counsellor is now assigned to your file (reference 9A8B7C6D" in english.text
+
+
+def test_the_hub_is_alerted_of_a_waiting_case_without_the_persons_contact_data(renderer: Renderer) -> None:
+    french = render(renderer, "case_waiting_hub", "fr")
+    english = render(renderer, "case_waiting_hub", "en")
+
+    assert french.subject == "Dossier en attente d'une conseillère ou d'un conseiller : 9A8B7C6D"
+    assert english.subject == "Case waiting for a counsellor: 9A8B7C6D"
+    assert "GET /queue" in english.text
+    for private in (samples.contact("fr").name, samples.contact("fr").email, samples.contact("en").email):
+        assert private not in french.text + french.html + english.text + english.html
+
+
+def test_the_plan_speaks_to_the_person_about_their_own_choice(renderer: Renderer) -> None:
+    english = render(renderer, "referral_plan_as_ranked", "en")
+    french = render(renderer, "referral_plan_as_ranked", "fr")
+
+    assert "- Your choice no. 1" in english.text
+    assert "- You are open to any region" in english.text
+    assert "The person's" not in english.text + english.html
+    assert "- Votre choix n° 1" in french.text
+    assert "de la personne" not in french.text
+
+
+def test_an_organizer_is_told_a_place_is_provisional_and_which_day_it_gave_up(renderer: Renderer) -> None:
+    from datetime import date, datetime
+
+    from services.notifications import contexts
+
+    provisional = samples.calendar_entry(
+        "Séance d'information",
+        date(2027, 3, 6),
+        provisional_until=datetime(2027, 2, 24, 15, tzinfo=UTC),
+    )
+    french = renderer.render(
+        "proposal_decided", "fr", contexts.decision_context(provisional, samples.partner("fr"))
+    )
+    assert "cette place est provisoire jusqu'au mercredi 24 février 2027" in french.text
+    displaced = samples.calendar_entry(
+        "Séance d'information",
+        None,
+        status="not_possible",
+        alternatives=[date(2027, 3, 13)],
+        displaced_from=date(2027, 3, 6),
+    )
+    english = renderer.render(
+        "proposal_decided", "en", contexts.decision_context(displaced, samples.partner("en"))
+    )
+    assert "Your provisional place on Saturday, March 6, 2027 went to an activity endorsed" in english.text
+    assert "provisional until" not in english.text

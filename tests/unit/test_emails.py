@@ -45,6 +45,7 @@ def case_opened(language: str = "fr", name: str = "Marie-Ève Côté") -> dict[s
             else "Francization — childcare allowance"
         ],
         "counsellor": None,
+        "waiting": False,
         "documents": ["Une pièce d'identité avec photo" if french else "Photo identification"],
     }
 

@@ -36,6 +36,7 @@ class CalendarSide:
     metrics: PlanMetrics
     joined: int  # held jointly with another activity, taking no place of their own
     places: Counter[date]  # places taken per day
+    endorsed_first: int = 0  # endorsed proposals holding their first choice (priority on contested days)
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,9 @@ def calendar_sides(observed: Observed, today: date) -> list[CalendarSide]:
                 metrics=measure(days, proposals, rules, today),
                 joined=pooled,
                 places=Counter(d for d in days.values() if d is not None),
+                endorsed_first=sum(
+                    1 for p in proposals if p.endorsed and days.get(p.proposal_id) == p.preferred_dates[0]
+                ),
             )
         )
     return sides

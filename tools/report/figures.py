@@ -42,6 +42,27 @@ class Moved:
 
 
 @dataclass(frozen=True)
+class Displaced:
+    """A provisional place on a full day given to an endorsed activity (docs/calendar.md, priority)."""
+
+    title: str
+    regions: str
+    day: date
+    taken_by: str
+    outcome: str
+
+
+@dataclass(frozen=True)
+class Priority:
+    """What the priority of endorsed activities on contested days changed this season."""
+
+    window_hours: int
+    endorsed: int
+    endorsed_first_choice: int
+    displaced: list[Displaced]
+
+
+@dataclass(frozen=True)
 class Joint:
     """A joint activity: a host and the activities that joined it (one pavilion)."""
 
@@ -99,6 +120,7 @@ class Report:
     mail_dir: str
     timings: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    priority: Priority | None = None
 
     @property
     def scheduled(self) -> int:
@@ -140,6 +162,7 @@ def build(
         emails_by_recipient=Counter(e.recipient_kind for e in observed.emails),
         mail_files=observed.mail_files,
         mail_dir=mail_dir,
+        priority=_priority(observed),
     )
     if routing.households != observed.round.households:
         report.notes.append(
@@ -192,6 +215,33 @@ def _moved(observed: Observed) -> list[Moved]:
             outcome = e.status.replace("_", " ")
         moved.append(Moved(e.title, _regions_of(e.regions), wanted, why, outcome))
     return sorted(moved, key=lambda m: (m.wanted, m.title))
+
+
+def _priority(observed: Observed) -> Priority:
+    """Endorsed proposals on their first choice, and the provisional places they took."""
+    by_id = {e.proposal_id: e for e in observed.calendar}
+    endorsed = [p for p in observed.proposals if p.endorsed]
+    first = sum(
+        1
+        for p in endorsed
+        if (e := by_id.get(p.proposal_id)) is not None
+        and e.status == "scheduled"
+        and e.day == p.preferred_dates[0]
+    )
+    displaced = []
+    for e in observed.calendar:
+        if e.displaced_from is None:
+            continue
+        winner = by_id.get(e.displaced_by) if e.displaced_by else None
+        outcome = f"{e.status.replace('_', ' ')}" + (f", {e.day}" if e.day else "")
+        taken_by = winner.title if winner else "an endorsed activity"
+        displaced.append(Displaced(e.title, _regions_of(e.regions), e.displaced_from, taken_by, outcome))
+    return Priority(
+        observed.rules.priority_window_hours,
+        len(endorsed),
+        first,
+        sorted(displaced, key=lambda d: (d.day, d.title)),
+    )
 
 
 def _joints(observed: Observed) -> list[Joint]:

@@ -47,6 +47,7 @@ def tables(report: Report) -> dict[str, Table]:
         ("Activities holding a place of their own", lambda s: s.metrics.scheduled),
         ("Held jointly (no place of their own)", lambda s: s.joined),
         ("Held on their first choice (alone)", lambda s: s.metrics.first_choices),
+        ("Endorsed ones on their first choice (alone)", lambda s: s.endorsed_first),
         ("Left without a day", lambda s: s.metrics.unscheduled - s.joined),
         ("Days over capacity", lambda s: s.metrics.days_over_capacity),
         ("Activities breaking a rule", lambda s: s.metrics.rule_violations),
@@ -91,6 +92,14 @@ def tables(report: Report) -> dict[str, Table]:
             "Collisions avoided",
             ["activity", "regions", "wanted", "that day", "got instead"],
             [[m.title, m.regions, str(m.wanted), m.why, m.outcome] for m in report.moved],
+        ),
+        "priority": Table(
+            "Priority on contested days: provisional places given to endorsed activities",
+            ["activity", "regions", "gave up", "to (endorsed)", "got instead"],
+            [
+                [d.title, d.regions, str(d.day), d.taken_by, d.outcome]
+                for d in (report.priority.displaced if report.priority else [])
+            ],
         ),
         "joints": Table(
             "Joint activities formed",

@@ -141,6 +141,14 @@ class CalendarRules(Versioned):
     joint_window_days: int = Field(
         default=3, ge=0, description="How far from a preferred date a compatible activity may be joined."
     )
+    # Added with the priority of endorsed activities on contested days (optional: older records read).
+    priority_window_hours: int = Field(
+        default=48,
+        ge=0,
+        description="For this long after it is scheduled, an activity without its table's endorsement holds "
+        "its place provisionally: on a full day, an endorsed proposal may take it (0 = first come, first "
+        "served).",
+    )
     updated_at: datetime | None = None
 
     def venue(self, venue_id: str | None) -> Venue | None:
@@ -202,3 +210,13 @@ class CalendarEntry(Versioned):
     ] = Field(
         default="decided", description="What this update of the entry is, for the people told about it."
     )
+    # Added with the priority of endorsed activities on contested days (optional: older records read).
+    provisional_until: datetime | None = Field(
+        default=None,
+        description="Scheduled without its table's endorsement: until then, on a full day, an endorsed "
+        "proposal may take its place (CalendarRules.priority_window_hours).",
+    )
+    displaced_from: date | None = Field(
+        default=None, description="The day whose place it gave to an endorsed activity, if it did."
+    )
+    displaced_by: UUID | None = Field(default=None, description="The endorsed proposal that took that place.")

@@ -242,6 +242,12 @@ class Case(Versioned):
     )
     interest_revision: int = Field(default=1, description="The interest revision this state reflects.")
     updated_at: datetime | None = None
+    # Added with the queue of cases waiting for a counsellor (optional: older records still read).
+    counsellor_assigned_at: datetime | None = Field(
+        default=None,
+        description="When a counsellor took the case from the queue (it had waited for one); "
+        "None when one held it from its opening, or while none holds it.",
+    )
 
 
 class CaseKey(Contract):
