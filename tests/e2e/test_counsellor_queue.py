@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from services.notifications.contexts import reference
+from tests.conftest import own_stack
 from tests.support import bearer, eventually
 from tools.mailsink import read_mailbox
 from tools.stack import PROCESSES, Stack
@@ -102,25 +103,18 @@ def one_mail(hub: Hub, address: str, containing: str, what: str) -> EmailMessage
     return found[0]
 
 
+@pytest.fixture(scope="module")
+def everything() -> Iterator[Stack]:
+    """Every process on a broker of this module's own: which case a freed place goes to depends on
+    every waiting case and every counsellor of the broker, so no other test's may be there."""
+    with own_stack("counsellor-queue") as private:
+        yield private
+
+
 @pytest.fixture
-def hub(everything: Stack) -> Iterator[Hub]:
-    """The hub, with every counsellor other tests registered set aside (inactive), then put back."""
-    hub = Hub(everything)
-    others = [c for c in hub.api.get("/counsellors", headers=HUB).json() if c["active"]]
-    fields = ("name", "email", "languages", "max_cases")
-
-    def put(counsellor: dict[str, Any], active: bool) -> None:
-        update = {**{k: counsellor[k] for k in fields}, "active": active}
-        answer = hub.api.put(f"/counsellors/{counsellor['counsellor_id']}", json=update, headers=HUB)
-        assert answer.status_code == 200, answer.text
-
-    for counsellor in others:
-        put(counsellor, False)
-    try:
-        yield hub
-    finally:
-        for counsellor in others:
-            put(counsellor, True)
+def hub(everything: Stack) -> Hub:
+    """The hub of this module's own stack (no counsellor yet: the test registers its own)."""
+    return Hub(everything)
 
 
 def test_cases_wait_in_order_and_everyone_is_told_what_happens(hub: Hub) -> None:

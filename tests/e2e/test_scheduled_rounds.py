@@ -19,6 +19,7 @@ import pytest
 from services.common.clock import default_clock
 from services.common.topics import ROUNDS
 from services.matching.worker import next_period_start, scheduled_round_id
+from tests.conftest import own_stack
 from tests.support import log_events, read_topic
 from tools.stack import PROCESSES, Process, Stack
 
@@ -28,20 +29,16 @@ TWO = [Process(f"matching-worker-{n}", SESSION_WORKER.module) for n in ("a", "b"
 
 
 @pytest.fixture(scope="module")
-def two_workers(stack: Stack) -> Iterator[Stack]:
-    """Two matching workers (one group) with a 5-second schedule; the session's worker is put back after."""
-    was_running = stack.pid(SESSION_WORKER.name) is not None
-    stack.stop(SESSION_WORKER.name)
-    env = {**stack.config.env(), "CONCERTO_MATCHING__ROUND_INTERVAL_S": str(INTERVAL_S)}
-    for process in TWO:
-        stack.start(process.name, [sys.executable, "-m", process.module], env)
-    for process in TWO:
-        stack.wait_ready(process)
-    yield stack
-    for process in TWO:
-        stack.stop(process.name)
-    if was_running:
-        stack.start_services([SESSION_WORKER])
+def two_workers() -> Iterator[Stack]:
+    """Two matching workers (one group) with a 5-second schedule, on a broker of this module's own:
+    a round takes every open case on its broker, and no other test's cases must meet these rounds."""
+    with own_stack("scheduled-rounds", []) as stack:
+        env = {**stack.config.env(), "CONCERTO_MATCHING__ROUND_INTERVAL_S": str(INTERVAL_S)}
+        for process in TWO:
+            stack.start(process.name, [sys.executable, "-m", process.module], env)
+        for process in TWO:
+            stack.wait_ready(process)
+        yield stack
 
 
 def _events(stack: Stack, event: str) -> Counter[str]:

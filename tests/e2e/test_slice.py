@@ -8,16 +8,26 @@ what the services and the mailbox hold.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 
 import httpx
 import pytest
 
 from services.common.topics import REGISTRY
+from tests.conftest import own_stack
 from tests.support import bearer, log_events, read_topic
 from tools.scenario import JOINS, PEOPLE, PROPOSALS, SATURDAY, Outcome, play
 from tools.stack import PROCESSES, Stack
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def everything() -> Iterator[Stack]:
+    """Every process on a broker of this module's own: the scenario's tables delegate regions that
+    other tests propose for, and its checks read whole topics and logs."""
+    with own_stack("slice") as private:
+        yield private
 
 
 @pytest.fixture(scope="module")
