@@ -151,6 +151,24 @@ def test_reprocessing_every_topic_from_the_beginning_repeats_no_effect(everythin
             60,
             "the decision's email",
         )
+        # Cases other tests opened while no counsellor had room wait in the queue, and the queue
+        # gives them one as soon as there is room (services/matching): a counsellor of this
+        # test's own takes them now, so no assignment happens during the replay.
+        matching_url = everything.config.url(matching)
+        counsellor = {
+            "name": "Conseillère Rejeu",
+            "email": f"rejeu.{uuid.uuid4().hex[:6]}@hub.example.org",
+            "languages": ["fr", "en"],
+            "max_cases": 1000,
+        }
+        added = httpx.post(f"{matching_url}/counsellors", json=counsellor, headers=bearer("hub"))
+        assert added.status_code == 201, added.text
+
+        def nobody_waits() -> bool:
+            waiting = httpx.get(f"{matching_url}/queue", headers=bearer("hub"))
+            return waiting.status_code == 200 and waiting.json() == []
+
+        eventually(nobody_waits, 60, "every waiting case to get a counsellor")
         # Whatever the session did so far: every worker has caught up.
         caught_up(admin, 60)
         emails = Counter(str(m["Message-ID"]) for m in read_mailbox(everything.config.mail_dir))

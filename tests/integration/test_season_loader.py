@@ -8,6 +8,7 @@ a region, the season's proposals for that region are refused, with that reason, 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,16 +16,32 @@ from fastapi.testclient import TestClient
 
 from services.common.auth import AuthSettings
 from services.common.clock import default_clock
+from services.common.settings import Settings
+from tests.conftest import own_stack, settings_of
 from tests.support import bearer, eventually
 from tools.season.apis import Apis, LoadReport
 from tools.season.generate import generate
 from tools.season.load import Loader
 from tools.season.spec import Season, SeasonSpec, next_monday
-from tools.stack import Stack
+from tools.stack import PROCESSES, Stack
 
 pytestmark = pytest.mark.integration
 HUB = bearer("hub")
 COUNSELLOR = bearer("counsellor")
+
+
+@pytest.fixture(scope="module")
+def workers() -> Iterator[Stack]:
+    """This module's own broker and workers: the season's tables delegate most regions, which would
+    stop every other test from proposing there (only a region's delegate proposes)."""
+    with own_stack("season-loader", [p for p in PROCESSES if not p.is_api]) as private:
+        yield private
+
+
+@pytest.fixture(scope="module")
+def settings(workers: Stack) -> Settings:
+    """The in-process APIs of this module talk to its own broker."""
+    return settings_of(workers)
 
 
 @pytest.fixture(scope="module")
