@@ -19,6 +19,7 @@ UTC's: from 19:00 or 20:00 Montréal time, UTC is already tomorrow.
 from __future__ import annotations
 
 import os
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -27,12 +28,12 @@ MONTREAL = ZoneInfo("America/Toronto")
 OFFSET_ENV = "CONCERTO_CLOCK__OFFSET_S"
 
 
-class Clock:
+class Clock(ABC):
     """What time it is. Subclasses say where "now" comes from; the rest derives from it."""
 
+    @abstractmethod
     def now(self) -> datetime:
         """The current instant, timezone-aware, in UTC."""
-        raise NotImplementedError
 
     def local(self) -> datetime:
         """The current instant in Montréal's time zone."""

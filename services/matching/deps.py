@@ -39,7 +39,7 @@ class RateLimit:
         client = request.client.host if request.client else "unknown"
         if not self._limiter.hit(self._rule, "self-registration", client):
             reset = self._limiter.get_window_stats(self._rule, "self-registration", client).reset_time
-            retry_after = max(1, int(reset - time.time()) + 1)  # the limiter counts in real seconds
+            retry_after = max(1, int(reset - time.time()) + 1)  # the limiter's own clock: real seconds
             raise HTTPException(
                 status.HTTP_429_TOO_MANY_REQUESTS,
                 detail=f"too many registrations from this address ({self._rule}); retry in {retry_after} s",
