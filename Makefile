@@ -30,8 +30,8 @@ demo: setup ## Play a whole concertation season through every service; report in
 browser: ## Debian's Chromium for the browser tests (installed with apt-get when root, else the command to run)
 	@tools/setup/chromium.sh
 
-test: setup browser ## Start the broker and SMTP server, run every test in a random order (seed printed), stop them
-	$(BIN)/python -m pytest
+test: setup browser ## Start the broker and SMTP server, run every test, stop them
+	$(BIN)/python -m pytest -p no:randomly
 
 sweep: setup browser ## The demo's scenario and the season tests on the trap dates (month ends, leap day, DST, …)
 	$(BIN)/python -m tools.sweep run
