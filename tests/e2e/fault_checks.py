@@ -20,13 +20,19 @@ from uuid import UUID
 
 from kafka import KafkaConsumer, TopicPartition
 
+from services.common.clock import local_date
 from services.common.cloudevents import header_dict
 from services.common.codec import decode_key, decode_value
 from services.common.contracts import CalendarEntry, CalendarRules, Case, ConcertationTable
 from services.common.kafka import API_VERSION, read_topic
 from services.common.topics import TopicSpec
 from services.events.rules import activity_of_entry, violations
-from services.notifications.ledger import case_opened_key, counsellor_case_key, decision_key
+from services.notifications.ledger import (
+    case_opened_key,
+    counsellor_assigned_key,
+    counsellor_case_key,
+    decision_key,
+)
 from services.notifications.rendering import message_id_for
 
 
@@ -86,7 +92,8 @@ def repeats(seen: list[Seen]) -> int:
 
 
 def expected_case_emails(cases: list[list[Seen]]) -> set[str]:
-    """The Message-IDs an open case causes: the person once, and once each counsellor it names."""
+    """The Message-IDs an open case causes: the person once, once each counsellor it names, and the
+    person again when a counsellor took it from the queue."""
     expected = set()
     for seen in cases:
         for s in seen:
@@ -96,6 +103,10 @@ def expected_case_emails(cases: list[list[Seen]]) -> set[str]:
             expected.add(message_id_for(case_opened_key(case.case_id, case.person_id)))
             if case.counsellor_id is not None:
                 expected.add(message_id_for(counsellor_case_key(case.case_id, case.counsellor_id)))
+            if case.counsellor_id is not None and case.counsellor_assigned_at is not None:
+                # It waited in the queue: the person is told who took it (services/notifications).
+                key = counsellor_assigned_key(case.case_id, case.counsellor_id, case.person_id)
+                expected.add(message_id_for(key))
     return expected
 
 
@@ -112,8 +123,13 @@ def expected_decision_emails(
                 continue
             expected.add(message_id_for(decision_key(s.event_id, "proposal_decided", entry.organizer_id)))
             for table in tables:
-                delegate = table.delegate_on(today)
-                told = table.status == "active" and table.region in entry.regions
+                # As the notifier does: the tables that had a delegate when the entry was decided.
+                delegate = table.delegate_on(local_date(entry.decided_at))
+                told = (
+                    table.status == "active"
+                    and table.region in entry.regions
+                    and table.created_at <= entry.decided_at
+                )
                 if told and delegate is not None and delegate != entry.organizer_id:
                     key = decision_key(s.event_id, "proposal_decided_table", delegate)
                     expected.add(message_id_for(key))
