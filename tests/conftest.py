@@ -42,6 +42,18 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"concerto clock: {local:%A %Y-%m-%d %H:%M %Z} in Montréal (CONCERTO_NOW / CONCERTO_TODAY pin it)"
 
 
+TEST_ENV = {
+    # The weekly digest would email every delegate whose region has activities soon, in whichever
+    # test: off for the suite's workers; tests/e2e/test_notifications.py runs the worker with it due.
+    "CONCERTO_DIGEST__ENABLED": "false",
+    # The stall watchdog (services/common/watchdog.py) checks often and gives up sooner than in
+    # production, so that a stalled worker is seen within a test's time.
+    "CONCERTO_WATCHDOG__CHECK_INTERVAL_S": "2",
+    "CONCERTO_WATCHDOG__STALL_TIMEOUT_S": "15",
+}
+"""What every test stack's processes get besides StackConfig.env()."""
+
+
 def _free(port: int) -> bool:
     with socket.socket() as sock:
         return sock.connect_ex(("127.0.0.1", port)) != 0
@@ -70,16 +82,7 @@ def stack() -> Iterator[Stack]:
         # Runs sharing a machine choose their own ports (CONCERTO_TEST_HTTP_BASE: base + 1..3 for the APIs).
         http_base=int(os.environ.get("CONCERTO_TEST_HTTP_BASE", "0")) or _free_ports(29100, 4),
         max_activities_per_day=3,
-        # The weekly digest would email every delegate whose region has activities soon, in
-        # whichever test: off for the session's workers; tests/e2e/test_notifications.py runs
-        # the worker with it due at once.
-        # The stall watchdog (services/common/watchdog.py) checks often and gives up sooner than
-        # in production, so that a stalled worker is seen within a test's time.
-        extra_env={
-            "CONCERTO_DIGEST__ENABLED": "false",
-            "CONCERTO_WATCHDOG__CHECK_INTERVAL_S": "2",
-            "CONCERTO_WATCHDOG__STALL_TIMEOUT_S": "15",
-        },
+        extra_env=TEST_ENV,
     )
     test_stack = Stack(config)
     test_stack.broker("start")
@@ -120,12 +123,7 @@ def own_stack(name: str, processes: Iterable[Process] = PROCESSES) -> Iterator[S
         smtp_port=_free_ports(39600, 1),
         http_base=_free_ports(39700, 4),
         max_activities_per_day=3,
-        extra_env={
-            "CONCERTO_DIGEST__ENABLED": "false",
-            "CONCERTO_MATCHING__ROUND_INTERVAL_S": "0",
-            "CONCERTO_WATCHDOG__CHECK_INTERVAL_S": "2",
-            "CONCERTO_WATCHDOG__STALL_TIMEOUT_S": "15",
-        },
+        extra_env={**TEST_ENV, "CONCERTO_MATCHING__ROUND_INTERVAL_S": "0"},
     )
     private = Stack(config)
     private.broker("start")

@@ -3,7 +3,6 @@ no day ever holds more activities than the rules allow."""
 
 from __future__ import annotations
 
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -27,22 +26,8 @@ def _url(stack: Stack, name: str) -> str:
 
 def test_sixteen_regions_asking_for_one_saturday_at_once_never_overfill_it(everything: Stack) -> None:
     partners_api, events_api = _url(everything, "partners-api"), _url(everything, "events-api")
-    organizers = []
-    for region in REGIONS:
-        # Other tests of the session may have given the region a table with a delegate: it proposes.
-        delegate = delegate_of(partners_api, region, DAY)
-        if delegate is not None:
-            organizers.append((region, delegate))
-            continue
-        body = {
-            "name": f"Organisme {region} {uuid.uuid4().hex[:6]}",
-            "kind": "community_organization",
-            "regions": [region],
-            "contact_email": f"org{region}@partenaires.example.org",
-        }
-        response = httpx.post(f"{partners_api}/partners", json=body, headers=bearer("hub"))
-        assert response.status_code == 201, response.text
-        organizers.append((region, response.json()["partner_id"]))
+    # Another test may have given a region's table a delegate: the delegate proposes then.
+    organizers = [(region, organizer_for(partners_api, region, DAY)[0]) for region in REGIONS]
 
     def propose(item: tuple[int, tuple[str, str]]) -> Any:
         index, (region, organizer) = item
