@@ -119,9 +119,9 @@ def own_stack(name: str, processes: Iterable[Process] = PROCESSES) -> Iterator[S
     shutil.rmtree(var, ignore_errors=True)
     config = StackConfig(
         var=var,
-        kafka_port=_free_ports(39500, 2),
-        smtp_port=_free_ports(39600, 1),
-        http_base=_free_ports(39700, 4),
+        kafka_port=_free_ports(25500, 2),  # below the ephemeral range (a broker restart rebinds it)
+        smtp_port=_free_ports(25600, 1),
+        http_base=_free_ports(25700, 4),
         max_activities_per_day=3,
         extra_env={**TEST_ENV, "CONCERTO_MATCHING__ROUND_INTERVAL_S": "0"},
     )

@@ -17,7 +17,7 @@ import json
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -38,6 +38,7 @@ from services.common.topics import (
     TABLES,
 )
 from services.matching.domain import case_id_for
+from tests.conftest import own_stack
 from tests.e2e import fault_checks as checks
 from tests.e2e.fault_load import BROKER, GIVE_UP_S, Clients, Faults, Request, Tally, run
 from tests.support import check_restartable, read_topic
@@ -144,6 +145,15 @@ def _probes(season: Any, loader: Loader, urls: dict[str, str], domain: str) -> d
             return type(exc).__name__
 
     return {api: (lambda a=api: probe(a)) for api in writes}
+
+
+@pytest.fixture(scope="module")
+def everything() -> Iterator[Stack]:
+    """Every process on a broker of this run's own: what it expects (every email, every case's
+    counsellor) is computed from its world alone, so no other test's cases or counsellors may be
+    there (the crash test's 1,000 cases fill caseloads, and the queue then assigns later)."""
+    with own_stack("fault-run") as private:
+        yield private
 
 
 def test_faults_on_every_process_and_the_broker_lose_nothing_and_repeat_nothing(
