@@ -103,6 +103,30 @@ def deactivate_partner(current: Partner, now: datetime) -> Partner:
     return current.model_copy(update={"status": "deactivated", "updated_at": now})
 
 
+def end_delegations_of(table: ConcertationTable, partner_id: UUID, now: datetime) -> ConcertationTable | None:
+    """The table once ``partner_id`` is deactivated at ``now``, or None when it delegated nothing left.
+
+    A delegation of the partner running on Montréal's date of ``now`` ends that day, and one that
+    had not begun is dropped (as ``delegate`` does when superseded): the table then has no
+    delegate, so its members propose for themselves again until the hub delegates another one.
+    History before that day is kept.
+    """
+    today = local_date(now)
+    history: list[Delegation] = []
+    changed = False
+    for delegation in table.delegations:
+        if delegation.partner_id != partner_id or (delegation.end is not None and delegation.end < today):
+            history.append(delegation)
+        elif delegation.start > today:
+            changed = True  # had not begun: dropped
+        else:
+            changed = changed or delegation.end != today
+            history.append(delegation.model_copy(update={"end": today}))
+    if not changed:
+        return None
+    return table.model_copy(update={"delegations": history, "updated_at": now})
+
+
 def _check_members(members: Iterable[UUID], partners: Mapping[UUID, Partner]) -> list[UUID]:
     unique = list(dict.fromkeys(members))
     for index, member in enumerate(unique):

@@ -99,10 +99,19 @@ def update(
 
 @router.post("/partners/{partner_id}/deactivate", response_model=Partner)
 def deactivate(partner_id: uuid.UUID, runtime: Runtime, principal: CurrentPrincipal) -> Any:
-    """Deactivate a partner (hub only); it stays readable with status `deactivated`."""
+    """Deactivate a partner (hub only); it stays readable with status `deactivated`.
+
+    Its delegations end that day: a table whose delegate is deactivated has none until the hub
+    delegates another member, so its members can propose for themselves meanwhile."""
     require(principal, Role.HUB)
     with runtime.write_lock:
+        now = runtime.clock.now()
         current: Partner = load(runtime, PARTNERS, PartnerKey(partner_id=partner_id), f"partner {partner_id}")
-        partner = domain.deactivate_partner(current, runtime.clock.now())
+        partner = domain.deactivate_partner(current, now)
         runtime.publish(PARTNERS, PartnerKey(partner_id=partner_id), partner, "partners.PartnerDeactivated")
+        tables: list[ConcertationTable] = runtime.projection.values(TABLES)
+        for table in tables:
+            ended = domain.end_delegations_of(table, partner_id, now)
+            if ended is not None:
+                runtime.publish(TABLES, TableKey(table_id=table.table_id), ended, "partners.DelegationEnded")
     return partner

@@ -134,6 +134,29 @@ def test_a_new_delegation_ends_the_running_one_the_day_before_and_keeps_the_hist
     assert published.delegate_on(second_start - timedelta(1)) == uuid.UUID(first)
 
 
+def test_a_deactivated_delegate_stops_delegating_that_day_and_a_later_delegation_is_dropped(
+    api: TestClient, settings: Settings
+) -> None:
+    leaving, other = register(api, "08"), register(api, "08")
+    table_id = new_table(api, "08", [leaving, other], mrcs=["860"])
+    assert delegate(api, table_id, leaving, TODAY - timedelta(days=30)).status_code == 201
+    later_table = new_table(api, "08", [leaving, other], mrcs=["850"])
+    assert delegate(api, later_table, leaving, TODAY + timedelta(days=30)).status_code == 201
+
+    response = api.post(f"/partners/{leaving}/deactivate", headers=HUB)
+    assert response.status_code == 200, response.text
+
+    table = api.get(f"/tables/{table_id}", headers=HUB).json()
+    assert table["delegations"] == [
+        {"partner_id": leaving, "start": (TODAY - timedelta(days=30)).isoformat(), "end": TODAY.isoformat()}
+    ]
+    assert api.get(f"/tables/{later_table}", headers=HUB).json()["delegations"] == []
+    published = ConcertationTable.model_validate_json(
+        last_record(settings, "tables.v1", {"table_id": table_id}).value
+    )
+    assert published.delegate_on(TODAY + timedelta(days=1)) is None
+
+
 def test_the_current_delegate_cannot_be_removed_from_the_members(api: TestClient) -> None:
     delegate_id, other = register(api, "12"), register(api, "12")
     table_id = new_table(api, "12", [delegate_id, other])
