@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,9 +19,10 @@ import pytest
 
 from services.common.clock import OFFSET_ENV, default_clock, export_offset
 from services.common.settings import KafkaSettings, Settings, SmtpSettings
-from tools.stack import PROCESSES, ROOT, Process, Stack, StackConfig
+from tests.support import TEST_ROOT, ports_from
+from tools.stack import PROCESSES, Process, Stack, StackConfig
 
-TEST_VAR = ROOT / "var" / "test"
+TEST_VAR = TEST_ROOT / "test"
 
 PINNED_NOW = "2027-01-11T10:00:00-05:00"
 """The instant the suite runs at unless CONCERTO_NOW or CONCERTO_TODAY says otherwise (a Monday in
@@ -54,19 +54,6 @@ TEST_ENV = {
 """What every test stack's processes get besides StackConfig.env()."""
 
 
-def _free(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) != 0
-
-
-def _free_ports(start: int, width: int) -> int:
-    """The first port from ``start`` such that ``width`` consecutive ports are free."""
-    port = start
-    while not all(_free(port + i) for i in range(width)):
-        port += width
-    return port
-
-
 @pytest.fixture(scope="session")
 def stack() -> Iterator[Stack]:
     """A real broker and SMTP sink for this test session, on ports of its own; stopped at the end."""
@@ -74,13 +61,13 @@ def stack() -> Iterator[Stack]:
     for path in TEST_VAR.glob("*"):
         if path.name != "artifacts":
             shutil.rmtree(path, ignore_errors=True)
-    kafka_port = int(os.environ.get("CONCERTO_TEST_KAFKA_PORT", "0")) or _free_ports(29092, 2)
+    kafka_port = int(os.environ.get("CONCERTO_TEST_KAFKA_PORT", "0")) or ports_from(29092, 2)
     config = StackConfig(
         var=TEST_VAR,
         kafka_port=kafka_port,
-        smtp_port=int(os.environ.get("CONCERTO_TEST_SMTP_PORT", "0")) or _free_ports(29025, 1),
+        smtp_port=int(os.environ.get("CONCERTO_TEST_SMTP_PORT", "0")) or ports_from(29025, 1),
         # Runs sharing a machine choose their own ports (CONCERTO_TEST_HTTP_BASE: base + 1..3 for the APIs).
-        http_base=int(os.environ.get("CONCERTO_TEST_HTTP_BASE", "0")) or _free_ports(29100, 4),
+        http_base=int(os.environ.get("CONCERTO_TEST_HTTP_BASE", "0")) or ports_from(29100, 4),
         max_activities_per_day=3,
         extra_env=TEST_ENV,
     )
@@ -115,13 +102,13 @@ def own_stack(name: str, processes: Iterable[Process] = PROCESSES) -> Iterator[S
     """A broker, an SMTP sink and ``processes`` of their own, for a test module whose world must not
     meet any other test's: a concertation round takes every open case on its broker, so a module
     that runs rounds gets its own (var/test-<name>, free ports); stopped at the end."""
-    var = ROOT / "var" / f"test-{name}"
+    var = TEST_ROOT / f"test-{name}"
     shutil.rmtree(var, ignore_errors=True)
     config = StackConfig(
         var=var,
-        kafka_port=_free_ports(25500, 2),  # below the ephemeral range (a broker restart rebinds it)
-        smtp_port=_free_ports(25600, 1),
-        http_base=_free_ports(25700, 4),
+        kafka_port=ports_from(25500, 2),  # below the ephemeral range (a broker restart rebinds it)
+        smtp_port=ports_from(25600, 1),
+        http_base=ports_from(25700, 4),
         max_activities_per_day=3,
         extra_env={**TEST_ENV, "CONCERTO_MATCHING__ROUND_INTERVAL_S": "0"},
     )
@@ -155,8 +142,24 @@ def mail_dir(stack: Stack) -> Path:
     return stack.config.mail_dir
 
 
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """Print the figures a test recorded with ``record_property("figures", text)`` (the chaos runs)."""
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """Print the figures a test recorded with ``record_property("figures", text)`` (the chaos runs),
+    and, when a shuffled run failed, the command that replays its order and its clock."""
+    seed = getattr(config.option, "randomly_seed", None)
+    if exitstatus not in (0, 5) and isinstance(seed, int):
+        terminalreporter.write_sep("-", "replay this run")
+        pin = next(
+            (
+                f"{v}={os.environ[v]} "
+                for v in ("CONCERTO_NOW", "CONCERTO_TODAY", OFFSET_ENV)
+                if v in os.environ
+            ),
+            "",
+        )
+        terminalreporter.write_line(
+            f"{pin}.venv/bin/python -m pytest -p randomly --randomly-seed={seed}"
+            " (the same order; add the failing test's path to run less)"
+        )
     for reports in terminalreporter.stats.values():
         for report in reports:
             if getattr(report, "when", None) != "call":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from collections.abc import Callable
 from datetime import date
@@ -18,7 +19,22 @@ from services.common.clock import default_clock
 from services.common.cloudevents import header_dict
 from services.common.kafka import API_VERSION
 from services.common.kafka import read_topic as read_topic
+from tools.stack import ROOT, free_ports
 from tools.waiting import eventually as eventually  # re-exported for the tests
+
+TEST_ROOT = Path(os.environ.get("CONCERTO_TEST_VAR") or ROOT / "var")
+"""Where the test stacks keep their state: var/test (the session's), var/test-<name> (own stacks).
+Two runs at once in one checkout set CONCERTO_TEST_VAR apart (`make sweep --jobs`), else they wipe
+each other's brokers."""
+
+PORT_SHIFT = int(os.environ.get("CONCERTO_TEST_PORT_SHIFT") or 0)
+"""Added to the first port every test stack looks from: two runs at once set it apart, so they do
+not both find the same port free and race to bind it."""
+
+
+def ports_from(start: int, width: int) -> int:
+    """The first free run of ``width`` ports from ``start`` (shifted by CONCERTO_TEST_PORT_SHIFT)."""
+    return free_ports(start + PORT_SHIFT, width)
 
 
 def records_on(bootstrap: str, topic: str) -> int:

@@ -27,12 +27,19 @@ from typing import Any
 import httpx
 
 from services.common.auth import Role, mint
+from services.common.clock import default_clock
 from services.common.settings import Settings
 from tools.mailsink import read_mailbox
 from tools.stack import PROCESSES, StackConfig
 from tools.waiting import eventually
 
-SATURDAY = date(2027, 3, 6)  # Salon de l'immigration et de l'intégration au Québec, illustrative
+
+def scenario_saturday(today: date) -> date:
+    """The Saturday of the fair the scenario plays (a Salon de l'immigration, illustrative): the
+    first Saturday eight weeks or more after ``today``, so the scenario plays on any date."""
+    start = today + timedelta(weeks=8)
+    return start + timedelta(days=(5 - start.weekday()) % 7)
+
 
 PARTNERS = [
     {
@@ -205,6 +212,8 @@ class Outcome:
     emails: list[EmailMessage] = field(default_factory=list)
     correlation_ids: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    saturday: date = date.min
+    """The day every activity is proposed for (``scenario_saturday`` of the clock's today)."""
 
 
 def _as(role: Role, partner_id: str | None = None) -> dict[str, str]:
@@ -220,7 +229,8 @@ def play(
     started = time.monotonic()
     hub, counsellor = _as(Role.HUB), _as(Role.COUNSELLOR)
     urls = {p.name: config.url(p) for p in PROCESSES if p.is_api}
-    outcome = Outcome()
+    outcome = Outcome(saturday=scenario_saturday(default_clock().today()))
+    saturday = outcome.saturday
     seen_before = {m["Message-ID"] for m in _mailbox(config)}
     with httpx.Client(timeout=15) as http:
         on_step("registering partners")
@@ -245,7 +255,7 @@ def play(
         response = http.post(
             f"{urls['partners-api']}/tables/{outcome.table['table_id']}/delegations",
             headers=hub,
-            json={"partner_id": delegate_id, "start": (SATURDAY - timedelta(days=90)).isoformat()},
+            json={"partner_id": delegate_id, "start": (saturday - timedelta(days=90)).isoformat()},
         )
         response.raise_for_status()
         outcome.table = response.json()
@@ -263,7 +273,7 @@ def play(
                     "regions": [proposed.region],
                     "kind": proposed.kind,
                     "title": proposed.title,
-                    "preferred_dates": [SATURDAY.isoformat()],
+                    "preferred_dates": [saturday.isoformat()],
                     "start_time": proposed.start,
                     "duration_minutes": proposed.minutes,
                     "venue_id": proposed.venue,

@@ -325,9 +325,22 @@ def _alive(pid: int) -> bool:
 def free_ports(start: int, width: int) -> int:
     """The first port from ``start`` such that ``width`` consecutive ports are free (step ``width``)."""
     port = start
-    while any(_port_open(port + i) for i in range(width)):
+    while not all(_port_free(port + i) for i in range(width)):
         port += width
     return port
+
+
+def _port_free(port: int) -> bool:
+    """Whether a server could bind ``port`` now: nothing listens on it and no connection uses it
+    as its local port (a port of the ephemeral range may be one's)."""
+    import socket
+
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
 
 
 def _port_open(port: int) -> bool:

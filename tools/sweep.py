@@ -19,6 +19,7 @@ import re
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -92,10 +93,16 @@ def _counts(output: str) -> tuple[int, int]:
     return passed, failed
 
 
-def run_date(trap: TrapDate, tests: tuple[str, ...], log_dir: Path) -> Outcome:
-    """Run ``tests`` with the clock pinned to ``trap``; its output is kept in ``log_dir``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CONCERTO_NOW", "CONCERTO_TODAY"))}
-    env.pop("CONCERTO_CLOCK__OFFSET_S", None)
+def run_date(trap: TrapDate, tests: tuple[str, ...], log_dir: Path, slot: int = 0) -> Outcome:
+    """Run ``tests`` with the clock pinned to ``trap``; its output is kept in ``log_dir``.
+
+    Its stacks live in var/sweep/<name>/ on ports shifted by 300 × (``slot`` + 1), so dates run at
+    once never share a broker, a folder or a port (tests/support.py: TEST_ROOT, PORT_SHIFT).
+    """
+    pinned = ("CONCERTO_NOW", "CONCERTO_TODAY", "CONCERTO_CLOCK__OFFSET_S", "CONCERTO_TEST_")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(pinned)}
+    env["CONCERTO_TEST_VAR"] = str(log_dir / trap.name)
+    env["CONCERTO_TEST_PORT_SHIFT"] = str(300 * (slot + 1))  # stays below the ephemeral range
     if trap.now is None:
         env["CONCERTO_TODAY"] = SystemClock().today().isoformat()
         local = SystemClock().local()
@@ -142,6 +149,7 @@ console = Console()
 def run(
     only: Annotated[list[str] | None, typer.Option(help="Run only these dates (by name).")] = None,
     tests: Annotated[list[str] | None, typer.Option(help="Test paths (default: the season tests).")] = None,
+    jobs: Annotated[int, typer.Option(min=1, help="Dates run at once (each with its own stacks).")] = 2,
 ) -> None:
     """Run the season tests on every trap date; write var/sweep/sweep.md; exit 1 if any failed."""
     chosen = [d for d in DATES if not only or d.name in only]
@@ -149,17 +157,28 @@ def run(
         raise typer.BadParameter(f"no such date; choose among {', '.join(d.name for d in DATES)}")
     OUT.mkdir(parents=True, exist_ok=True)
     outcomes: list[Outcome] = []
-    for trap in chosen:
-        with console.status(f"{trap.name}: {trap.why}…"):
-            outcome = run_date(trap, tuple(tests or SEASON_TESTS), OUT)
-        outcomes.append(outcome)
-        mark = "[green]pass[/green]" if outcome.ok else "[red]FAIL[/red]"
-        console.print(
-            f"{mark} {trap.name:22} {outcome.local:28} {outcome.passed} passed, {outcome.failed} failed "
-            f"in {outcome.seconds:.0f} s (seed {outcome.seed})"
-        )
+    began = time.monotonic()
+    with (
+        console.status(f"{len(chosen)} dates, {jobs} at a time…"),
+        ThreadPoolExecutor(max_workers=jobs) as pool,
+    ):
+        running = [
+            pool.submit(run_date, trap, tuple(tests or SEASON_TESTS), OUT, index)
+            for index, trap in enumerate(chosen)
+        ]
+        for future in as_completed(running):
+            outcome = future.result()
+            outcomes.append(outcome)
+            mark = "[green]pass[/green]" if outcome.ok else "[red]FAIL[/red]"
+            console.print(
+                f"{mark} {outcome.date.name:22} {outcome.local:28} {outcome.passed} passed, "
+                f"{outcome.failed} failed in {outcome.seconds:.0f} s (seed {outcome.seed})"
+            )
+    outcomes.sort(key=lambda o: chosen.index(o.date))
+    wall = time.monotonic() - began
     report = table(outcomes)
-    (OUT / "sweep.md").write_text("# Date sweep\n\n" + report, encoding="utf-8")
+    summary = f"\n{len(outcomes)} dates, {jobs} at a time: {wall / 60:.1f} min in all.\n"
+    (OUT / "sweep.md").write_text("# Date sweep\n\n" + report + summary, encoding="utf-8")
     failed = [o for o in outcomes if not o.ok]
     total_passed = sum(o.passed for o in outcomes)
     total_failed = sum(o.failed for o in outcomes)
@@ -171,7 +190,7 @@ def run(
             f"(log: var/sweep/{o.date.name}.log)"
         )
     # The closing line CI reads: every date's tests together.
-    console.print(f"sweep: {total_passed} passed, {total_failed} failed")
+    console.print(f"sweep: {total_passed} passed, {total_failed} failed in {wall / 60:.1f} min")
     if failed:
         raise typer.Exit(1)
 

@@ -19,16 +19,16 @@ import pytest
 from rich.console import Console
 
 from services.common.clock import default_clock
-from tests.support import bearer, read_topic
+from tests.support import TEST_ROOT, bearer, ports_from, read_topic
 from tools.demo import Played, play_season
 from tools.report.screenshot import ChromiumMissing, screenshot
 from tools.season.spec import SeasonSpec
-from tools.stack import PROCESSES, ROOT, Stack, StackConfig, free_ports
+from tools.stack import PROCESSES, Stack, StackConfig
 
 pytestmark = pytest.mark.e2e
 
 SPEC = SeasonSpec(seed=7, people=60, partners=20, tables=6, jobs=30, proposals=24, counsellors=4)
-ARTIFACTS = ROOT / "var" / "test" / "artifacts"
+ARTIFACTS = TEST_ROOT / "test" / "artifacts"
 HUB = bearer("hub")
 
 
@@ -48,13 +48,13 @@ class Demo:
 
 @pytest.fixture(scope="module")
 def demo() -> Iterator[Demo]:
-    var = ROOT / "var" / "test-demo"
+    var = TEST_ROOT / "test-demo"
     shutil.rmtree(var, ignore_errors=True)
     config = StackConfig(
         var=var,
-        kafka_port=free_ports(39392, 2),
-        smtp_port=free_ports(39325, 1),
-        http_base=free_ports(39400, 4),
+        kafka_port=ports_from(27392, 2),
+        smtp_port=ports_from(27325, 1),
+        http_base=ports_from(27400, 4),
         extra_env={"CONCERTO_MATCHING__ROUND_INTERVAL_S": "0"},
     )
     stack = Stack(config)

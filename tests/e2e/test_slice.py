@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from datetime import datetime, time
 
 import httpx
 import pytest
 
+from services.common.clock import MONTREAL
 from services.common.topics import REGISTRY
 from tests.conftest import own_stack
 from tests.support import bearer, log_events, read_topic
-from tools.scenario import JOINS, PEOPLE, PROPOSALS, SATURDAY, Outcome, play
+from tools.scenario import JOINS, PEOPLE, PROPOSALS, Outcome, play
 from tools.stack import PROCESSES, Stack
 
 pytestmark = pytest.mark.e2e
@@ -49,13 +51,13 @@ def test_the_calendar_keeps_the_daily_maximum_pools_kiosks_and_offers_alternativ
     assert [d["status"] for d in outcome.decisions] == [p.expected for p in PROPOSALS]
     host, guest = outcome.decisions[0], outcome.decisions[JOINS]
     assert guest["joint_with"] == host["proposal_id"]
-    assert guest["day"] == SATURDAY.isoformat()
+    assert guest["day"] == outcome.saturday.isoformat()
     for refused in (d for d in outcome.decisions if d["status"] == "not_possible"):
         assert refused["alternatives"]
-        assert all(day > SATURDAY.isoformat() for day in refused["alternatives"])
+        assert all(day > outcome.saturday.isoformat() for day in refused["alternatives"])
     calendar_api = next(p for p in PROCESSES if p.name == "events-api")
     url = f"{everything.config.url(calendar_api)}/calendar"
-    saturday = httpx.get(url, params={"day": SATURDAY.isoformat()}, headers=bearer("hub")).json()
+    saturday = httpx.get(url, params={"day": outcome.saturday.isoformat()}, headers=bearer("hub")).json()
     places = [e for e in saturday if e["status"] == "scheduled" and e["joint_with"] is None]
     assert len(places) == everything.config.max_activities_per_day
     [hosting] = [e for e in saturday if e["proposal_id"] == host["proposal_id"]]
@@ -76,7 +78,8 @@ def test_a_region_feed_lists_its_scheduled_activities_as_icalendar(
     assert "Kiosque de l'Estrie au Salon" in summaries
     assert "Séance d'information : vivre à Sherbrooke" not in summaries  # refused: not in the feed
     [event] = [e for e in feed.walk("VEVENT") if str(e["summary"]) == "Kiosque de l'Estrie au Salon"]
-    assert event.decoded("dtstart").isoformat() == f"{SATURDAY.isoformat()}T10:00:00-05:00"
+    # Ten o'clock in Montréal, with that day's offset (-05:00 in winter, -04:00 in summer).
+    assert event.decoded("dtstart") == datetime.combine(outcome.saturday, time(10), tzinfo=MONTREAL)
     assert str(event["location"]) == "Palais des congrès de Montréal"
 
 
