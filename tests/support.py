@@ -49,13 +49,33 @@ def records_on(bootstrap: str, topic: str) -> int:
         consumer.close()
 
 
+def field_of(raw: bytes | None, name: str) -> Any:
+    """The ``name`` field of a record's JSON key or value; None when it has none or is not a JSON
+    object (the poison records other tests write on the shared broker)."""
+    try:
+        parsed = json.loads(raw) if raw is not None else None
+    except ValueError:  # not UTF-8 or not JSON
+        return None
+    return parsed.get(name) if isinstance(parsed, dict) else None
+
+
 def records_where(
     bootstrap: str, topic: str, match: Callable[[Any], bool], count: int = 1, timeout: float = 30
 ) -> list[Any]:
-    """Wait until ``topic`` holds at least ``count`` records matching ``match``; return them."""
+    """Wait until ``topic`` holds at least ``count`` records matching ``match``; return them.
+
+    A record ``match`` cannot read (not JSON, or JSON of another shape: the poison records other
+    tests write on the shared broker) does not match, whichever test ran before.
+    """
+
+    def matches(record: Any) -> bool:
+        try:
+            return match(record)
+        except (ValueError, TypeError, KeyError, AttributeError):  # ValueError: JSON and UTF-8 errors
+            return False
 
     def found() -> list[Any] | None:
-        hits = [r for r in read_topic(bootstrap, topic) if match(r)]
+        hits = [r for r in read_topic(bootstrap, topic) if matches(r)]
         return hits if len(hits) >= count else None
 
     return eventually(found, timeout, f"{count} matching record(s) on {topic}")

@@ -4,7 +4,6 @@ written, one decision on calendar.v1, and another caller's key never names it.""
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import timedelta
 
@@ -12,7 +11,7 @@ import httpx
 import pytest
 
 from services.common.clock import default_clock
-from tests.support import bearer, headers_of, organizer_for, read_topic
+from tests.support import bearer, field_of, headers_of, organizer_for, read_topic
 from tools.stack import PROCESSES, Stack
 from tools.waiting import eventually
 
@@ -28,7 +27,7 @@ def _keyed(bootstrap: str, topic: str, proposal_id: str) -> list[dict[str, str]]
     return [
         headers_of(r)
         for r in read_topic(bootstrap, topic, timeout=20)
-        if r.key and json.loads(r.key).get("proposal_id") == proposal_id
+        if field_of(r.key, "proposal_id") == proposal_id
     ]
 
 

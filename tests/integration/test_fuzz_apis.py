@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import date, timedelta
 
 import pytest
@@ -40,8 +40,11 @@ HUB = bearer("hub")
 
 
 @pytest.fixture(scope="module")
-def known(partners: TestClient, settings: Settings) -> dict[str, str]:
-    """Objects the fuzzed requests may name: a partner, its table and offer, a decision, a case."""
+def known(partners: TestClient, settings: Settings) -> Iterator[dict[str, str]]:
+    """Objects the fuzzed requests may name: a partner, its table and offer, a decision, a case.
+
+    The case is written here, not by the matching worker, which never sees it waiting: it is
+    removed at the end, so no other test finds a case in the queue that nobody can take."""
     body = {
         "name": unique("Carrefour fuzz"),
         "kind": "employer",
@@ -63,12 +66,9 @@ def known(partners: TestClient, settings: Settings) -> dict[str, str]:
         preferred_regions=["05"],
         opened_at=default_clock().now(),
     )
-    publisher = Publisher(settings.kafka, "tests")
-    try:
+    with closing(Publisher(settings.kafka, "tests")) as publisher:
         publisher.publish(CASES, CaseKey(case_id=case.case_id), case, "matching.CaseOpened")
-    finally:
-        publisher.close()
-    return {
+    yield {
         "partner_id": partner,
         "table_id": created(partners.post("/tables", json=table, headers=HUB), "table_id"),
         "offer_id": created(partners.post("/offers", json=offer, headers=HUB), "offer_id"),
@@ -78,6 +78,8 @@ def known(partners: TestClient, settings: Settings) -> dict[str, str]:
         "code": "05",
         "region": "05",
     }
+    with closing(Publisher(settings.kafka, "tests")) as publisher:
+        publisher.publish(CASES, CaseKey(case_id=case.case_id), None, "matching.CaseErased")
 
 
 @contextmanager

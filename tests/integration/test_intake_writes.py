@@ -15,11 +15,11 @@ from services.common.http import ApiRuntime
 from services.common.kafka import KafkaUnavailable, Pending, Written
 from services.common.settings import Settings
 from tests.integration.test_intake import body
-from tests.support import bearer, read_topic, records_where
+from tests.support import bearer, field_of, read_topic, records_where
 
 
 def _keyed(bootstrap: str, topic: str, person_id: str) -> list[Any]:
-    return [r for r in read_topic(bootstrap, topic) if r.key and json.loads(r.key)["person_id"] == person_id]
+    return [r for r in read_topic(bootstrap, topic) if field_of(r.key, "person_id") == person_id]
 
 
 def test_a_retry_with_the_same_idempotency_key_declares_the_person_once(
