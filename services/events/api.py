@@ -51,6 +51,7 @@ from services.common.topics import (
 
 from . import routes_calendar
 from .domain import check_organizer
+from .lifecycle import ProposalAction, allows
 from .models import CommandReceived, ProposalCreate, ProposalReceived, Reschedule
 from .seed import seed_default_rules
 
@@ -164,10 +165,9 @@ def create_app(settings: Settings) -> FastAPI:
 
     def act(
         proposal_id: uuid.UUID,
-        action: str,
+        action: ProposalAction,
         principal: Principal,
         runtime: ApiRuntime,
-        allowed: set[str],
         preferred_dates: list[date] | None = None,
     ) -> CommandReceived:
         entry: CalendarEntry = found(
@@ -179,7 +179,7 @@ def create_app(settings: Settings) -> FastAPI:
                 raise Forbidden(say("endorse_forbidden"))
         elif not principal.is_hub and not principal.acts_for(entry.organizer_id):
             raise Forbidden(say("organizer_only"))
-        if entry.status not in allowed:
+        if not allows(entry.status, action):
             raise Conflict(
                 say("wrong_status", action=action.replace("_", " "), status=entry.status.replace("_", " "))
             )
@@ -208,13 +208,12 @@ def create_app(settings: Settings) -> FastAPI:
     @command_route("/proposals/{proposal_id}/endorse")
     def endorse(proposal_id: uuid.UUID, runtime: Runtime, principal: CurrentPrincipal) -> Any:
         """The region's table (its delegate) or the hub endorses a proposal waiting for it."""
-        return act(proposal_id, "endorse", principal, runtime, {"pending_endorsement"})
+        return act(proposal_id, "endorse", principal, runtime)
 
     @command_route("/proposals/{proposal_id}/withdraw")
     def withdraw(proposal_id: uuid.UUID, runtime: Runtime, principal: CurrentPrincipal) -> Any:
         """The organizer (or the hub) withdraws a proposal; its place and its joint guests are freed."""
-        live = {"scheduled", "not_possible", "pending_endorsement", "joint_suggested"}
-        return act(proposal_id, "withdraw", principal, runtime, live)
+        return act(proposal_id, "withdraw", principal, runtime)
 
     @command_route("/proposals/{proposal_id}/reschedule")
     def reschedule(
@@ -222,18 +221,17 @@ def create_app(settings: Settings) -> FastAPI:
     ) -> Any:
         """The organizer (or the hub) asks for new dates; the proposal is decided again."""
         _check_dates(body.preferred_dates, "preferred_dates", runtime.clock.today())
-        live = {"scheduled", "not_possible", "pending_endorsement", "joint_suggested"}
-        return act(proposal_id, "reschedule", principal, runtime, live, body.preferred_dates)
+        return act(proposal_id, "reschedule", principal, runtime, body.preferred_dates)
 
     @command_route("/proposals/{proposal_id}/accept-joint")
     def accept_joint(proposal_id: uuid.UUID, runtime: Runtime, principal: CurrentPrincipal) -> Any:
         """The organizer accepts to hold its activity jointly with the one suggested."""
-        return act(proposal_id, "accept_joint", principal, runtime, {"joint_suggested"})
+        return act(proposal_id, "accept_joint", principal, runtime)
 
     @command_route("/proposals/{proposal_id}/decline-joint")
     def decline_joint(proposal_id: uuid.UUID, runtime: Runtime, principal: CurrentPrincipal) -> Any:
         """The organizer declines the joint activity; the proposal is decided on its own."""
-        return act(proposal_id, "decline_joint", principal, runtime, {"joint_suggested"})
+        return act(proposal_id, "decline_joint", principal, runtime)
 
     @app.get("/rules", response_model=CalendarRules, tags=["rules"])
     def get_rules(runtime: Runtime, principal: CurrentPrincipal) -> Any:

@@ -16,6 +16,7 @@ from services.common.clock import local_date
 from services.common.contracts import ActivityProposed, CalendarCommand, CalendarEntry, CalendarRules
 
 from .domain import CalendarView, decide, join, problems, withdrawn
+from .lifecycle import allows, entry_allows
 from .priority import decide_with_priority
 
 Put = Callable[[CalendarEntry], None]
@@ -55,23 +56,24 @@ def apply_command(
         case "endorse":
             if not proposal.endorsed:
                 endorsed = proposal.model_copy(update={"endorsed": True})
-                if entry.status == "pending_endorsement":
+                if allows(entry.status, "endorse"):
                     redecide(endorsed, "endorsed")
                 else:
                     store.keep_proposal(endorsed)
         case "withdraw":
-            if entry.status != "withdrawn":
+            if allows(entry.status, "withdraw"):
                 _leave(entry, store, put, now)
                 put(withdrawn(entry, now))
                 _release_members(entry, store, put, rules, now)
         case "reschedule":
             moved = proposal.model_copy(update={"preferred_dates": command.preferred_dates})
-            if moved.preferred_dates != proposal.preferred_dates or entry.status == "not_possible":
+            again = moved.preferred_dates != proposal.preferred_dates or entry.status == "not_possible"
+            if allows(entry.status, "reschedule") and again:
                 _leave(entry, store, put, now)
                 redecide(moved, "rescheduled")
                 _release_members(entry, store, put, rules, now)
         case "accept_joint":
-            if entry.status == "joint_suggested" and entry.joint_with is not None:
+            if allows(entry.status, "accept_joint") and entry.joint_with is not None:
                 host = store.entry(entry.joint_with)
                 if (
                     host is not None
@@ -98,7 +100,7 @@ def apply_command(
         case "decline_joint":
             if proposal.open_to_joint:
                 alone = proposal.model_copy(update={"open_to_joint": False})
-                if entry.status == "joint_suggested":
+                if allows(entry.status, "decline_joint"):
                     redecide(alone)
                 else:
                     store.keep_proposal(alone)
@@ -106,12 +108,12 @@ def apply_command(
 
 
 def _can_host(host: CalendarEntry) -> bool:
-    return host.status == "scheduled" and host.joint_with is None
+    return entry_allows(host.status, "host") and host.joint_with is None
 
 
 def _leave(entry: CalendarEntry, store: CalendarStore, put: Put, now: datetime) -> None:
     """A joint member leaving: its host forgets it."""
-    if entry.status == "scheduled" and entry.joint_with is not None:
+    if entry_allows(entry.status, "leave_host") and entry.joint_with is not None:
         host = store.entry(entry.joint_with)
         if host is not None and entry.proposal_id in host.joint_members:
             members = [m for m in host.joint_members if m != entry.proposal_id]

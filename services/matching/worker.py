@@ -78,6 +78,7 @@ from .domain import (
     case_id_for,
     has_room,
 )
+from .lifecycle import case_allows, case_status_for, referral_allows
 from .sharing import partner_view
 from .state import People, ReferralBook
 
@@ -234,7 +235,7 @@ def create_app(settings: Settings) -> faust.App:
                 log.info("case.already_up_to_date", case_id=str(case_id), revision=interest.revision)
                 return  # a retry or a replay of a revision the case already reflects
         counsellor_id = previous.counsellor_id if previous else None
-        if counsellor_id is None and interest.withdrawn_at is None:
+        if counsellor_id is None and case_allows(case_status_for(interest), "assign_counsellor"):
             chosen = assign_counsellor(interest.language, world.values(COUNSELLORS), people.caseload())
             counsellor_id = chosen.counsellor_id if chosen else None
         partners = {p.partner_id: p for p in world.values(PARTNERS)}
@@ -358,7 +359,7 @@ def create_app(settings: Settings) -> faust.App:
         for referral in book.of_person(command.person_id):
             key = ReferralKey(referral_id=referral.referral_id)
             if command.action == "withdraw":
-                if referral.status in ("proposed", "accepted"):
+                if referral_allows(referral.status, "cancel"):
                     await issue(concertation.cancel(referral, now), record, "matching.ReferralCancelled")
                 continue
             cause = f"{record.event_id}/{referral.referral_id}"
