@@ -35,7 +35,7 @@ from services.common.contracts import (
 )
 from services.common.errors import Conflict
 
-from .lifecycle import check_referral, referral_allows
+from .lifecycle import case_allows, check_referral, referral_allows
 from .placement import Organization, Seeker, fit, place
 from .ranking import (
     MONTREAL,
@@ -130,7 +130,7 @@ def prepare(market: Market, today: date) -> Prepared:
     taking_part = [
         case
         for person, case in sorted(market.cases.items(), key=lambda item: item[1].case_id.int)
-        if case.status == "open"
+        if case_allows(case.status, "refer")
         and person not in busy
         and person in market.profiles
         and market.profiles[person].takes_part_in_rounds

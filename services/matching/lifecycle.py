@@ -17,7 +17,7 @@ from services.common.contracts import InterestDeclared
 from services.common.errors import Conflict
 
 CaseStatus = Literal["open", "closed", "withdrawn"]
-CaseAction = Literal["update", "withdraw", "assign_counsellor", "erase"]
+CaseAction = Literal["update", "withdraw", "assign_counsellor", "refer", "erase"]
 # An erased case leaves no record (a tombstone on cases.v1): "erased" is not a status it carries.
 CaseOutcome = Literal["open", "closed", "withdrawn", "erased"]
 
@@ -29,6 +29,7 @@ CASE: Mapping[CaseStatus, Mapping[CaseAction, frozenset[CaseOutcome]]] = {
         "update": frozenset({"open"}),  # a new revision of the interest; the counsellor stays
         "withdraw": frozenset({"withdrawn"}),  # the person no longer wishes to move
         "assign_counsellor": frozenset({"open"}),  # from the queue, or at intake
+        "refer": frozenset({"open"}),  # a concertation round may refer the household
         "erase": frozenset({"erased"}),
     },
     "withdrawn": {"erase": frozenset({"erased"})},  # to come back, the person declares anew

@@ -28,6 +28,7 @@ from services.events.domain import decide
 from services.matching import concertation
 from services.matching import lifecycle as matching_life
 from services.matching.domain import CaseSummary, open_case
+from services.matching.state import People
 from tests.unit.calendar_fakes import NOW, SATURDAY, FakeCalendar, proposal, rules
 from tests.unit.matching_builders import NOW as MATCHING_NOW
 from tests.unit.matching_builders import person
@@ -150,6 +151,11 @@ def test_each_action_on_a_case_leads_where_its_table_says(
     targets = matching_life.CASE[status].get(action, frozenset())
     if action == "assign_counsellor":
         assert CaseSummary.of(case).waiting == allowed
+    elif action == "refer":
+        people = People()
+        people.wrote(CaseSummary.of(case))
+        people.read_interest(interest.person_id, interest.model_dump_json().encode(), (0, 0))
+        assert (interest.person_id in people.taking_part()) == allowed
     elif action == "erase":
         assert targets == {"erased"}  # every case may be erased: a tombstone, whatever its status
     elif allowed:
