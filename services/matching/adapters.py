@@ -1,8 +1,8 @@
-"""The matching worker's adapters to Kafka: the publisher its handlers write through (faust's
-producer) and the cases as last written on cases.v1 (one read at its offset, or all for a round).
+"""The matching worker's adapter to the cases as last written on cases.v1 (one read at its
+offset, or all for a round). It writes through services/common/worker_publisher.py.
 
-The handlers (handlers.py) see only the ``Publisher`` and ``CaseStore`` protocols; the unit tests
-give them in-memory ones.
+The handlers (handlers.py) see only the ``CaseStore`` protocol; the unit tests give them an
+in-memory one.
 """
 
 from __future__ import annotations
@@ -10,42 +10,14 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Iterable
-from typing import Any
 
-import faust
-
-from services.common.cloudevents import EventMeta
 from services.common.contracts import Case, CaseKey
-from services.common.kafka import ensure_topics, read_record, read_topic
-from services.common.settings import KafkaSettings
-from services.common.streams import publish, raw_topic
-from services.common.topics import CASES, TopicSpec
+from services.common.kafka import read_record, read_topic
+from services.common.topics import CASES
 
 from .domain import case_id_for
 
 LOAD_TIMEOUT_S = 900.0  # reading cases.v1 at start-up, or for a round
-
-
-class FaustPublisher:
-    """Sends registered models on the worker's topics with faust's producer (idempotent, acks=all)."""
-
-    def __init__(self, app: faust.App, kafka: KafkaSettings, specs: Iterable[TopicSpec]) -> None:
-        self._app = app
-        self._kafka = kafka
-        self._topics = {spec.name: raw_topic(app, spec) for spec in specs}
-        self._partner_topics: dict[str, Any] = {}
-
-    async def send(self, spec: TopicSpec, key: Any, value: Any, meta: EventMeta) -> asyncio.Future[Any]:
-        """Send one record; the delivery future (its partition and offset once acknowledged)."""
-        topic = self._topics.get(spec.name) or self._partner_topics.get(spec.name)
-        if topic is None:  # a partner's topic, created (compacted, one partition) on first use
-            await asyncio.to_thread(ensure_topics, self._kafka, [spec])
-            topic = self._partner_topics[spec.name] = raw_topic(self._app, spec)
-        return await publish(topic, spec, key, value, meta)
-
-    async def flush(self) -> None:
-        """Wait until everything sent so far is acknowledged."""
-        await (await self._app.maybe_start_producer()).flush()
 
 
 class KafkaCases:

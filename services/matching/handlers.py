@@ -51,6 +51,7 @@ from services.common.topics import (
     TopicSpec,
     partner_referrals,
 )
+from services.common.worker_publisher import RecordPublisher
 
 from . import concertation
 from .domain import (
@@ -75,13 +76,6 @@ ACTION_EVENTS = {
     "override": "matching.ReferralOverridden",
 }
 log = structlog.get_logger(__name__)
-
-
-class Publisher(Protocol):
-    """Where the handlers write: one registered model (or a tombstone) on a topic."""
-
-    async def send(self, spec: TopicSpec, key: Any, value: Any, meta: EventMeta) -> asyncio.Future[Any]: ...
-    async def flush(self) -> None: ...
 
 
 class CaseStore(Protocol):
@@ -118,7 +112,7 @@ class Matching:
     def __init__(
         self,
         *,
-        publisher: Publisher,
+        publisher: RecordPublisher,
         clock: Clock,
         world: World,
         cases: CaseStore,

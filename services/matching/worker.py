@@ -45,9 +45,10 @@ from services.common.topics import (
     REFERRALS,
     ROUNDS,
 )
+from services.common.worker_publisher import FaustPublisher
 
 from . import concertation
-from .adapters import LOAD_TIMEOUT_S, FaustPublisher, KafkaCases
+from .adapters import LOAD_TIMEOUT_S, KafkaCases
 from .handlers import SERVICE, Matching, next_period_start, scheduled_round_id
 from .state import People, ReferralBook
 
