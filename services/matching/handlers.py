@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Iterable, MutableMapping
+from collections.abc import Callable, Iterable, MutableMapping
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -276,6 +276,18 @@ class Matching:
         meta = new_event("matching.RoundRequested", SERVICE, None, now=self._clock.now())
         await self._publisher.send(MATCHING_COMMANDS, CommandKey(command_id=round_id), command, meta)
         log.info("round.requested", round_id=str(round_id), by="schedule")
+
+    async def ask_for_rounds(self, interval_s: float, stopping: Callable[[], bool]) -> None:
+        """At each period's start, ask for that period's round, until ``stopping()``."""
+        clock = self._clock
+        asked: float | None = None
+        while not stopping():
+            start = next_period_start(interval_s, clock.timestamp())
+            if asked is not None and start <= asked:
+                start = asked + interval_s  # a pinned clock: still one request per period
+            await asyncio.sleep(max(start - clock.timestamp(), 0.0))
+            await self.request_round(scheduled_round_id(interval_s, start))
+            asked = start
 
     def _market(
         self, cases: dict[uuid.UUID, Case], excluding_round: uuid.UUID | None = None

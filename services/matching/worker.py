@@ -49,7 +49,7 @@ from services.common.worker_publisher import FaustPublisher
 
 from . import concertation
 from .adapters import LOAD_TIMEOUT_S, KafkaCases
-from .handlers import SERVICE, Matching, next_period_start, scheduled_round_id
+from .handlers import SERVICE, Matching
 from .state import People, ReferralBook
 
 READY_WAIT_S = 30.0
@@ -60,13 +60,12 @@ def create_app(settings: Settings) -> faust.App:
     """The matching worker's faust app."""
     # Cases are ~13 KiB: 5 ms of linger puts several in one produce request (a socket write each).
     app = create_faust_app("concerto-matching-worker", settings, producer_linger_s=0.005)
-    clock = settings.build_clock()
     world = Projection(settings.kafka, [OFFERS, PARTNERS, COUNSELLORS, CALENDAR], SERVICE)
     people = People()
     loaded = asyncio.Event()
     matching = Matching(
         publisher=FaustPublisher(app, settings.kafka, (CASES, REFERRALS, ROUNDS, MATCHING_COMMANDS)),
-        clock=clock,
+        clock=settings.build_clock(),
         world=world,
         cases=KafkaCases(settings.kafka.bootstrap_servers),
         people=people,
@@ -122,14 +121,7 @@ def create_app(settings: Settings) -> faust.App:
         @app.task  # type: ignore[untyped-decorator]
         async def scheduled_rounds() -> None:
             await ready()
-            asked: float | None = None
-            while not app.should_stop:
-                start = next_period_start(interval, clock.timestamp())
-                if asked is not None and start <= asked:
-                    start = asked + interval  # a pinned clock: still one request per period
-                await asyncio.sleep(max(start - clock.timestamp(), 0.0))
-                await matching.request_round(scheduled_round_id(interval, start))
-                asked = start
+            await matching.ask_for_rounds(interval, lambda: bool(app.should_stop))
 
     @app.agent(interests, name="open-cases")
     async def open_cases(stream: faust.StreamT[bytes]) -> None:
