@@ -5,10 +5,8 @@ partners, counsellors and the calendar; the cases on cases.v1) and the state it 
 (people's summaries, the referral book, what was done). It knows no faust and no Kafka:
 worker.py wires it to both, and the unit tests give it in-memory ones.
 
-- An interest opens or updates its person's case (counsellor, entitlements, ranked regions
-  and offers); a withdrawal frees the counsellor, a tombstone (erasure) erases the case. When
-  no counsellor has room the case waits; each place freed or added goes to the oldest
-  waiting case, before any newer interest.
+- An interest goes to the case handlers (case_handlers.py): its case opened, updated,
+  withdrawn or erased, and the queue of cases waiting for a counsellor moved.
 - A command runs a round, or accepts, declines or overrides a referral plan, or withdraws or
   erases a person. Each plan goes to referrals.v1 and to its welcoming partner's own topic.
   A command id, or a round id, is done once: a replay decides nothing twice.
@@ -19,9 +17,9 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Callable, Iterable, MutableMapping
+from collections.abc import Callable, MutableMapping
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 import structlog
 
@@ -29,9 +27,7 @@ from services.common.clock import Clock
 from services.common.cloudevents import EventMeta, new_event
 from services.common.contracts import (
     Case,
-    CaseKey,
     CommandKey,
-    InterestDeclared,
     MatchingCommand,
     Referral,
     ReferralKey,
@@ -41,33 +37,21 @@ from services.common.errors import Conflict
 from services.common.streams import Received
 from services.common.topics import (
     CALENDAR,
-    CASES,
-    COUNSELLORS,
     MATCHING_COMMANDS,
     OFFERS,
     PARTNERS,
     REFERRALS,
     ROUNDS,
-    TopicSpec,
     partner_referrals,
 )
 from services.common.worker_publisher import RecordPublisher
 
 from . import concertation
-from .domain import (
-    CaseSummary,
-    assign_counsellor,
-    assign_waiting,
-    assigned_from_queue,
-    build_case,
-    case_id_for,
-    has_room,
-)
-from .lifecycle import case_allows, case_status_for, referral_allows
+from .case_handlers import SERVICE, Cases, CaseStore, World, caused
+from .lifecycle import referral_allows
 from .sharing import partner_view
 from .state import People, ReferralBook
 
-SERVICE = "matching-worker"
 CATCH_UP_S = 10.0
 SCHEDULE_NAMESPACE = uuid.UUID("0f7e3c55-2b1a-4d9e-8c6f-5a4b3c2d1e0f")
 ACTION_EVENTS = {
@@ -76,20 +60,6 @@ ACTION_EVENTS = {
     "override": "matching.ReferralOverridden",
 }
 log = structlog.get_logger(__name__)
-
-
-class CaseStore(Protocol):
-    """The cases as last written on cases.v1."""
-
-    async def read(self, person_id: uuid.UUID, at: tuple[int, int] | None) -> Case | None: ...
-    def read_all(self, people: Iterable[uuid.UUID]) -> dict[uuid.UUID, Case]: ...
-
-
-class World(Protocol):
-    """The records of other services the handlers read (the worker's projection)."""
-
-    def values(self, spec: TopicSpec) -> list[Any]: ...
-    def catch_up(self, timeout: float) -> bool: ...
 
 
 def scheduled_round_id(interval_s: float, at: float) -> uuid.UUID:
@@ -129,119 +99,15 @@ class Matching:
         self._book = book
         self._done = done  # commands decided (by command id) and rounds run (by round id)
         self._limits = limits
-        # One case write at a time between the interests and the queue: a case given a counsellor
-        # from the queue is read, then rewritten, and must not overwrite a newer revision.
-        self._assigning = asyncio.Lock()
-
-    # -- interests → cases, and the queue of cases waiting for a counsellor -------
+        self.cases = Cases(publisher=publisher, clock=clock, world=world, cases=cases, people=people)
 
     async def on_interest(self, record: Received) -> None:
         """An interest (or its tombstone) on interests.v1: open, update, withdraw or erase its case."""
-        async with self._assigning:
-            await self._move_queue(record.correlation_id)  # the places free now go to who waited first
-            await self._case_of_interest(record)
-            await self._move_queue(record.correlation_id)  # a withdrawal or an erasure frees a place
+        await self.cases.on_interest(record)
 
     async def check_queue(self) -> None:
         """Give the places free now (a counsellor added or given room) to the oldest waiting cases."""
-        async with self._assigning:
-            await self._move_queue(None)
-
-    async def _move_queue(self, correlation_id: str | None) -> None:
-        """Give the places free now to the oldest waiting cases (with ``_assigning`` held)."""
-        people, now = self._people, self._clock.now
-        counsellors = self._world.values(COUNSELLORS)
-        waiting = people.waiting()
-        if not waiting or not has_room(counsellors, people.caseload()):
-            return
-        for summary, counsellor in assign_waiting(waiting, counsellors, people.caseload()):
-            if people.case_at(summary.person_id) is None:
-                continue  # its record is not acknowledged yet: the next move takes it
-            case = await self._read_case(summary.person_id)
-            if (
-                case is None
-                or people.summary(summary.person_id) != summary
-                or CaseSummary.of(case) != summary
-            ):
-                continue  # erased or rewritten meanwhile: the next move decides again
-            taken = assigned_from_queue(case, counsellor.counsellor_id, now())
-            cause = f"queue/{case.case_id}/{counsellor.counsellor_id}"
-            meta = new_event(
-                "matching.CounsellorAssigned", SERVICE, correlation_id, caused_by=cause, now=now()
-            )
-            await self._write_case(taken, meta)
-            assigned_at = taken.counsellor_assigned_at
-            log.info(
-                "case.counsellor_assigned",
-                case_id=str(case.case_id),
-                counsellor_id=str(counsellor.counsellor_id),
-                waited_s=round((assigned_at - case.opened_at).total_seconds()) if assigned_at else None,
-            )
-
-    async def _case_of_interest(self, record: Received) -> None:
-        person_id = record.key.person_id
-        case_id = case_id_for(person_id)
-        interest: InterestDeclared | None = record.value
-        if self._people.superseded(person_id, (record.partition, record.offset)):
-            log.info("interest.superseded", case_id=str(case_id), offset=record.offset)
-            return  # a replay: a later record of this person's interest was read already
-        self._people.read_interest(person_id, record.raw_value, (record.partition, record.offset))
-        if interest is None:  # erasure
-            self._people.erase_case(person_id)
-            meta = self._caused("matching.CaseUpdated", record)
-            await self._publisher.send(CASES, CaseKey(case_id=case_id), None, meta)
-            log.info("case.erased", case_id=str(case_id))
-            return
-        previous = self._people.summary(person_id)
-        if previous is not None and previous.interest_revision == interest.revision:
-            withdrawn = interest.withdrawn_at is not None
-            if withdrawn == (previous.status == "withdrawn"):
-                log.info("case.already_up_to_date", case_id=str(case_id), revision=interest.revision)
-                return  # a retry or a replay of a revision the case already reflects
-        case = self._build_case(interest, previous)
-        await self._write_case(
-            case, self._caused("matching.CaseOpened" if previous is None else "matching.CaseUpdated", record)
-        )
-        log.info(
-            "case.opened" if previous is None else "case.updated",
-            case_id=str(case.case_id),
-            status=case.status,
-            counsellor_id=str(case.counsellor_id) if case.counsellor_id else None,
-            entitled=sum(e.status == "entitled" for e in case.entitlements),
-            regions=len(case.regions),
-        )
-
-    def _build_case(self, interest: InterestDeclared, previous: CaseSummary | None) -> Case:
-        counsellor_id = previous.counsellor_id if previous else None
-        if counsellor_id is None and case_allows(case_status_for(interest), "assign_counsellor"):
-            chosen = assign_counsellor(
-                interest.language, self._world.values(COUNSELLORS), self._people.caseload()
-            )
-            counsellor_id = chosen.counsellor_id if chosen else None
-        partners = {p.partner_id: p for p in self._world.values(PARTNERS)}
-        return build_case(
-            interest,
-            self._world.values(OFFERS),
-            partners,
-            previous=previous,
-            counsellor_id=counsellor_id,
-            now=self._clock.now(),
-        )
-
-    async def _write_case(self, case: Case, meta: EventMeta) -> None:
-        self._people.wrote(CaseSummary.of(case))
-        delivered = await self._publisher.send(CASES, CaseKey(case_id=case.case_id), case, meta)
-        people = self._people
-
-        def locate(future: asyncio.Future[Any]) -> None:
-            if not future.cancelled() and future.exception() is None:
-                people.located(case.person_id, (future.result().partition, future.result().offset))
-
-        delivered.add_done_callback(locate)
-
-    async def _read_case(self, person_id: uuid.UUID) -> Case | None:
-        """One case as last written: its record read at its offset (all of cases.v1 if not yet known)."""
-        return await self._cases.read(person_id, self._people.case_at(person_id))
+        await self.cases.check_queue()
 
     # -- commands → rounds and referrals -------------------------------------------
 
@@ -364,7 +230,7 @@ class Matching:
         await self._issue(changed, record, ACTION_EVENTS[command.action])
 
     async def _override(self, referral: Referral, command: MatchingCommand, now: datetime) -> Referral:
-        case = await self._read_case(referral.person_id)
+        case = await self.cases.read(referral.person_id)
         if case is None:
             raise Conflict(f"no case for the person of referral {referral.referral_id}")
         snapshot = await asyncio.to_thread(self._market, {case.person_id: case})
@@ -388,13 +254,7 @@ class Matching:
                 continue
             await self._erase_referral(referral, record)
         if command.action == "erase":
-            case_id = case_id_for(command.person_id)
-            self._people.erase_case(command.person_id)
-            meta = self._caused("matching.CaseErased", record)
-            await self._publisher.send(CASES, CaseKey(case_id=case_id), None, meta)
-            log.info("person.erased", case_id=str(case_id))
-            async with self._assigning:
-                await self._move_queue(record.correlation_id)  # the erased case's place goes to who waits
+            await self.cases.erase(command.person_id, record)
 
     async def _erase_referral(self, referral: Referral, record: Received) -> None:
         key = ReferralKey(referral_id=referral.referral_id)
@@ -409,6 +269,4 @@ class Matching:
 
     def _caused(self, event_type: str, record: Received) -> EventMeta:
         """The metadata of an event caused by ``record`` (its id derived from the record's)."""
-        return new_event(
-            event_type, SERVICE, record.correlation_id, caused_by=record.event_id, now=self._clock.now()
-        )
+        return caused(self._clock, event_type, record)

@@ -49,7 +49,8 @@ from services.common.worker_publisher import FaustPublisher
 
 from . import concertation
 from .adapters import LOAD_TIMEOUT_S, KafkaCases
-from .handlers import SERVICE, Matching
+from .case_handlers import SERVICE
+from .handlers import Matching
 from .state import People, ReferralBook
 
 READY_WAIT_S = 30.0
