@@ -53,7 +53,7 @@ chaos: setup ## Long fault-injection runs (kill -9 of workers and an API, a brok
 test-unit: setup ## Unit tests only (no broker)
 	$(BIN)/python -m pytest tests/unit
 
-lint: setup ## ruff (lint + format check), mypy strict, AsyncAPI up to date
+lint: setup ## ruff (lint, complexity gate C901 ≤ 12 and ≤ 45 statements a function, format check), mypy strict, AsyncAPI up to date
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

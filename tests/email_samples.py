@@ -289,6 +289,13 @@ DIGEST_ENTRIES = [
 
 def contexts_of(template: str, language: str) -> dict[str, Any]:
     """The context of ``template`` for a recipient writing in ``language``, as the worker builds it."""
+    found = _decision_or_case_context(template, language) or _referral_or_digest_context(template, language)
+    if found is None:
+        raise KeyError(template)
+    return found
+
+
+def _decision_or_case_context(template: str, language: str) -> dict[str, Any] | None:
     if template == "proposal_decided":
         entry = calendar_entry("Kiosque de l'Estrie au Salon de l'immigration et de l'intégration", SATURDAY)
         return contexts.decision_context(entry, partner(language))
@@ -313,6 +320,14 @@ def contexts_of(template: str, language: str) -> dict[str, Any]:
         return contexts.counsellor_assigned_context(case(language), contact(language), counsellor(language))
     if template == "case_waiting_hub":
         return contexts.case_waiting_context(case("en" if language == "fr" else "fr"), language)
+    if template == "counsellor_new_case":
+        return contexts.counsellor_case_context(
+            case("en" if language == "fr" else "fr"), counsellor(language)
+        )
+    return None
+
+
+def _referral_or_digest_context(template: str, language: str) -> dict[str, Any] | None:
     if template == "referral_plan_as_ranked":
         # The factors as the round writes them (services/matching/ranking.py), for staff.
         staff_words = [
@@ -332,10 +347,6 @@ def contexts_of(template: str, language: str) -> dict[str, Any]:
         ranked = referral(language=language).model_copy(update={"factors": staff_words})
         return contexts.referral_person_context(
             ranked, contact(language), partner(language), counsellor(language)
-        )
-    if template == "counsellor_new_case":
-        return contexts.counsellor_case_context(
-            case("en" if language == "fr" else "fr"), counsellor(language)
         )
     if template == "referral_plan":
         return contexts.referral_person_context(
@@ -361,7 +372,7 @@ def contexts_of(template: str, language: str) -> dict[str, Any]:
         activities = upcoming(DIGEST_ENTRIES, "05", as_of, 14)
         organizers = {SANC_ID: partner(language)}
         return digest_context(table(), partner(language), activities, organizers, as_of, 14)
-    raise KeyError(template)
+    return None
 
 
 # (sample name, template, context name): the main emails, rendered and screenshot in both languages.

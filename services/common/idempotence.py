@@ -7,6 +7,11 @@ producer idempotent (docs/decisions.md, decision 25): the broker gives the
 producer an id and numbers its batches, so a batch resent after a lost
 acknowledgement is written once, in order. This transport's producer adds it; the
 threaded producer faust can also build reads the same settings.
+
+Upstream: no faust-streaming issue asks for it (none found). Without this override,
+tests/integration/test_idempotent_producers.py
+(``test_the_faust_workers_producer_writes_with_a_producer_id_the_broker_assigned``) fails;
+tests/unit/test_upstream_signatures.py fails if ``Producer._settings_extra`` changes.
 """
 
 from __future__ import annotations

@@ -49,15 +49,14 @@ class BoundedJsonBody:
             return
         headers = Headers(scope=scope)
         language = language_of(headers.get("accept-language"))
-        length = headers.get("content-length")
-        streamed = "chunked" in headers.get("transfer-encoding", "").lower()
-        if length is not None and (not length.isdigit() or int(length) > self.limit):
-            await _answer(413, say("body_too_large", limit=self.limit), language, send)
+        refused = _refused(headers, self.limit)
+        if refused is not None:
+            await _answer(*refused, language, send)
             return
-        has_body = streamed or (length is not None and int(length) > 0)
-        if has_body and not _is_json(headers.get("content-type", "")):
-            await _answer(415, say("unsupported_media_type"), language, send)
-            return
+        await self._counting(scope, receive, send, language)
+
+    async def _counting(self, scope: Scope, receive: Receive, send: Send, language: Lang) -> None:
+        """Pass the request on, answering 413 as soon as a streamed body passes the limit."""
         received = 0
         too_large = answered = False
 
@@ -87,6 +86,18 @@ class BoundedJsonBody:
                 raise
         if too_large and not answered:
             await _answer(413, say("body_too_large", limit=self.limit), language, send)
+
+
+def _refused(headers: Headers, limit: int) -> tuple[int, Message] | None:
+    """What the headers alone refuse: a declared length over ``limit`` (413), a body not JSON (415)."""
+    length = headers.get("content-length")
+    streamed = "chunked" in headers.get("transfer-encoding", "").lower()
+    if length is not None and (not length.isdigit() or int(length) > limit):
+        return 413, say("body_too_large", limit=limit)
+    has_body = streamed or (length is not None and int(length) > 0)
+    if has_body and not _is_json(headers.get("content-type", "")):
+        return 415, say("unsupported_media_type")
+    return None
 
 
 class _BodyTooLarge(Exception):
@@ -121,6 +132,36 @@ async def _answer(status: int, message: Message, language: Lang, send: Send) -> 
     await send({"type": "http.response.body", "body": payload})
 
 
+# pydantic's error types whose reason needs nothing but its kind.
+_SIMPLE = {
+    "missing": "missing",
+    "extra_forbidden": "unknown_field",
+    "json_invalid": "invalid_json",
+    "uuid_parsing": "bad_uuid",
+    "uuid_type": "bad_uuid",
+    "date_parsing": "bad_date",
+    "date_from_datetime_parsing": "bad_date",
+    "date_from_datetime_inexact": "bad_date",
+    "date_type": "bad_date",
+    "time_parsing": "bad_time",
+    "time_type": "bad_time",
+    "datetime_parsing": "bad_datetime",
+    "datetime_from_date_parsing": "bad_datetime",
+    "datetime_type": "bad_datetime",
+}
+# Error types that name a bound: (message, its parameter, the context keys that may hold it).
+_BOUNDS = {
+    "string_too_long": ("too_long", "max", "max_length"),
+    "string_too_short": ("too_short", "min", "min_length"),
+    "too_long": ("too_many", "max", "max_length"),
+    "too_short": ("too_few", "min", "min_length"),
+    "greater_than_equal": ("too_small", "min", "ge", "gt"),
+    "greater_than": ("too_small", "min", "ge", "gt"),
+    "less_than_equal": ("too_big", "max", "le", "lt"),
+    "less_than": ("too_big", "max", "le", "lt"),
+}
+
+
 def field_message(error: dict[str, Any], destinations: bool = True) -> Message:
     """The plain reason of one of pydantic's errors, naming the input only when it is short.
     ``destinations``: the request's regions are destinations (Montréal is none)."""
@@ -135,36 +176,11 @@ def field_message(error: dict[str, Any], destinations: bool = True) -> Message:
         if pattern == CNP_PATTERN:
             return say("invalid_cnp")
         return say("bad_format")
-    simple = {
-        "missing": "missing",
-        "extra_forbidden": "unknown_field",
-        "json_invalid": "invalid_json",
-        "uuid_parsing": "bad_uuid",
-        "uuid_type": "bad_uuid",
-        "date_parsing": "bad_date",
-        "date_from_datetime_parsing": "bad_date",
-        "date_from_datetime_inexact": "bad_date",
-        "date_type": "bad_date",
-        "time_parsing": "bad_time",
-        "time_type": "bad_time",
-        "datetime_parsing": "bad_datetime",
-        "datetime_from_date_parsing": "bad_datetime",
-        "datetime_type": "bad_datetime",
-    }
-    if kind in simple:
-        return say(simple[kind])
-    if kind == "string_too_long":
-        return say("too_long", max=ctx.get("max_length"))
-    if kind == "string_too_short":
-        return say("too_short", min=ctx.get("min_length"))
-    if kind == "too_long":
-        return say("too_many", max=ctx.get("max_length"))
-    if kind == "too_short":
-        return say("too_few", min=ctx.get("min_length"))
-    if kind in ("greater_than_equal", "greater_than"):
-        return say("too_small", min=ctx.get("ge", ctx.get("gt")))
-    if kind in ("less_than_equal", "less_than"):
-        return say("too_big", max=ctx.get("le", ctx.get("lt")))
+    if kind in _SIMPLE:
+        return say(_SIMPLE[kind])
+    if kind in _BOUNDS:
+        key, name, *limits = _BOUNDS[kind]
+        return say(key, **{name: next((ctx[k] for k in limits if k in ctx), None)})
     if kind in ("literal_error", "enum"):
         expected = str(ctx.get("expected", ""))
         return say("not_allowed", expected=expected, attendu=expected.replace(" or ", " ou "))

@@ -68,7 +68,9 @@ class ConcertoApp(faust.App):
     """faust's App, knowing the largest record its consumers read (``KafkaSettings.max_record_bytes``)
     and the progress its agents make (read by the stall watchdog), on a transport whose
     producers are idempotent and whose consumers never acknowledge a record a stream skipped
-    (services/common/transport.py)."""
+    (services/common/transport.py). faust has no setting for the transport class, so its
+    ``_new_transport`` and ``_new_producer_transport`` are overridden (checked on upgrade by
+    tests/unit/test_upstream_signatures.py)."""
 
     def __init__(self, app_id: str, *, max_record_bytes: int, **options: Any) -> None:
         super().__init__(app_id, **options)

@@ -28,6 +28,23 @@ Records fetched again are handled again: the handlers are idempotent (at-least-o
 cost is methods of faust's consumer overridden here, to check when faust is upgraded:
 ``ack``, ``getmany``, ``_wait_next_records``, ``_add_gap``, ``_new_offset``,
 ``on_partitions_revoked``, and the ``faust.streams._CStreamIterator`` switch.
+tests/unit/test_upstream_signatures.py fails when an upgrade changes one of them.
+
+Upstream (faust-streaming/faust), and the test that fails without each override
+(tests/unit/test_skip_safe_acks.py unless said):
+
+- ``ack``: #223 skips records of an older generation, #208 acknowledges skipped records.
+  Fails without it: ``test_a_skipped_record_is_not_acknowledged_and_a_handled_one_is``.
+- ``getmany``: #88 (records dropped from a batch; fixed there for a full buffer only).
+  ``test_a_batch_cut_short_by_flow_control_is_fetched_again_from_the_first_record_left``.
+- ``_add_gap``: #378 and #596 (gaps that are not gaps).
+  ``test_a_gap_is_fetched_again_once_before_it_is_taken_for_absent_offsets``.
+- ``_wait_next_records``, ``_new_offset``, ``on_partitions_revoked``: #606 (open; a fix is
+  proposed in #707). ``test_a_record_fetched_and_never_acknowledged_holds_the_commit_back``.
+- ``_after_flow_resumed`` (called by ``getmany``): #596 (open: resuming empties the queues).
+  ``test_when_flow_control_resumes_what_no_stream_acknowledged_is_fetched_again``.
+- ``_CStreamIterator = None``: no upstream issue found.
+  ``test_the_stream_acknowledges_through_the_consumer``.
 """
 
 from __future__ import annotations
@@ -80,6 +97,7 @@ class SkipSafeConsumer(faust_aiokafka.Consumer):
         self._gap_sought: dict[TP, int] = {}
 
     def ack(self, message: Any) -> bool:
+        """faust's ``ack``, refusing a record no stream tracked (faust-streaming #223, #208)."""
         if not acknowledgeable(message):
             log.info(
                 "record.skipped_not_acked",
@@ -93,6 +111,7 @@ class SkipSafeConsumer(faust_aiokafka.Consumer):
         return acked
 
     async def _wait_next_records(self, timeout: float) -> tuple[Any, Any]:  # noqa: ASYNC109 (faust's signature)
+        """faust's fetch, keeping the offsets it returned as outstanding (for ``_new_offset``, #606)."""
         records, active = await super()._wait_next_records(timeout)
         self._last_batch = records or {}
         acks_enabled_for = self.app.topics.acks_enabled_for
@@ -102,6 +121,7 @@ class SkipSafeConsumer(faust_aiokafka.Consumer):
         return records, active
 
     async def on_partitions_revoked(self, revoked: set[TP]) -> None:
+        """faust's revocation, forgetting the outstanding offsets of the partitions revoked (#606)."""
         for tp in revoked:  # as faust forgets their acknowledged and committed offsets
             self._outstanding.pop(tp, None)
             self._held.pop(tp, None)
@@ -152,7 +172,9 @@ class SkipSafeConsumer(faust_aiokafka.Consumer):
         task.add_done_callback(self._seeking.discard)
 
     async def getmany(self, timeout: float) -> AsyncIterator[tuple[TP, Message]]:  # noqa: ASYNC109
-        """faust's batch, then a seek back to the first record of each partition it dropped."""
+        """faust's batch, then a seek back to the first record of each partition it dropped
+        (faust-streaming #88 fixed it for a full buffer only: not when flow control stops or the
+        generation changes mid-batch)."""
         await self._after_flow_resumed()
         self._last_batch = {}
         generation = self.app.consumer_generation_id
@@ -168,8 +190,9 @@ class SkipSafeConsumer(faust_aiokafka.Consumer):
 
         While flow control is suspended, a stream skips the records it takes from its queue
         (not acknowledged: see ``ack``), and resuming empties the streams' queues: in both
-        cases the fetch position is past records no stream will handle. Records already
-        committed are not fetched again; records handled twice are harmless (idempotent)."""
+        cases the fetch position is past records no stream will handle (faust-streaming #596,
+        open). Records already committed are not fetched again; records handled twice are
+        harmless (idempotent)."""
         active = self.app.flow_control.is_active()
         resumed = active and not self._flow_was_active
         self._flow_was_active = active
@@ -197,7 +220,8 @@ class SkipSafeConsumer(faust_aiokafka.Consumer):
         fetched again after this batch from the last record read (``offset_from - 1``, which
         exists: handling it twice is harmless), and nothing is acknowledged in between (the
         commit waits at the gap). If the next record after that seek is past the gap again,
-        the offsets are absent indeed: the gap is taken (logged ``record.gap``)."""
+        the offsets are absent indeed: the gap is taken (logged ``record.gap``). faust's gap
+        handling: faust-streaming #378; records missing after a recovery: #596 (open)."""
         first, last = offset_from, offset_to - 1  # faust's own call includes offset_to: not here
         sought = self._gap_sought.pop(tp, None)
         if sought is not None and offset_from - 1 == sought:

@@ -17,6 +17,13 @@ it safely), it logs ``worker.stall_unrecovered`` and exits at once with status
 handled records and the handlers are idempotent, so the restarted worker (docker
 compose ``restart: unless-stopped``, tools/stack.py's supervision) resumes where
 this one left off.
+
+Upstream: faust-streaming/faust #175 and #640 (open: consumers that stop consuming with
+records waiting, "Stream stopped processing, or is slow"). Without the watchdog,
+tests/integration/test_stall_watchdog.py fails (both tests), and
+tests/unit/test_stall_watchdog.py tells each recovery step. ``restart_consumption`` and
+``consumer_state`` use faust's and aiokafka's internals: tests/unit/test_upstream_signatures.py
+fails if an upgrade changes them.
 """
 
 from __future__ import annotations

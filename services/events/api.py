@@ -1,93 +1,33 @@
 """events-api: propose activities, act on them, read the coordinated calendar and its rules
 (entry point: ``python -m services.events.api``).
 
-Writes go to event-proposals.v1 and calendar-commands.v1 (one partition each);
-the events worker decides them in order and publishes the calendar (calendar.v1).
+This module only assembles the routes: proposals and actions on them (routes_proposals.py),
+the calendar and its feeds (routes_calendar.py), the rules (routes_rules.py). Writes go to
+event-proposals.v1 and calendar-commands.v1 (one partition each); the events worker decides
+them in order and publishes the calendar (calendar.v1).
 """
 
 from __future__ import annotations
 
 import threading
-import uuid
-from collections.abc import Callable
-from datetime import date
-from typing import Any
 
-from fastapi import FastAPI, status
+from fastapi import FastAPI
 
-from services.common.auth import CurrentPrincipal, Principal, Role, require
-from services.common.cloudevents import new_event
-from services.common.contracts import (
-    ActivityProposed,
-    CalendarCommand,
-    CalendarEntry,
-    CalendarRules,
-    ConcertationTable,
-    PartnerKey,
-    ProposalKey,
-    RulesKey,
-)
-from services.common.errors import Conflict, Forbidden, Rejected
-from services.common.http import (
-    ApiRuntime,
-    IdempotencyKey,
-    Runtime,
-    create_api,
-    found,
-    idempotent_id,
-    serve,
-)
-from services.common.logging import current_correlation_id
-from services.common.messages import say
+from services.common.http import ApiRuntime, create_api, serve
 from services.common.settings import Settings
-from services.common.topics import (
-    CALENDAR,
-    CALENDAR_COMMANDS,
-    CALENDAR_RULES,
-    EVENT_PROPOSALS,
-    PARTNERS,
-    TABLES,
-)
+from services.common.topics import CALENDAR, CALENDAR_RULES, PARTNERS, TABLES
 
-from . import routes_calendar
-from .domain import check_organizer
-from .models import CommandReceived, ProposalCreate, ProposalReceived, Reschedule
+from . import routes_calendar, routes_proposals, routes_rules
+from .routes_proposals import SERVICE
 from .seed import seed_default_rules
 
-SERVICE = "events-api"
-# Proposal ids derived from a caller's Idempotency-Key live in their own namespace.
-IDEMPOTENT_PROPOSALS = uuid.UUID("3b8e2f6a-51c4-4d7e-a0b9-8c2d1e4f7a63")
 
-
-def rules_in_force(runtime: ApiRuntime) -> CalendarRules | None:
-    """The rules on calendar-rules.v1, if any."""
-    rules: CalendarRules | None = runtime.projection.get(CALENDAR_RULES, RulesKey())
-    return rules
-
-
-def _check_dates(days: list[date], field: str, today: date) -> None:
-    for index, day in enumerate(days):
-        if day < today:
-            raise Rejected(f"{field}.{index}", say("date_in_past", value=day))
-
-
-def _is_delegate_for(principal: Principal, entry: CalendarEntry, runtime: ApiRuntime) -> bool:
-    if principal.partner_id is None:
-        return False
-    tables: list[ConcertationTable] = runtime.projection.values(TABLES)
-    today = runtime.clock.today()
-    return any(
-        t.region in entry.regions and t.status == "active" and t.delegate_on(today) == principal.partner_id
-        for t in tables
-    )
+async def _seed_rules(app: FastAPI, runtime: ApiRuntime) -> None:
+    threading.Thread(target=seed_default_rules, args=(runtime,), name="seed-rules", daemon=True).start()
 
 
 def create_app(settings: Settings) -> FastAPI:
     """The events API, reading partners, tables, the rules and the calendar into its projection."""
-
-    async def on_start(app: FastAPI, runtime: ApiRuntime) -> None:
-        threading.Thread(target=seed_default_rules, args=(runtime,), name="seed-rules", daemon=True).start()
-
     app = create_api(
         title="Concerto — events",
         description="The coordinated calendar of recruitment activities in Montréal / "
@@ -95,159 +35,10 @@ def create_app(settings: Settings) -> FastAPI:
         settings=settings,
         service=SERVICE,
         reads=[PARTNERS, TABLES, CALENDAR_RULES, CALENDAR],
-        on_start=on_start,
+        on_start=_seed_rules,
     )
-    app.include_router(routes_calendar.router)
-
-    @app.post(
-        "/proposals",
-        status_code=status.HTTP_202_ACCEPTED,
-        response_model=ProposalReceived,
-        tags=["proposals"],
-    )
-    def propose(
-        body: ProposalCreate,
-        runtime: Runtime,
-        principal: CurrentPrincipal,
-        idempotency_key: IdempotencyKey = None,
-    ) -> Any:
-        """Propose an activity (a partner or delegate for itself; the hub for any organizer).
-
-        Where a region's table delegates an organization, only that delegate proposes for the
-        region, and its proposals carry the table's endorsement. With an ``Idempotency-Key`` a
-        retry names the same proposal and is decided once (docs/decisions.md, decision 28).
-        """
-        require(principal, Role.HUB, Role.PARTNER, Role.DELEGATE)
-        if not principal.is_hub and not principal.acts_for(body.organizer_id):
-            raise Forbidden(say("proposes_for_itself"))
-        _check_dates(body.preferred_dates, "preferred_dates", runtime.clock.today())
-        rules = rules_in_force(runtime)
-        if body.venue_id is not None and (rules is None or rules.venue(body.venue_id) is None):
-            raise Rejected("venue_id", say("unknown_venue", value=body.venue_id))
-        organizer = runtime.projection.get_fresh(
-            PARTNERS, PartnerKey(partner_id=body.organizer_id), settings.kafka.read_your_writes_timeout_s
-        )
-        if principal.role is Role.DELEGATE:
-            # Acting as a table's delegate: make sure a delegation made an instant ago is seen.
-            runtime.projection.catch_up(settings.kafka.read_your_writes_timeout_s)
-        tables = runtime.projection.values(TABLES)
-        endorsed = check_organizer(
-            organizer, body.regions, tables, body.preferred_dates[0], by_itself=not principal.is_hub
-        )
-        proposal_id = idempotent_id(IDEMPOTENT_PROPOSALS, principal.subject, idempotency_key)
-        received = ProposalReceived(
-            proposal_id=proposal_id, endorsed=endorsed, decision_url=f"/calendar/{proposal_id}"
-        )
-        key = ProposalKey(proposal_id=proposal_id)
-        if idempotency_key is not None and runtime.projection.get(CALENDAR, key) is not None:
-            return received  # a retry of a proposal already decided: nothing to write
-        proposal = ActivityProposed(
-            proposal_id=proposal_id,
-            proposed_at=runtime.clock.now(),
-            endorsed=endorsed,
-            language=organizer.language if organizer is not None else None,  # its decision's language
-            **body.model_dump(),
-        )
-        # A retry's record carries the same event id as the first, so the worker, which decides
-        # each event id once, decides the proposal once whichever of the two it reads first.
-        meta = None
-        if idempotency_key is not None:
-            meta = new_event(
-                "events.ActivityProposed",
-                SERVICE,
-                current_correlation_id(),
-                caused_by=f"idempotency-key/{proposal_id}",
-                now=runtime.clock.now(),
-            )
-        runtime.publish(EVENT_PROPOSALS, key, proposal, "events.ActivityProposed", meta)
-        return received
-
-    def act(
-        proposal_id: uuid.UUID,
-        action: str,
-        principal: Principal,
-        runtime: ApiRuntime,
-        allowed: set[str],
-        preferred_dates: list[date] | None = None,
-    ) -> CommandReceived:
-        entry: CalendarEntry = found(
-            runtime.projection.get(CALENDAR, ProposalKey(proposal_id=proposal_id)),
-            f"no decision yet for {proposal_id}",
-        )
-        if action == "endorse":
-            if not principal.is_hub and not _is_delegate_for(principal, entry, runtime):
-                raise Forbidden(say("endorse_forbidden"))
-        elif not principal.is_hub and not principal.acts_for(entry.organizer_id):
-            raise Forbidden(say("organizer_only"))
-        if entry.status not in allowed:
-            raise Conflict(
-                say("wrong_status", action=action.replace("_", " "), status=entry.status.replace("_", " "))
-            )
-        command = CalendarCommand(
-            command_id=uuid.uuid4(),
-            proposal_id=proposal_id,
-            action=action,
-            by_partner=None if principal.is_hub else principal.partner_id,
-            preferred_dates=preferred_dates or [],
-            issued_at=runtime.clock.now(),
-        )
-        event = "events." + "".join(part.title() for part in action.split("_")) + "Requested"
-        runtime.publish(CALENDAR_COMMANDS, ProposalKey(proposal_id=proposal_id), command, event)
-        return CommandReceived(
-            command_id=command.command_id,
-            proposal_id=proposal_id,
-            action=action,
-            decision_url=f"/calendar/{proposal_id}",
-        )
-
-    def command_route(path: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        return app.post(
-            path, status_code=status.HTTP_202_ACCEPTED, response_model=CommandReceived, tags=["proposals"]
-        )
-
-    @command_route("/proposals/{proposal_id}/endorse")
-    def endorse(proposal_id: uuid.UUID, runtime: Runtime, principal: CurrentPrincipal) -> Any:
-        """The region's table (its delegate) or the hub endorses a proposal waiting for it."""
-        return act(proposal_id, "endorse", principal, runtime, {"pending_endorsement"})
-
-    @command_route("/proposals/{proposal_id}/withdraw")
-    def withdraw(proposal_id: uuid.UUID, runtime: Runtime, principal: CurrentPrincipal) -> Any:
-        """The organizer (or the hub) withdraws a proposal; its place and its joint guests are freed."""
-        live = {"scheduled", "not_possible", "pending_endorsement", "joint_suggested"}
-        return act(proposal_id, "withdraw", principal, runtime, live)
-
-    @command_route("/proposals/{proposal_id}/reschedule")
-    def reschedule(
-        proposal_id: uuid.UUID, body: Reschedule, runtime: Runtime, principal: CurrentPrincipal
-    ) -> Any:
-        """The organizer (or the hub) asks for new dates; the proposal is decided again."""
-        _check_dates(body.preferred_dates, "preferred_dates", runtime.clock.today())
-        live = {"scheduled", "not_possible", "pending_endorsement", "joint_suggested"}
-        return act(proposal_id, "reschedule", principal, runtime, live, body.preferred_dates)
-
-    @command_route("/proposals/{proposal_id}/accept-joint")
-    def accept_joint(proposal_id: uuid.UUID, runtime: Runtime, principal: CurrentPrincipal) -> Any:
-        """The organizer accepts to hold its activity jointly with the one suggested."""
-        return act(proposal_id, "accept_joint", principal, runtime, {"joint_suggested"})
-
-    @command_route("/proposals/{proposal_id}/decline-joint")
-    def decline_joint(proposal_id: uuid.UUID, runtime: Runtime, principal: CurrentPrincipal) -> Any:
-        """The organizer declines the joint activity; the proposal is decided on its own."""
-        return act(proposal_id, "decline_joint", principal, runtime, {"joint_suggested"})
-
-    @app.get("/rules", response_model=CalendarRules, tags=["rules"])
-    def get_rules(runtime: Runtime, principal: CurrentPrincipal) -> Any:
-        """The rules in force."""
-        return found(rules_in_force(runtime), "no rules published yet")
-
-    @app.put("/rules", response_model=CalendarRules, tags=["rules"])
-    def put_rules(body: CalendarRules, runtime: Runtime, principal: CurrentPrincipal) -> Any:
-        """Replace the rules (hub only); the worker applies them to every decision from then on."""
-        require(principal, Role.HUB)
-        rules = body.model_copy(update={"updated_at": runtime.clock.now()})
-        runtime.publish(CALENDAR_RULES, RulesKey(), rules, "events.CalendarRulesChanged")
-        return rules
-
+    for module in (routes_calendar, routes_proposals, routes_rules):
+        app.include_router(module.router)
     return app
 
 

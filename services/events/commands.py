@@ -16,6 +16,7 @@ from services.common.clock import local_date
 from services.common.contracts import ActivityProposed, CalendarCommand, CalendarEntry, CalendarRules
 
 from .domain import CalendarView, decide, join, problems, withdrawn
+from .lifecycle import allows, entry_allows
 from .priority import decide_with_priority
 
 Put = Callable[[CalendarEntry], None]
@@ -37,81 +38,114 @@ def apply_command(
     entry = store.entry(command.proposal_id)
     if proposal is None or entry is None:
         raise LookupError(f"no proposal {command.proposal_id} in the calendar")
-    changed: list[CalendarEntry] = []
+    action = _Action(command, proposal, entry, store, rules, now)
+    getattr(action, command.action)()
+    return action.changed
 
-    def put(new: CalendarEntry) -> None:
-        store.save(new)
-        changed.append(new)
 
-    def redecide(updated: ActivityProposed, change: str = "decided") -> None:
-        store.keep_proposal(updated)
+class _Action:
+    """One command on one proposal: each method is an action, asking the proposal's table
+    (lifecycle.py) whether its status allows it, and recording the entries it changes."""
+
+    def __init__(
+        self,
+        command: CalendarCommand,
+        proposal: ActivityProposed,
+        entry: CalendarEntry,
+        store: CalendarStore,
+        rules: CalendarRules,
+        now: datetime,
+    ) -> None:
+        self.command, self.proposal, self.entry = command, proposal, entry
+        self.store, self.rules, self.now = store, rules, now
+        self.changed: list[CalendarEntry] = []
+
+    def put(self, new: CalendarEntry) -> None:
+        self.store.save(new)
+        self.changed.append(new)
+
+    def redecide(self, updated: ActivityProposed, change: str = "decided") -> None:
+        self.store.keep_proposal(updated)
         # An endorsed proposal may take a provisional place (priority.py): then two entries change.
-        decided, *displaced = decide_with_priority(updated, store, rules, now, keep_place=False)
-        put(decided.model_copy(update={"change": change}))
+        decided, *displaced = decide_with_priority(
+            updated, self.store, self.rules, self.now, keep_place=False
+        )
+        self.put(decided.model_copy(update={"change": change}))
         for entry in displaced:
-            put(entry)
+            self.put(entry)
 
-    match command.action:
-        case "endorse":
-            if not proposal.endorsed:
-                endorsed = proposal.model_copy(update={"endorsed": True})
-                if entry.status == "pending_endorsement":
-                    redecide(endorsed, "endorsed")
-                else:
-                    store.keep_proposal(endorsed)
-        case "withdraw":
-            if entry.status != "withdrawn":
-                _leave(entry, store, put, now)
-                put(withdrawn(entry, now))
-                _release_members(entry, store, put, rules, now)
-        case "reschedule":
-            moved = proposal.model_copy(update={"preferred_dates": command.preferred_dates})
-            if moved.preferred_dates != proposal.preferred_dates or entry.status == "not_possible":
-                _leave(entry, store, put, now)
-                redecide(moved, "rescheduled")
-                _release_members(entry, store, put, rules, now)
-        case "accept_joint":
-            if entry.status == "joint_suggested" and entry.joint_with is not None:
-                host = store.entry(entry.joint_with)
-                if (
-                    host is not None
-                    and _can_host(host)
-                    and host.day is not None
-                    and not problems(
-                        proposal, host.day, store, rules, local_date(now), joint_with=host.proposal_id
-                    )
-                ):
-                    member, host = join(entry, host, now)
-                    put(member)
-                    put(host)
-                else:
-                    # The host moved, filled up or was withdrawn meanwhile: the organizer agreed to
-                    # share that activity, not to be sent to another one, so the proposal is decided
-                    # on its own (docs/calendar.md, "Joint activities"). Later decisions (a
-                    # reschedule) may suggest a joint activity again.
-                    alone = proposal.model_copy(update={"open_to_joint": False})
-                    put(
-                        decide(alone, store, rules, now, keep_place=False).model_copy(
-                            update={"change": "decided"}
-                        )
-                    )
-        case "decline_joint":
-            if proposal.open_to_joint:
-                alone = proposal.model_copy(update={"open_to_joint": False})
-                if entry.status == "joint_suggested":
-                    redecide(alone)
-                else:
-                    store.keep_proposal(alone)
-    return changed
+    def endorse(self) -> None:
+        if not self.proposal.endorsed:
+            endorsed = self.proposal.model_copy(update={"endorsed": True})
+            if allows(self.entry.status, "endorse"):
+                self.redecide(endorsed, "endorsed")
+            else:
+                self.store.keep_proposal(endorsed)
+
+    def withdraw(self) -> None:
+        entry = self.entry
+        if allows(entry.status, "withdraw"):
+            _leave(entry, self.store, self.put, self.now)
+            self.put(withdrawn(entry, self.now))
+            _release_members(entry, self.store, self.put, self.rules, self.now)
+
+    def reschedule(self) -> None:
+        entry, proposal = self.entry, self.proposal
+        moved = proposal.model_copy(update={"preferred_dates": self.command.preferred_dates})
+        again = moved.preferred_dates != proposal.preferred_dates or entry.status == "not_possible"
+        if allows(entry.status, "reschedule") and again:
+            _leave(entry, self.store, self.put, self.now)
+            self.redecide(moved, "rescheduled")
+            _release_members(entry, self.store, self.put, self.rules, self.now)
+
+    def accept_joint(self) -> None:
+        entry, store = self.entry, self.store
+        if not allows(entry.status, "accept_joint") or entry.joint_with is None:
+            return
+        host = store.entry(entry.joint_with)
+        if host is not None and self._fits_with(host):
+            member, host = join(entry, host, self.now)
+            self.put(member)
+            self.put(host)
+        else:
+            # The host moved, filled up or was withdrawn meanwhile: the organizer agreed to
+            # share that activity, not to be sent to another one, so the proposal is decided
+            # on its own (docs/calendar.md, "Joint activities"). Later decisions (a
+            # reschedule) may suggest a joint activity again.
+            alone = self.proposal.model_copy(update={"open_to_joint": False})
+            decided = decide(alone, store, self.rules, self.now, keep_place=False)
+            self.put(decided.model_copy(update={"change": "decided"}))
+
+    def _fits_with(self, host: CalendarEntry) -> bool:
+        return (
+            _can_host(host)
+            and host.day is not None
+            and not problems(
+                self.proposal,
+                host.day,
+                self.store,
+                self.rules,
+                local_date(self.now),
+                joint_with=host.proposal_id,
+            )
+        )
+
+    def decline_joint(self) -> None:
+        if self.proposal.open_to_joint:
+            alone = self.proposal.model_copy(update={"open_to_joint": False})
+            if allows(self.entry.status, "decline_joint"):
+                self.redecide(alone)
+            else:
+                self.store.keep_proposal(alone)
 
 
 def _can_host(host: CalendarEntry) -> bool:
-    return host.status == "scheduled" and host.joint_with is None
+    return entry_allows(host.status, "host") and host.joint_with is None
 
 
 def _leave(entry: CalendarEntry, store: CalendarStore, put: Put, now: datetime) -> None:
     """A joint member leaving: its host forgets it."""
-    if entry.status == "scheduled" and entry.joint_with is not None:
+    if entry_allows(entry.status, "leave_host") and entry.joint_with is not None:
         host = store.entry(entry.joint_with)
         if host is not None and entry.proposal_id in host.joint_members:
             members = [m for m in host.joint_members if m != entry.proposal_id]

@@ -30,6 +30,7 @@ from services.common.errors import Rejected
 from services.common.messages import Lang, Message, say
 from services.common.scope import check_scope, indexed
 
+from .lifecycle import entry_allows
 from .rules import Activity, activity_of, activity_of_entry, broken_rules, sectors_overlap, violations
 
 ALTERNATIVES = 3
@@ -127,7 +128,7 @@ def decide(
     if (
         keep_place
         and current is not None
-        and current.status == "scheduled"
+        and entry_allows(current.status, "keep_place")
         and current.day in proposal.preferred_dates
     ):
         return current

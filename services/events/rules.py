@@ -11,7 +11,7 @@ spacing rules it counts: its regions and sectors are present that day.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from uuid import UUID
@@ -117,14 +117,14 @@ def _same_joint(a: Activity, b: Activity) -> bool:
 
 
 def violations(
-    activity: Activity, others: Iterable[Activity], rules: CalendarRules, today: date
+    activity: Activity, others: Sequence[Activity], rules: CalendarRules, today: date
 ) -> list[str]:
     """Every hard rule ``activity`` would break next to ``others`` (the rest of the calendar), in English."""
     return [str(m) for m in broken_rules(activity, others, rules, today)]
 
 
 def broken_rules(
-    activity: Activity, others: Iterable[Activity], rules: CalendarRules, today: date
+    activity: Activity, others: Sequence[Activity], rules: CalendarRules, today: date
 ) -> list[Message]:
     """Every hard rule ``activity`` would break next to ``others``, each a ``Message`` (fr or en)."""
     found: list[Message] = []
@@ -134,32 +134,50 @@ def broken_rules(
     if day in rules.blackout_dates:
         found.append(say("rule_blackout", day=day))
     same_day = [o for o in others if o.proposal_id != activity.proposal_id and o.day == day]
-    if activity.venue_id is not None:
-        venue = rules.venue(activity.venue_id)
-        if venue is None:
-            found.append(say("rule_unknown_venue", venue=activity.venue_id))
-        elif activity.takes_a_place:
-            # A venue is shared (kiosks at one fair): everyone there at once must fit.
-            there = [
-                o
-                for o in same_day
-                if o.venue_id == venue.venue_id and o.takes_a_place and _overlap(o, activity)
-            ]
-            people = _busiest(activity, there, lambda a: a.attendance)
-            if people > venue.capacity:
-                found.append(say("rule_venue_full", venue=venue.name, people=people, capacity=venue.capacity))
-    if activity.takes_a_place:
-        places = [o for o in same_day if o.takes_a_place]
-        if len(places) >= rules.max_per_day:
-            found.append(say("rule_day_full", day=day, count=len(places), max=rules.max_per_day))
-        at_once = [o for o in places if _overlap(o, activity)]
-        running = _busiest(activity, at_once, lambda a: 1)
-        if running > rules.max_per_slot:
-            found.append(say("rule_slot_full", count=running - 1, max=rules.max_per_slot))
+    found += _venue_rules(activity, same_day, rules)
+    found += _capacity_rules(activity, same_day, rules)
+    found += _spacing_rules(activity, others, rules)
+    return found
+
+
+def _venue_rules(activity: Activity, same_day: list[Activity], rules: CalendarRules) -> list[Message]:
+    if activity.venue_id is None:
+        return []
+    venue = rules.venue(activity.venue_id)
+    if venue is None:
+        return [say("rule_unknown_venue", venue=activity.venue_id)]
+    if not activity.takes_a_place:
+        return []
+    # A venue is shared (kiosks at one fair): everyone there at once must fit.
+    there = [
+        o for o in same_day if o.venue_id == venue.venue_id and o.takes_a_place and _overlap(o, activity)
+    ]
+    people = _busiest(activity, there, lambda a: a.attendance)
+    if people > venue.capacity:
+        return [say("rule_venue_full", venue=venue.name, people=people, capacity=venue.capacity)]
+    return []
+
+
+def _capacity_rules(activity: Activity, same_day: list[Activity], rules: CalendarRules) -> list[Message]:
+    if not activity.takes_a_place:
+        return []
+    found: list[Message] = []
+    places = [o for o in same_day if o.takes_a_place]
+    if len(places) >= rules.max_per_day:
+        found.append(say("rule_day_full", day=activity.day, count=len(places), max=rules.max_per_day))
+    at_once = [o for o in places if _overlap(o, activity)]
+    running = _busiest(activity, at_once, lambda a: 1)
+    if running > rules.max_per_slot:
+        found.append(say("rule_slot_full", count=running - 1, max=rules.max_per_slot))
+    return found
+
+
+def _spacing_rules(activity: Activity, others: Sequence[Activity], rules: CalendarRules) -> list[Message]:
+    found: list[Message] = []
     for other in others:
         if other.proposal_id == activity.proposal_id or _same_joint(activity, other):
             continue
-        gap = abs((other.day - day).days)
+        gap = abs((other.day - activity.day).days)
         shared = set(other.regions) & set(activity.regions)
         if rules.min_days_same_region and shared and gap < rules.min_days_same_region:
             found.append(

@@ -35,6 +35,7 @@ from services.common.contracts import (
 )
 from services.common.errors import Conflict
 
+from .lifecycle import case_allows, check_referral, referral_allows
 from .placement import Organization, Seeker, fit, place
 from .ranking import (
     MONTREAL,
@@ -129,7 +130,7 @@ def prepare(market: Market, today: date) -> Prepared:
     taking_part = [
         case
         for person, case in sorted(market.cases.items(), key=lambda item: item[1].case_id.int)
-        if case.status == "open"
+        if case_allows(case.status, "refer")
         and person not in busy
         and person in market.profiles
         and market.profiles[person].takes_part_in_rounds
@@ -441,23 +442,19 @@ def _factors(case: Case, region: str, partner: Partner | None, language: str) ->
 
 def accept(referral: Referral, now: datetime) -> Referral:
     """The household accepts its plan."""
-    if referral.status != "proposed":
-        raise Conflict(
-            f"referral {referral.referral_id} is {referral.status}: only a proposed plan can be accepted"
-        )
+    check_referral(referral.referral_id, referral.status, "accept")
     return referral.model_copy(update={"status": "accepted", "updated_at": now})
 
 
 def decline(referral: Referral, reason: str | None, now: datetime) -> Referral:
     """The household declines; its place returns to the pool for the next round."""
-    if referral.status not in ("proposed", "accepted"):
-        raise Conflict(f"referral {referral.referral_id} is {referral.status}: it cannot be declined")
+    check_referral(referral.referral_id, referral.status, "decline")
     return referral.model_copy(update={"status": "declined", "decline_reason": reason, "updated_at": now})
 
 
 def cancel(referral: Referral, now: datetime) -> Referral:
     """The person withdrew: a live plan is cancelled and its place returns to the pool."""
-    if referral.status not in ("proposed", "accepted"):
+    if not referral_allows(referral.status, "cancel"):
         return referral
     return referral.model_copy(update={"status": "cancelled", "updated_at": now})
 
@@ -472,8 +469,7 @@ def override(
     now: datetime,
 ) -> Referral:
     """A counsellor reviews an automated plan: another welcoming organization (with room), or none."""
-    if referral.status not in ("proposed", "accepted"):
-        raise Conflict(f"referral {referral.referral_id} is {referral.status}: it cannot be overridden")
+    check_referral(referral.referral_id, referral.status, "override")
     review = Override(
         counsellor_id=counsellor,
         reason=reason,

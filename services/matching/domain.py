@@ -33,6 +33,7 @@ from services.common.contracts import (
 )
 
 from .entitlements import entitlements, facts_of
+from .lifecycle import case_allows, case_status_for
 from .ranking import UNREACHABLE, by_region, rank_regions, suggest_offers
 
 CASE_NAMESPACE = uuid.UUID("5b0d6b1e-7f0c-4c35-9d43-6c1f0a9e2c11")
@@ -70,12 +71,12 @@ class CaseSummary(BaseModel):
     @property
     def held_by(self) -> uuid.UUID | None:
         """The counsellor this case counts against: only an open case takes a place in a caseload."""
-        return self.counsellor_id if self.status == "open" else None
+        return self.counsellor_id if case_allows(self.status, "assign_counsellor") else None
 
     @property
     def waiting(self) -> bool:
         """Whether the case waits for a counsellor: open, and nobody holds it."""
-        return self.status == "open" and self.counsellor_id is None
+        return case_allows(self.status, "assign_counsellor") and self.counsellor_id is None
 
 
 def case_id_for(person_id: uuid.UUID) -> uuid.UUID:
@@ -148,7 +149,7 @@ def open_case(
     return Case(
         case_id=case_id_for(interest.person_id),
         person_id=interest.person_id,
-        status="withdrawn" if interest.withdrawn_at is not None else "open",
+        status=case_status_for(interest),
         language=interest.language,
         preferred_regions=interest.preferred_regions,
         opened_at=previous.opened_at if previous is not None else interest.declared_at,

@@ -15,6 +15,7 @@ from services.common.topics import CASES, COUNSELLORS
 
 from .deps import STAFF, load
 from .domain import queue_order
+from .lifecycle import case_allows
 from .models import CounsellorIn, WaitingCase
 
 router = APIRouter(tags=["counsellors"])
@@ -60,7 +61,10 @@ def waiting_for_a_counsellor(runtime: Runtime, principal: CurrentPrincipal) -> A
     """
     require(principal, *STAFF)
     cases: list[Case] = runtime.projection.values(CASES)
-    waiting = sorted((c for c in cases if c.status == "open" and c.counsellor_id is None), key=queue_order)
+    waiting = sorted(
+        (c for c in cases if case_allows(c.status, "assign_counsellor") and c.counsellor_id is None),
+        key=queue_order,
+    )
     now = runtime.clock.now()
     return [
         WaitingCase(

@@ -47,6 +47,7 @@ from services.common.topics import CASES, CONTACTS, INTERESTS, MATCHING_COMMANDS
 from .deps import PEOPLE_READERS, STAFF, Reference, load, may_see_person, self_registration_limit
 from .domain import case_id_for
 from .intake import check_profile
+from .lifecycle import case_allows, case_status_for
 from .models import ConsentsIn, InterestCreate, InterestReceived, InterestUpdate, ProfileIn
 
 router = APIRouter()
@@ -203,7 +204,7 @@ def update_interest(
     check_profile(body, reference, runtime.clock.today())
     with runtime.write_lock:
         current = _current(runtime, person_id)
-        if current.withdrawn_at is not None:
+        if not case_allows(case_status_for(current), "update"):
             raise Conflict(f"person {person_id} withdrew: declare a new interest instead")
         consents = body.consents or ConsentsIn.model_validate(
             current.consents.model_dump() if current.consents else {}
@@ -231,7 +232,7 @@ def withdraw(person_id: uuid.UUID, runtime: Runtime, principal: CurrentPrincipal
     may_see_person(principal, person_id)
     with runtime.write_lock:
         current = _current(runtime, person_id)
-        if current.withdrawn_at is not None:
+        if not case_allows(case_status_for(current), "withdraw"):
             raise Conflict(f"person {person_id} already withdrew")
         withdrawn = current.model_copy(
             update={"withdrawn_at": runtime.clock.now(), "revision": current.revision + 1}

@@ -27,11 +27,12 @@ from services.common.contracts import (
     RoundCompleted,
     RoundKey,
 )
-from services.common.errors import Conflict, Forbidden, Rejected
+from services.common.errors import Forbidden, Rejected
 from services.common.http import ApiRuntime, Runtime, found
 from services.common.topics import CONTACTS, INTERESTS, MATCHING_COMMANDS, OFFERS, REFERRALS, ROUNDS
 
 from .deps import PEOPLE_READERS, STAFF, load, may_see_person
+from .lifecycle import check_referral
 from .models import (
     ActionAccepted,
     DeclineIn,
@@ -179,8 +180,7 @@ def accept(referral_id: uuid.UUID, runtime: Runtime, principal: CurrentPrincipal
     require(principal, *PEOPLE_READERS)
     referral = _referral(runtime, referral_id)
     may_see_person(principal, referral.person_id)
-    if referral.status != "proposed":
-        raise Conflict(f"referral {referral_id} is {referral.status}: only a proposed plan can be accepted")
+    check_referral(referral_id, referral.status, "accept")
     _command(runtime, principal, "accept", referral_id=referral_id)
     return _accepted(referral, "accept")
 
@@ -196,8 +196,7 @@ def decline(referral_id: uuid.UUID, body: DeclineIn, runtime: Runtime, principal
     require(principal, *PEOPLE_READERS)
     referral = _referral(runtime, referral_id)
     may_see_person(principal, referral.person_id)
-    if referral.status not in ("proposed", "accepted"):
-        raise Conflict(f"referral {referral_id} is {referral.status}: it cannot be declined")
+    check_referral(referral_id, referral.status, "decline")
     _command(runtime, principal, "decline", referral_id=referral_id, reason=body.reason)
     return _accepted(referral, "decline")
 
@@ -212,8 +211,7 @@ def override(referral_id: uuid.UUID, body: OverrideIn, runtime: Runtime, princip
     """A counsellor reviews the automated plan: another welcoming organization, or none, with a reason."""
     require(principal, *STAFF)
     referral = _referral(runtime, referral_id)
-    if referral.status not in ("proposed", "accepted"):
-        raise Conflict(f"referral {referral_id} is {referral.status}: it cannot be overridden")
+    check_referral(referral_id, referral.status, "override")
     if body.welcoming_offer_id is not None:
         offer: Offer | None = runtime.projection.get(OFFERS, OfferKey(offer_id=body.welcoming_offer_id))
         if offer is None or offer.kind is not OfferKind.INTAKE_CAPACITY or offer.status != "active":

@@ -40,6 +40,7 @@ from services.common.kafka import read_topic
 from services.common.topics import CASES, INTERESTS
 
 from .domain import CaseSummary
+from .lifecycle import case_allows
 
 log = structlog.get_logger(__name__)
 
@@ -108,7 +109,7 @@ class People:
         """The people whose case is open and who may be referred (consent, not withdrawn)."""
         found = []
         for person, summary in list(self._summaries.items()):
-            if summary.status == "open":
+            if case_allows(summary.status, "refer"):
                 profile = self.profile(person)
                 if profile is not None and profile.takes_part_in_rounds:
                     found.append(person)

@@ -18,7 +18,7 @@ import pytest
 
 from services.common.clock import default_clock
 from services.common.topics import ROUNDS
-from services.matching.worker import next_period_start, scheduled_round_id
+from services.matching.handlers import next_period_start, scheduled_round_id
 from tests.conftest import own_stack
 from tests.support import log_events, read_topic
 from tools.stack import PROCESSES, Process, Stack
