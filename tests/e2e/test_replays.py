@@ -17,6 +17,7 @@ from kafka.admin import KafkaAdminClient, OffsetSpec
 
 from services.common.clock import default_clock
 from services.common.kafka import API_VERSION
+from services.common.settings import MatchingSettings
 from tests.support import bearer, created, log_events, read_topic
 from tools.mailsink import read_mailbox
 from tools.stack import PROCESSES, Stack
@@ -40,6 +41,7 @@ REPLAY_MARKERS = {
     "notifications-worker": {"email.already_sent"},
 }
 ENTITY_TOPICS = ("cases.v1", "referrals.v1", "calendar.v1", "rounds.v1")
+matching_settings = MatchingSettings()
 
 
 def latest(bootstrap: str, topic: str) -> dict[bytes, bytes | None]:
@@ -168,6 +170,19 @@ def test_reprocessing_every_topic_from_the_beginning_repeats_no_effect(everythin
             waiting = httpx.get(f"{matching_url}/queue", headers=bearer("hub"))
             return waiting.status_code == 200 and waiting.json() == []
 
+        # Tests that write open cases straight onto cases.v1 (poison records, dead letters) leave
+        # cases the running worker never saw; a restart reads them and gives them a counsellor, a
+        # first effect and not a repeated one: restarted once here, before the world is recorded.
+        everything.stop("matching-worker")
+        restarted = len(log_events(everything.log_path("matching-worker")))
+        everything.start_services([p for p in PROCESSES if p.name == "matching-worker"])
+
+        def loaded() -> bool:
+            events = log_events(everything.log_path("matching-worker"))[restarted:]
+            return any(e["event"] == "state.ready" for e in events)
+
+        eventually(loaded, 120, "the restarted matching worker to load its state")
+        time.sleep(2 * matching_settings.queue_check_s)  # two queue checks: the waiting cases are taken
         eventually(nobody_waits, 60, "every waiting case to get a counsellor")
         # Whatever the session did so far: every worker has caught up.
         caught_up(admin, 60)
