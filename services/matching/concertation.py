@@ -35,8 +35,9 @@ from services.common.contracts import (
 )
 from services.common.errors import Conflict
 
+from .fast_placement import place_fast
 from .lifecycle import case_allows, check_referral, referral_allows
-from .placement import Organization, Seeker, fit, place
+from .placement import Organization, Seeker, fit
 from .ranking import (
     MONTREAL,
     UNREACHABLE,
@@ -171,7 +172,7 @@ def prepare(market: Market, today: date) -> Prepared:
 def run_round(round_id: UUID, market: Market, limits: Limits, now: datetime, requested_by: str) -> Outcome:
     """One concertation round over ``market``: referral plans for the households it places."""
     prepared = prepare(market, local_date(now))
-    matched = place(prepared.seekers, prepared.organizations)
+    matched = place_fast(prepared.seekers, prepared.organizations)
     fits = {i: prepared.fit(i, j) or 0.0 for i, j in enumerate(matched) if j is not None}
     placed = sorted(
         ((i, j) for i, j in enumerate(matched) if j is not None),

@@ -122,10 +122,14 @@ class Judge:
         }
         self._fits: dict[tuple[UUID, UUID], float] = {}
 
+    def service_points(self, region: str, language: str) -> float:
+        """The service-language factor now: +5 if a welcomer of the region serves ``language``."""
+        return self._service[region, language]
+
     def region_score(self, case: Case, region: str) -> float:
         """The household's score of ``region`` now (no organization's language bonus)."""
         profile = self.market.profiles[case.person_id]
-        return round(_base(case, profile, region) + self._service[region, profile.language], 2)
+        return round(_base(case, profile, region) + self.service_points(region, profile.language), 2)
 
     def fit(self, case: Case, w: Welcome) -> float:
         """fit(h, o), as the module's docstring defines it."""
