@@ -54,7 +54,7 @@ def demo() -> Iterator[Demo]:
         var=var,
         kafka_port=free_ports(39392, 2),
         smtp_port=free_ports(39325, 1),
-        http_base=free_ports(39400, 4),
+        http_base=free_ports(39400, 5),
         extra_env={"CONCERTO_MATCHING__ROUND_INTERVAL_S": "0"},
     )
     stack = Stack(config)
