@@ -70,12 +70,13 @@ class MatchingApi:
         language: Lang = "fr",
         json: Any = None,
         headers: dict[str, str] | None = None,
+        params: dict[str, str] | None = None,
     ) -> Answer:
         token = mint(self._auth, caller.subject, caller.role, ttl_s=self._ttl_s, now=self._clock.now())
         sent = {"Authorization": f"Bearer {token}", "Accept-Language": language, **(headers or {})}
         try:
             response = await self._client.request(
-                method, self._base + path, json=json, headers=sent, timeout=15
+                method, self._base + path, json=json, headers=sent, params=params, timeout=15
             )
         except httpx.HTTPError as exc:
             raise ApiUnavailable(f"matching-api: {type(exc).__name__}") from exc

@@ -42,7 +42,8 @@ def _refusal(web: Web, page: CurrentPage, status: int) -> Response:
 def my_file(page: CurrentPage, web: CurrentWeb) -> Response:
     caller = _person(page)
     if caller is None:
-        return page.finish(RedirectResponse("/sign-in", status_code=303))
+        target = "/sign-in" if page.account is None else "/caseload"
+        return page.finish(RedirectResponse(target, status_code=303))
     return page.finish(RedirectResponse(f"/file/{case_id_for(uuid.UUID(caller.subject))}", status_code=303))
 
 

@@ -88,7 +88,8 @@ def signed_in(web: Web, page: CurrentPage, account: Account) -> Response:
     if page.session_id is not None:
         web.store.close_session(page.session_id)
     _, cookie = web.open_session(account)
-    response = RedirectResponse("/my-file", status_code=303)
+    first = "/my-file" if account.role == "person" else "/caseload"
+    response = RedirectResponse(first, status_code=303)
     page.cookie(response, SESSION_COOKIE, cookie, web.settings.web.session_ttl_s)
     return page.finish(response)
 

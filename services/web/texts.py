@@ -224,6 +224,70 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Votre réponse est enregistrée. La page se met à jour dans un instant.",
         "Your answer is recorded. The page updates in a moment.",
     ),
+    # Staff
+    "caseload": ("Mes dossiers", "My caseload"),
+    "staff": ("Équipe et accès", "Staff and access"),
+    "filters": ("Filtrer", "Filter"),
+    "search_name": ("Chercher par nom", "Search by name"),
+    "search_hint": (
+        "Chaque personne trouvée est une consultation de ses coordonnées : elle est enregistrée.",
+        "Each person found is a read of their contact details: it is recorded.",
+    ),
+    "filter_status": ("État", "Status"),
+    "filter_region": ("Région souhaitée", "Wanted region"),
+    "filter_language": ("Langue", "Language"),
+    "any": ("Toutes", "Any"),
+    "filter_missing": (
+        "Seulement les dossiers où il manque une information",
+        "Only files missing information",
+    ),
+    "apply": ("Appliquer", "Apply"),
+    "cases_count": ("{count} dossier(s)", "{count} file(s)"),
+    "case": ("Dossier", "File"),
+    "person": ("Personne", "Person"),
+    "name_hidden": ("(nom visible sur le dossier)", "(name shown on the file)"),
+    "missing_info": ("Il manque une information", "Information missing"),
+    "open_case": ("Ouvrir le dossier {ref}", "Open file {ref}"),
+    "contact_details": ("Coordonnées", "Contact details"),
+    "contact_name": ("Nom", "Name"),
+    "contact_email": ("Courriel", "Email"),
+    "contact_language": ("Langue", "Language"),
+    "staff_entitlements": ("Les aides de la personne", "The person's support"),
+    "staff_referral": ("Le plan d'orientation", "The referral plan"),
+    "staff_no_referral": ("Pas encore de plan.", "No plan yet."),
+    "contact_logged": (
+        "Votre consultation de ces coordonnées est enregistrée (loi 25).",
+        "Your reading of these details is recorded (Law 25).",
+    ),
+    "profile": ("Profil", "Profile"),
+    "household_size": ("Personnes dans le ménage", "People in the household"),
+    "preferred_regions": ("Régions souhaitées", "Wanted regions"),
+    "missing_facts": ("Information à obtenir", "Information to get"),
+    "override": ("Annuler ce plan, avec une raison", "Cancel this plan, with a reason"),
+    "override_reason": (
+        "Raison, en mots que la personne comprend",
+        "Reason, in words the person understands",
+    ),
+    "override_hint": ("Au moins 5 caractères.", "At least 5 characters."),
+    "override_done": (
+        "Votre révision est enregistrée. Le plan change dans un instant.",
+        "Your review is recorded. The plan changes in a moment.",
+    ),
+    "err_reason": ("Écrivez une raison d'au moins 5 caractères.", "Enter a reason of at least 5 characters."),
+    "counsellors": ("Conseillères et conseillers", "Counsellors"),
+    "invite": ("Inviter {name}", "Invite {name}"),
+    "invited": (
+        "L'invitation est envoyée par courriel. Le lien marche {minutes} minutes ; ensuite, "
+        "la personne demande un lien sur la page de connexion.",
+        "The invitation is sent by email. Its link works {minutes} minutes; after that, "
+        "the person asks for a link on the sign-in page.",
+    ),
+    "access_log": ("Consultations des coordonnées", "Reads of contact details"),
+    "access_when": ("Quand", "When"),
+    "access_who": ("Qui", "Who"),
+    "access_whose": ("Personne (identifiant)", "Person (id)"),
+    "access_where": ("Où", "Where"),
+    "no_access": ("Aucune consultation.", "No reads."),
     # Errors
     "error_title": ("Nous ne pouvons pas faire cela", "We cannot do that"),
     "csrf_refused": (
@@ -258,6 +322,15 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Hello {name},\n\nTo confirm your address and send your registration, open this link:\n\n"
         "{link}\n\nIt works once, for {minutes} minutes. If you did not register, do nothing: "
         "nothing will be sent.",
+    ),
+    "mail_invite_subject": ("Votre accès à Concerto", "Your access to Concerto"),
+    "mail_invite_body": (
+        "Bonjour,\n\nLe carrefour vous donne accès à Concerto. Pour vous connecter, ouvrez ce lien :\n\n"
+        "{link}\n\nIl marche une seule fois, pendant {minutes} minutes. Ensuite, demandez un nouveau "
+        "lien sur la page de connexion, avec cette adresse.",
+        "Hello,\n\nThe hub gives you access to Concerto. To sign in, open this link:\n\n"
+        "{link}\n\nIt works once, for {minutes} minutes. After that, ask for a new link on the "
+        "sign-in page, with this address.",
     ),
 }
 

@@ -11,6 +11,8 @@ emails. Screenshots of every page go to var/test/artifacts/web/.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,7 +32,7 @@ from tests.e2e.web_browser import (
     tab_to_button,
 )
 from tests.support import bearer
-from tools.stack import MATCHING_API, WEB, Stack
+from tools.stack import MATCHING_API, ROOT, WEB, Stack
 
 pytestmark = pytest.mark.e2e
 
@@ -193,6 +195,7 @@ def test_an_english_speaking_person_does_it_all_with_the_keyboard(
     # Sign out, then back in by an emailed link, all by keyboard.
     tab_to_button(page, "Sign out")
     page.keyboard.press("Enter")
+    page.wait_for_url(web + "/")
     page.goto(web + "/sign-in")
     audit.check(page, "sign-in.en")
     tab_to(page, "email")
@@ -253,3 +256,90 @@ def test_a_name_written_as_html_is_text_on_the_pages_and_in_the_emails(
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html.get_content()
     page.goto(web + "/register")
     assert page.locator("script").count() == 0
+
+
+def test_a_counsellor_invited_by_the_hub_finds_the_person_and_reading_the_contact_is_logged(
+    everything: Stack, web: str, browser: Browser, audit: Audit, mail_dir: Path
+) -> None:
+    person = _page(browser, "fr")
+    email, name = _address("fatou"), f"Fatou Ndiaye {uuid.uuid4().hex[:6]}"
+    _register_in_french(person, web, name, email, None)
+    _confirm(
+        person, link_in(mail_to(mail_dir, email, "Confirmez"), "/register/confirm/"), "Confirmer et envoyer"
+    )
+    reload_until(person, "#counsellor")
+    counsellor_email = person.locator("#counsellor a").inner_text()
+    person_id = person.url.rsplit("/", 1)[1]
+
+    # The first hub account comes from the command line, as an operator would make it.
+    hub_email = _address("coordination")
+    invited = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "services.web.invite",
+            hub_email,
+            "--role",
+            "hub",
+            "--subject",
+            "coordination",
+        ],
+        cwd=ROOT,
+        env=everything.config.env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert invited.returncode == 0, invited.stderr
+    hub = _page(browser, "fr")
+    _confirm_staff(hub, link_in(mail_to(mail_dir, hub_email, "Votre accès"), "/sign-in/"))
+    audit.check(hub, "caseload.hub.fr")
+    hub.get_by_role("link", name="Équipe et accès").click()
+    audit.check(hub, "staff.fr")
+    row = hub.locator("ul.cards > li", has_text=counsellor_email)
+    row.get_by_role("button").click()
+    hub.get_by_role("status").wait_for()
+
+    counsellor = _page(browser, "fr")
+    _confirm_staff(counsellor, link_in(mail_to(mail_dir, counsellor_email, "Votre accès"), "/sign-in/"))
+    audit.check(counsellor, "caseload.fr")
+    counsellor.fill("#q", name)
+    counsellor.get_by_role("button", name="Appliquer").click()
+    counsellor.get_by_role("link", name=name).click()
+    contact = counsellor.locator("#contact")
+    assert email in contact.inner_text()
+    audit.check(counsellor, "staff-case.fr")
+    counsellor.goto(web + "/language/en?next=/caseload")
+    audit.check(counsellor, "caseload.en")
+
+    # Both reads (the search that found the person, the case page) are on contact-access.v1.
+    reads = httpx.get(
+        everything.config.url(MATCHING_API) + "/contact-access",
+        params={"by_subject": _subject_of(everything, counsellor_email)},
+        headers=bearer("hub"),
+        timeout=30,
+    ).json()
+    purposes = {r["purpose"] for r in reads if r["person_id"] == _person_of(everything, person_id)}
+    assert purposes == {"web: caseload search", "web: case page"}
+    hub.reload()
+    assert "web: case page" in hub.locator("#access-log + .scroll").inner_text()
+    audit.check(hub, "staff-log.fr")
+
+
+def _confirm_staff(page: Page, link: str) -> None:
+    page.goto(link)
+    page.get_by_role("button", name="Me connecter").click()
+    page.wait_for_url("**/caseload")
+
+
+def _subject_of(stack: Stack, counsellor_email: str) -> str:
+    counsellors = httpx.get(
+        stack.config.url(MATCHING_API) + "/counsellors", headers=bearer("hub"), timeout=30
+    ).json()
+    return str(next(c["counsellor_id"] for c in counsellors if c["email"] == counsellor_email))
+
+
+def _person_of(stack: Stack, case_id: str) -> str:
+    case = httpx.get(stack.config.url(MATCHING_API) + f"/cases/{case_id}", headers=bearer("hub"), timeout=30)
+    return str(case.json()["person_id"])
