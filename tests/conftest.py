@@ -66,8 +66,9 @@ def stack() -> Iterator[Stack]:
         var=TEST_VAR,
         kafka_port=kafka_port,
         smtp_port=int(os.environ.get("CONCERTO_TEST_SMTP_PORT", "0")) or ports_from(29025, 1),
-        # Runs sharing a machine choose their own ports (CONCERTO_TEST_HTTP_BASE: base + 1..3 for the APIs).
-        http_base=int(os.environ.get("CONCERTO_TEST_HTTP_BASE", "0")) or ports_from(29100, 4),
+        # Runs sharing a machine choose their own ports (CONCERTO_TEST_HTTP_BASE: base + 1..3 for the APIs,
+        # base + 4 for the web).
+        http_base=int(os.environ.get("CONCERTO_TEST_HTTP_BASE", "0")) or ports_from(29100, 5),
         max_activities_per_day=3,
         extra_env=TEST_ENV,
     )
@@ -108,7 +109,7 @@ def own_stack(name: str, processes: Iterable[Process] = PROCESSES) -> Iterator[S
         var=var,
         kafka_port=ports_from(25500, 2),  # below the ephemeral range (a broker restart rebinds it)
         smtp_port=ports_from(25600, 1),
-        http_base=ports_from(25700, 4),
+        http_base=ports_from(25700, 5),
         max_activities_per_day=3,
         extra_env={**TEST_ENV, "CONCERTO_MATCHING__ROUND_INTERVAL_S": "0"},
     )

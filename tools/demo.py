@@ -46,7 +46,7 @@ def demo_config(var: Path = DEMO_VAR) -> StackConfig:
         var=var,
         kafka_port=free_ports(19192, 2),
         smtp_port=free_ports(1125, 1),
-        http_base=free_ports(8100, 4),
+        http_base=free_ports(8100, 5),
         extra_env={"CONCERTO_MATCHING__ROUND_INTERVAL_S": "0"},
     )
 

@@ -62,7 +62,10 @@ PROCESSES: tuple[Process, ...] = (
     Process("events-worker", "services.events.worker"),
     Process("matching-worker", "services.matching.worker"),
     Process("notifications-worker", "services.notifications.worker"),
+    Process("web", "services.web.app", 4),
 )
+WEB = PROCESSES[-1]
+MATCHING_API = PROCESSES[2]
 
 
 @dataclass
@@ -104,6 +107,9 @@ class StackConfig:
             "CONCERTO_MAX_ACTIVITIES_PER_DAY": str(self.max_activities_per_day),
             "PYTHONUNBUFFERED": "1",
             OFFSET_ENV: repr(self.clock_offset_s),
+            # The web calls matching-api for its users and writes its own address in the links it emails.
+            "CONCERTO_WEB__MATCHING_URL": self.url(MATCHING_API),
+            "CONCERTO_WEB__PUBLIC_URL": self.url(WEB),
             **self.extra_env,
         }
 
@@ -395,8 +401,9 @@ def urls(config: StackConfig) -> Table:
     table = Table(title="Concerto is running")
     table.add_column("what")
     table.add_column("where")
+    table.add_row("web (people and staff sign in here)", config.url(WEB))
     for process in PROCESSES:
-        if process.is_api:
+        if process.is_api and process is not WEB:
             table.add_row(f"{process.name} docs", config.url(process) + "/docs")
     table.add_row("Kafka", config.bootstrap)
     table.add_row("emails (SMTP sink, one .eml each)", f"127.0.0.1:{config.smtp_port} → {config.mail_dir}")

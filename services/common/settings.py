@@ -133,6 +133,24 @@ class ClockSettings(BaseModel):
     )
 
 
+class WebSettings(BaseModel):
+    """The web service (``CONCERTO_WEB__PUBLIC_URL`` and so on): services/web, docs/web.md."""
+
+    public_url: str = Field(
+        default="http://127.0.0.1:8004", description="Where people reach the web service: links in emails."
+    )
+    matching_url: str = Field(
+        default="http://127.0.0.1:8003", description="matching-api, as the web calls it."
+    )
+    link_ttl_s: int = Field(default=15 * 60, gt=0, description="How long an emailed link stays valid.")
+    session_ttl_s: int = Field(default=8 * 3600, gt=0, description="How long a signed-in session lasts.")
+    api_token_ttl_s: int = Field(
+        default=120,
+        gt=0,
+        description="Lifetime of the token the web mints for each call it makes for a user.",
+    )
+
+
 class Settings(BaseSettings):
     """Every Concerto process's settings; services read only the parts they need."""
 
@@ -146,6 +164,7 @@ class Settings(BaseSettings):
     digest: DigestSettings = DigestSettings()
     hub: HubSettings = HubSettings()
     watchdog: WatchdogSettings = WatchdogSettings()
+    web: WebSettings = WebSettings()
     log_format: Literal["json", "console"] = "console"
     log_level: str = "INFO"
     http_host: str = "127.0.0.1"

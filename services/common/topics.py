@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .contracts import (
+    AccessKey,
     ActivityProposed,
     CalendarCommand,
     CalendarEntry,
@@ -20,6 +21,7 @@ from .contracts import (
     CommandKey,
     ConcertationTable,
     Contact,
+    ContactAccessed,
     Contract,
     Counsellor,
     CounsellorKey,
@@ -55,6 +57,7 @@ class TopicSpec:
     partitions: int
     compacted: bool
     description: str
+    retention_days: int = 30
 
     @property
     def config(self) -> dict[str, str]:
@@ -62,7 +65,7 @@ class TopicSpec:
         if self.compacted:
             # Compacted entity topics: the latest state per key is kept forever.
             return {"cleanup.policy": "compact", "min.compaction.lag.ms": "60000"}
-        return {"cleanup.policy": "delete", "retention.ms": str(30 * 24 * 3600 * 1000)}
+        return {"cleanup.policy": "delete", "retention.ms": str(self.retention_days * 24 * 3600 * 1000)}
 
 
 PARTNERS = TopicSpec(
@@ -204,6 +207,17 @@ NOTIFICATIONS = TopicSpec(
     False,
     "Audit trail of every email sent: recipient id, template, language, Message-ID.",
 )
+CONTACT_ACCESS = TopicSpec(
+    "contact-access.v1",
+    AccessKey,
+    ContactAccessed,
+    "matching",
+    1,
+    False,
+    "Every read of a person's contact data by staff: who, when, whose (by id), from which page; "
+    "kept two years for the hub to account for it (Law 25). Never the data itself.",
+    retention_days=2 * 365,
+)
 DEADLETTER = TopicSpec(
     "deadletter.v1",
     None,
@@ -231,6 +245,7 @@ REGISTRY: tuple[TopicSpec, ...] = (
     REFERRALS,
     ROUNDS,
     NOTIFICATIONS,
+    CONTACT_ACCESS,
     DEADLETTER,
 )
 

@@ -14,9 +14,18 @@ from fastapi import FastAPI
 from services.common.http import create_api, serve
 from services.common.reference import load_reference
 from services.common.settings import Settings
-from services.common.topics import CASES, CONTACTS, COUNSELLORS, INTERESTS, OFFERS, REFERRALS, ROUNDS
+from services.common.topics import (
+    CASES,
+    CONTACT_ACCESS,
+    CONTACTS,
+    COUNSELLORS,
+    INTERESTS,
+    OFFERS,
+    REFERRALS,
+    ROUNDS,
+)
 
-from . import routes_counsellors, routes_intake, routes_referrals
+from . import routes_contacts, routes_counsellors, routes_intake, routes_referrals
 from .deps import RateLimit
 
 SERVICE = "matching-api"
@@ -31,13 +40,13 @@ def create_app(settings: Settings) -> FastAPI:
         "Accueil des personnes, dossiers, rondes de concertation et plans d'orientation.",
         settings=settings,
         service=SERVICE,
-        reads=[INTERESTS, CONTACTS, CASES, COUNSELLORS, REFERRALS, ROUNDS, OFFERS],
+        reads=[INTERESTS, CONTACTS, CASES, COUNSELLORS, REFERRALS, ROUNDS, OFFERS, CONTACT_ACCESS],
         # One record per person on each of these, read one at a time: kept as bytes (projection.py).
         lazy=[INTERESTS, CONTACTS, CASES],
     )
     app.state.reference = load_reference()
     app.state.self_registration_limit = RateLimit(settings.matching.self_registration_limit)
-    for module in (routes_intake, routes_counsellors, routes_referrals):
+    for module in (routes_intake, routes_counsellors, routes_referrals, routes_contacts):
         app.include_router(module.router)
     return app
 

@@ -54,7 +54,7 @@ def demo() -> Iterator[Demo]:
         var=var,
         kafka_port=ports_from(27392, 2),
         smtp_port=ports_from(27325, 1),
-        http_base=ports_from(27400, 4),
+        http_base=ports_from(27400, 5),
         extra_env={"CONCERTO_MATCHING__ROUND_INTERVAL_S": "0"},
     )
     stack = Stack(config)

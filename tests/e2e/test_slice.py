@@ -19,7 +19,7 @@ from services.common.topics import REGISTRY
 from tests.conftest import own_stack
 from tests.support import bearer, log_events, read_topic
 from tools.scenario import JOINS, PEOPLE, PROPOSALS, Outcome, play
-from tools.stack import PROCESSES, Stack
+from tools.stack import PROCESSES, WEB, Stack
 
 pytestmark = pytest.mark.e2e
 
@@ -38,7 +38,8 @@ def outcome(everything: Stack) -> Outcome:
 
 
 def test_every_api_is_healthy_and_documents_itself(everything: Stack) -> None:
-    for process in (p for p in PROCESSES if p.is_api):
+    assert httpx.get(everything.config.url(WEB) + "/health").json() == {"status": "ok"}  # pages, not an API
+    for process in (p for p in PROCESSES if p.is_api and p is not WEB):
         url = everything.config.url(process)
         assert httpx.get(f"{url}/health").json() == {"status": "ok", "kafka": "ok", "projection": "ready"}
         assert httpx.get(f"{url}/docs").status_code == 200

@@ -63,7 +63,12 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/referrals/{referral_id}/override"): STAFF,
     ("GET", "/partners/{partner_id}/referrals"): frozenset({"hub", "partner"}),
     ("GET", "/partners/{partner_id}/referrals/{referral_id}"): frozenset({"hub", "partner"}),
+    ("GET", "/people/{person_id}/contact"): STAFF,
+    ("GET", "/contacts/search"): STAFF,
+    ("GET", "/contact-access"): frozenset({"hub"}),
 }
+# The query a route needs besides its path.
+QUERIES = {"/people/{person_id}/contact": "?purpose=test", "/contacts/search": "?q=Personne&purpose=test"}
 # Routes that change the object they name: each allowed call gets a fresh one.
 CHANGING = {"PUT", "DELETE"} | {"accept", "decline", "override", "withdraw"}
 GUARDED = [(m, p) for m, p in routes(matching_app(Settings(environment="test"))) if p not in PUBLIC]
@@ -231,7 +236,7 @@ def test_every_matching_route_answers_each_role_as_the_matrix_says(
         .replace("{partner_id}", world.welcomer)
         .replace("{counsellor_id}", world.counsellor)
         .replace("{round_id}", world.round_id)
-    )
+    ) + QUERIES.get(path, "")
     response = matching.request(
         method, url, json=body_for(method, path, world), headers=headers(role, world, plan)
     )

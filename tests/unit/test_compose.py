@@ -137,6 +137,7 @@ def test_the_compose_file_declares_every_concerto_process() -> None:
         "matching-api",
         "matching-worker",
         "notifications-worker",
+        "web",
     } <= set(_services())
 
 

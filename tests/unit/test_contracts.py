@@ -23,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 from services.common import codec
 from services.common.codec import UnreadableRecord
 from services.common.contracts import (
+    AccessKey,
     ActivityKind,
     ActivityProposed,
     CalendarCommand,
@@ -34,6 +35,7 @@ from services.common.contracts import (
     ConcertationTable,
     Consents,
     Contact,
+    ContactAccessed,
     Contract,
     Counsellor,
     CounsellorKey,
@@ -69,6 +71,7 @@ from services.common.topics import (
     CALENDAR_COMMANDS,
     CALENDAR_RULES,
     CASES,
+    CONTACT_ACCESS,
     CONTACTS,
     COUNSELLORS,
     DEADLETTER,
@@ -185,6 +188,20 @@ def a_case() -> Example:
         opened_at=DECLARED_AT,
     )
     return CaseKey(case_id=case_id), case
+
+
+def a_contact_access() -> Example:
+    """A counsellor read Marie-Ève's contact details on her case page."""
+    access_id = UUID("5e0d9c8b-7a6f-4e5d-8c4b-3a2f1e0d9c8b")
+    read = ContactAccessed(
+        access_id=access_id,
+        person_id=MARIE_EVE_ID,
+        by_role="counsellor",
+        by_subject="9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+        purpose="web: case page",
+        accessed_at=datetime(2025, 9, 16, 13, 5, tzinfo=UTC),
+    )
+    return AccessKey(access_id=access_id), read
 
 
 def an_email_sent() -> Example:
@@ -367,6 +384,7 @@ EXAMPLES: dict[str, Callable[[], Example]] = {
     CONTACTS.name: a_contact,
     CASES.name: a_case,
     NOTIFICATIONS.name: an_email_sent,
+    CONTACT_ACCESS.name: a_contact_access,
     COUNSELLORS.name: a_counsellor,
     MATCHING_COMMANDS.name: a_round_requested,
     REFERRALS.name: a_referral,
@@ -389,7 +407,7 @@ ENTITY_TOPICS = [
     REFERRALS,
     ROUNDS,
 ]
-FACT_TOPICS = [EVENT_PROPOSALS, CALENDAR_COMMANDS, MATCHING_COMMANDS, NOTIFICATIONS]
+FACT_TOPICS = [EVENT_PROPOSALS, CALENDAR_COMMANDS, MATCHING_COMMANDS, NOTIFICATIONS, CONTACT_ACCESS]
 PERSONAL_FIELDS = {"name", "email", "phone"}
 
 

@@ -1,5 +1,6 @@
 """Pydantic contracts of every message on Concerto's topics, one module per writing service."""
 
+from .access import AccessKey, ContactAccessed
 from .base import SCHEMA_VERSION, Contract, Versioned
 from .events import (
     ActivityKind,
@@ -56,6 +57,7 @@ from .tables import ConcertationTable, Delegation, TableKey
 
 __all__ = [
     "SCHEMA_VERSION",
+    "AccessKey",
     "ActivityKind",
     "ActivityProposed",
     "CalendarCommand",
@@ -68,6 +70,7 @@ __all__ = [
     "Condition",
     "Consents",
     "Contact",
+    "ContactAccessed",
     "Contract",
     "Counsellor",
     "CounsellorKey",

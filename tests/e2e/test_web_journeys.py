@@ -1,0 +1,345 @@
+"""The web on the real stack, in Debian's Chromium: people register in French and in English,
+confirm their address from the email the SMTP sink received, and see their case open with
+its counsellor; axe-core finds nothing at WCAG 2.1 AA on any page, at desktop and phone widths,
+in both languages; the English journey is done with the keyboard alone.
+
+Security on the real stack: a link works once; a person cannot open another person's file by
+changing its address (matching-api refuses the token the web minted for them); a form posted
+without its CSRF token is refused; a name written as HTML shows as text on the pages and in the
+emails. Screenshots of every page go to var/test/artifacts/web/.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.e2e.web_browser import (
+    CHROMIUM,
+    DESKTOP,
+    Audit,
+    link_in,
+    mail_to,
+    reload_until,
+    tab_to,
+    tab_to_button,
+)
+from tests.support import bearer
+from tools.stack import MATCHING_API, ROOT, WEB, Stack
+
+pytestmark = pytest.mark.e2e
+
+XSS = "<script>alert(1)</script>"
+
+
+@pytest.fixture(scope="module")
+def web(everything: Stack) -> str:
+    """The web's address, with a counsellor counselling in both languages on the stack."""
+    counsellor = {
+        "name": "Claire Tremblay",
+        "email": f"claire.{uuid.uuid4().hex[:8]}@carrefour.example.org",
+        "languages": ["fr", "en"],
+        "max_cases": 1000,
+    }
+    answer = httpx.post(
+        everything.config.url(MATCHING_API) + "/counsellors",
+        json=counsellor,
+        headers=bearer("hub"),
+        timeout=30,
+    )
+    assert answer.status_code == 201, answer.text
+    return everything.config.url(WEB)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def audit() -> Audit:
+    return Audit()
+
+
+def _page(browser: Browser, language: str) -> Page:
+    context = browser.new_context(viewport=DESKTOP, locale="fr-CA" if language == "fr" else "en-CA")
+    page = context.new_page()
+    page.on("dialog", lambda dialog: pytest.fail(f"a script ran: {dialog.message}"))
+    return page
+
+
+def _address(label: str) -> str:
+    return f"{label}.{uuid.uuid4().hex[:10]}@exemple.ca"
+
+
+def _register_in_french(page: Page, web: str, name: str, email: str, audit: Audit | None) -> None:
+    page.goto(web + "/")
+    if audit:
+        audit.check(page, "home.fr")
+    page.get_by_role("link", name="M'inscrire").click()
+    if audit:
+        audit.check(page, "register.fr")
+    page.get_by_role("button", name="Continuer").click()  # empty: every problem listed
+    assert page.locator(".error-summary").is_visible()
+    if audit:
+        audit.check(page, "register-errors.fr")
+    page.fill("#name", name)
+    page.fill("#email", email)
+    page.check("#language-fr")
+    page.select_option("#immigration_status", "permanent_resident")
+    page.fill("#occupation", "Infirmiers auxiliaires autorisés/infirmières auxiliaires autorisées")
+    page.fill("#years", "6")
+    page.select_option("#french_level", "9")
+    page.select_option("#region_1", label="Estrie")
+    page.select_option("#region_2", label="Mauricie")
+    page.fill("#adults", "2")
+    page.fill("#children", "3, 7")
+    assert not page.is_checked("#consent_contact")
+    page.check("#consent_contact")
+    page.check("#consent_referral")
+    page.get_by_role("button", name="Continuer").click()
+    page.get_by_role("heading", name="Relisez vos réponses").wait_for()
+    if audit:
+        audit.check(page, "review.fr")
+    page.get_by_role("button", name="Envoyer").click()
+    page.get_by_role("heading", name="Confirmez votre adresse courriel").wait_for()
+    if audit:
+        audit.check(page, "check-email.fr")
+
+
+def _confirm(page: Page, link: str, button: str) -> None:
+    page.goto(link)
+    page.get_by_role("button", name=button).click()
+    page.wait_for_url("**/file/**")
+
+
+def test_a_french_speaking_person_registers_confirms_and_sees_the_case_open(
+    web: str, browser: Browser, audit: Audit, mail_dir: Path
+) -> None:
+    page = _page(browser, "fr")
+    email = _address("amina")
+    _register_in_french(page, web, "Amina Diallo", email, audit)
+    message = mail_to(mail_dir, email, "Confirmez votre inscription")
+    link = link_in(message, "/register/confirm/")
+    page.goto(link)
+    audit.check(page, "confirm.fr")
+    page.get_by_role("button", name="Confirmer et envoyer").click()
+    page.wait_for_url("**/file/**")
+    reload_until(page, "#counsellor")
+    assert page.locator("#case-status").inner_text() == "Ouvert"
+    assert page.locator("#counsellor").inner_text().strip()
+    audit.check(page, "file.fr")
+    # The link worked once.
+    page.goto(link)
+    assert "déjà servi" in page.locator("main").inner_text()
+    audit.check(page, "link-used.fr")
+
+
+def test_an_english_speaking_person_does_it_all_with_the_keyboard(
+    web: str, browser: Browser, audit: Audit, mail_dir: Path
+) -> None:
+    page = _page(browser, "fr")  # a browser that asks for French: the person switches to English
+    email = _address("samuel")
+    page.goto(web + "/")
+    tab_to_button(page, "English")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Live and work in a region of Québec").wait_for()
+    audit.check(page, "home.en")
+    tab_to_button(page, "Register")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Register").wait_for()
+    audit.check(page, "register.en")
+    for element, typed in (("name", "Samuel Okafor"), ("email", email)):
+        tab_to(page, element)
+        page.keyboard.type(typed)
+    tab_to(page, "language-en")  # the language of the page is chosen already
+    assert page.is_checked("#language-en")
+    tab_to(page, "immigration_status")
+    page.keyboard.type("Perm")
+    assert page.input_value("#immigration_status") == "permanent_resident"
+    tab_to(page, "occupation")
+    page.keyboard.type("Licensed practical nurses")
+    tab_to(page, "region_1")
+    page.keyboard.type("Laurentides")
+    assert page.input_value("#region_1") == "15"
+    for box in ("consent_contact", "consent_referral", "consent_share"):
+        tab_to(page, box)
+        page.keyboard.press("Space")
+    tab_to_button(page, "Continue")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Check your answers").wait_for()
+    audit.check(page, "review.en")
+    tab_to_button(page, "Send")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Confirm your email address").wait_for()
+    audit.check(page, "check-email.en")
+    message = mail_to(mail_dir, email, "Confirm your registration")
+    page.goto(link_in(message, "/register/confirm/"))
+    audit.check(page, "confirm.en")
+    tab_to_button(page, "Confirm and send")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/file/**")
+    reload_until(page, "#counsellor")
+    assert page.locator("#case-status").inner_text() == "Open"
+    audit.check(page, "file.en")
+    # Sign out, then back in by an emailed link, all by keyboard.
+    tab_to_button(page, "Sign out")
+    page.keyboard.press("Enter")
+    page.wait_for_url(web + "/")
+    page.goto(web + "/sign-in")
+    audit.check(page, "sign-in.en")
+    tab_to(page, "email")
+    page.keyboard.type(email)
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Check your email").wait_for()
+    audit.check(page, "sign-in-sent.en")
+    signin = mail_to(mail_dir, email, "Your link to sign in")
+    page.goto(link_in(signin, "/sign-in/"))
+    tab_to_button(page, "Sign in")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/file/**")
+    assert page.locator("h1").inner_text() == "My file"
+
+
+def test_a_person_cannot_open_another_persons_file(
+    web: str, browser: Browser, audit: Audit, mail_dir: Path
+) -> None:
+    first, second = _page(browser, "fr"), _page(browser, "fr")
+    files = []
+    for page, label in ((first, "premiere"), (second, "seconde")):
+        email = _address(label)
+        _register_in_french(page, web, f"Personne {label}", email, None)
+        _confirm(
+            page, link_in(mail_to(mail_dir, email, "Confirmez"), "/register/confirm/"), "Confirmer et envoyer"
+        )
+        reload_until(page, "#case-status")
+        files.append(page.url)
+    second.goto(files[0])
+    assert "Vous n'avez pas accès à cette page." in second.locator("main").inner_text()
+    audit.check(second, "forbidden.fr")
+    first.goto(files[0])
+    assert first.locator("#case-status").count() == 1
+
+
+def test_a_form_without_its_csrf_token_is_refused(web: str) -> None:
+    with httpx.Client(base_url=web, timeout=30) as client:
+        client.get("/sign-in")
+        refused = client.post("/sign-in", data={"email": "someone@exemple.ca"})
+        assert refused.status_code == 403
+        assert "Le formulaire a expiré" in refused.text
+
+
+def test_a_name_written_as_html_is_text_on_the_pages_and_in_the_emails(
+    web: str, browser: Browser, mail_dir: Path
+) -> None:
+    page = _page(browser, "fr")  # a script that ran would open a dialog: the page fails the test
+    email = _address("script")
+    _register_in_french(page, web, XSS, email, None)
+    message = mail_to(mail_dir, email, "Confirmez votre inscription")
+    assert XSS in message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+    assert message.get_body(preferencelist=("html",)) is None
+    _confirm(page, link_in(message, "/register/confirm/"), "Confirmer et envoyer")
+    opened = mail_to(mail_dir, email, "dossier", timeout=90)
+    html = opened.get_body(preferencelist=("html",))
+    assert html is not None
+    assert XSS not in html.get_content()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html.get_content()
+    page.goto(web + "/register")
+    assert page.locator("script").count() == 0
+
+
+def test_a_counsellor_invited_by_the_hub_finds_the_person_and_reading_the_contact_is_logged(
+    everything: Stack, web: str, browser: Browser, audit: Audit, mail_dir: Path
+) -> None:
+    person = _page(browser, "fr")
+    email, name = _address("fatou"), f"Fatou Ndiaye {uuid.uuid4().hex[:6]}"
+    _register_in_french(person, web, name, email, None)
+    _confirm(
+        person, link_in(mail_to(mail_dir, email, "Confirmez"), "/register/confirm/"), "Confirmer et envoyer"
+    )
+    reload_until(person, "#counsellor")
+    counsellor_email = person.locator("#counsellor a").inner_text()
+    person_id = person.url.rsplit("/", 1)[1]
+
+    # The first hub account comes from the command line, as an operator would make it.
+    hub_email = _address("coordination")
+    invited = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "services.web.invite",
+            hub_email,
+            "--role",
+            "hub",
+            "--subject",
+            "coordination",
+        ],
+        cwd=ROOT,
+        env=everything.config.env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert invited.returncode == 0, invited.stderr
+    hub = _page(browser, "fr")
+    _confirm_staff(hub, link_in(mail_to(mail_dir, hub_email, "Votre accès"), "/sign-in/"))
+    audit.check(hub, "caseload.hub.fr")
+    hub.get_by_role("link", name="Équipe et accès").click()
+    audit.check(hub, "staff.fr")
+    row = hub.locator("ul.cards > li", has_text=counsellor_email)
+    row.get_by_role("button").click()
+    hub.get_by_role("status").wait_for()
+
+    counsellor = _page(browser, "fr")
+    _confirm_staff(counsellor, link_in(mail_to(mail_dir, counsellor_email, "Votre accès"), "/sign-in/"))
+    audit.check(counsellor, "caseload.fr")
+    counsellor.fill("#q", name)
+    counsellor.get_by_role("button", name="Appliquer").click()
+    counsellor.get_by_role("link", name=name).click()
+    contact = counsellor.locator("#contact")
+    assert email in contact.inner_text()
+    audit.check(counsellor, "staff-case.fr")
+    counsellor.goto(web + "/language/en?next=/caseload")
+    audit.check(counsellor, "caseload.en")
+
+    # Both reads (the search that found the person, the case page) are on contact-access.v1.
+    reads = httpx.get(
+        everything.config.url(MATCHING_API) + "/contact-access",
+        params={"by_subject": _subject_of(everything, counsellor_email)},
+        headers=bearer("hub"),
+        timeout=30,
+    ).json()
+    purposes = {r["purpose"] for r in reads if r["person_id"] == _person_of(everything, person_id)}
+    assert purposes == {"web: caseload search", "web: case page"}
+    hub.reload()
+    assert "web: case page" in hub.locator("#access-log + .scroll").inner_text()
+    audit.check(hub, "staff-log.fr")
+
+
+def _confirm_staff(page: Page, link: str) -> None:
+    page.goto(link)
+    page.get_by_role("button", name="Me connecter").click()
+    page.wait_for_url("**/caseload")
+
+
+def _subject_of(stack: Stack, counsellor_email: str) -> str:
+    counsellors = httpx.get(
+        stack.config.url(MATCHING_API) + "/counsellors", headers=bearer("hub"), timeout=30
+    ).json()
+    return str(next(c["counsellor_id"] for c in counsellors if c["email"] == counsellor_email))
+
+
+def _person_of(stack: Stack, case_id: str) -> str:
+    case = httpx.get(stack.config.url(MATCHING_API) + f"/cases/{case_id}", headers=bearer("hub"), timeout=30)
+    return str(case.json()["person_id"])

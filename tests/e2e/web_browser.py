@@ -1,0 +1,100 @@
+"""Helpers of the web's browser tests: Debian's Chromium driven by Playwright, axe-core on every
+page at desktop and phone widths, screenshots kept as test artifacts, and the emails the SMTP
+sink received."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, ViewportSize
+
+from tests.conftest import TEST_VAR
+from tools.mailsink import read_mailbox
+
+CHROMIUM = "/usr/lib/chromium/chromium"
+ARTIFACTS = TEST_VAR / "artifacts" / "web"
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 360, "height": 780}
+WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+@dataclass
+class Audit:
+    """Runs axe-core on a page at both widths and keeps a screenshot of each; counts the checks."""
+
+    axe: Axe = field(default_factory=Axe)
+    checks: list[str] = field(default_factory=list)
+
+    def check(self, page: Page, name: str) -> None:
+        """Zero axe violations at WCAG 2.1 AA, on a desktop and on a 360-pixel phone screen."""
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        original = page.viewport_size or DESKTOP
+        sizes: tuple[tuple[str, ViewportSize], ...] = (("desktop", DESKTOP), ("phone", PHONE))
+        for label, size in sizes:
+            page.set_viewport_size(size)
+            results = self.axe.run(page, options=WCAG_21_AA)
+            assert results.violations_count == 0, f"{name} ({label}):\n{results.generate_report()}"
+            overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+            assert not overflow, f"{name} ({label}) scrolls sideways"
+            page.screenshot(path=str(ARTIFACTS / f"{name}.{label}.png"), full_page=True)
+            self.checks.append(f"{name}.{label}")
+        page.set_viewport_size(original)
+
+
+def mail_to(mail_dir: Path, address: str, subject: str, timeout: float = 60) -> EmailMessage:
+    """The newest message to ``address`` whose subject contains ``subject`` (waits for it)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if mail_dir.exists():
+            found = [
+                m for m in read_mailbox(mail_dir) if address in str(m["To"]) and subject in str(m["Subject"])
+            ]
+            if found:
+                return found[-1]
+        time.sleep(0.5)
+    raise AssertionError(f"no email to {address} about {subject!r} within {timeout:.0f} s")
+
+
+def link_in(message: EmailMessage, path: str) -> str:
+    """The link to ``path`` in a plain-text email."""
+    body = message.get_body(preferencelist=("plain",))
+    assert body is not None
+    content = body.get_content()
+    found = re.search(r"https?://\S+" + re.escape(path) + r"\S*", content)
+    assert found, content
+    return found.group(0)
+
+
+def tab_to(page: Page, element_id: str, limit: int = 120) -> None:
+    """Press Tab until the element ``element_id`` has the focus (fails if the keyboard cannot reach it)."""
+    for _ in range(limit):
+        if page.evaluate("document.activeElement && document.activeElement.id") == element_id:
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"#{element_id} cannot be reached with the Tab key")
+
+
+def tab_to_button(page: Page, text: str, limit: int = 120) -> None:
+    """Press Tab until the button or link saying ``text`` has the focus."""
+    script = "document.activeElement && document.activeElement.textContent.trim()"
+    for _ in range(limit):
+        if page.evaluate(script) == text:
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{text!r} cannot be reached with the Tab key")
+
+
+def reload_until(page: Page, selector: str, timeout: float = 90) -> None:
+    """Reload the page until ``selector`` is on it (a case is opened by the worker, asynchronously)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if page.locator(selector).count():
+            return
+        time.sleep(1)
+        page.reload()
+    raise AssertionError(f"{selector} did not appear on {page.url} within {timeout:.0f} s")
