@@ -23,8 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.common.auth import check_secret
 from services.common.clock import Clock
-from services.common.http import Correlate
-from services.common.logging import configure_logging
+from services.common.http import Correlate, serve
 from services.common.reference import load_reference
 from services.common.settings import Settings
 from services.notifications.mailer import Mailer, SmtpMailer
@@ -151,19 +150,7 @@ def _error_pages(app: FastAPI) -> None:
 
 def main() -> None:
     """Read the settings and serve the web with uvicorn, logging through structlog."""
-    import uvicorn
-
-    settings = Settings()
-    configure_logging(SERVICE, settings.log_format, settings.log_level)
-    uvicorn.run(
-        create_app(settings),
-        host=settings.http_host,
-        port=settings.http_port,
-        http="httptools",
-        loop="auto",
-        log_config=None,
-        access_log=False,
-    )
+    serve(create_app, SERVICE)
 
 
 if __name__ == "__main__":
