@@ -165,13 +165,22 @@ def set_members(
     return ConcertationTable.model_validate({**table.model_dump(), "members": checked, "updated_at": now})
 
 
-def delegate(table: ConcertationTable, command: DelegationCreate, now: datetime) -> ConcertationTable:
+def delegate(
+    table: ConcertationTable,
+    command: DelegationCreate,
+    now: datetime,
+    partners: Mapping[UUID, Partner],
+) -> ConcertationTable:
     """The table delegating ``command.partner_id`` from ``command.start``.
 
-    The delegation running then ends the day before; history is kept.
+    The delegation running then ends the day before; history is kept. A deactivated partner is
+    never delegated (its delegations end when it is deactivated: ``end_delegations_of``).
     """
     if command.partner_id not in table.members:
         raise Rejected("partner_id", say("delegate_not_member"))
+    known = partners.get(command.partner_id)
+    if known is not None and known.status != "active":
+        raise Rejected("partner_id", say("partner_deactivated", value=command.partner_id))
     if command.end is not None and command.end < command.start:
         raise Rejected("end", say("ends_before_start"))
     history: list[Delegation] = []

@@ -76,8 +76,8 @@ def set_members(
 def delegate(
     table_id: uuid.UUID, body: DelegationCreate, runtime: Runtime, principal: CurrentPrincipal
 ) -> Any:
-    """Delegate a member to recruit in Montréal for the table (hub only); the running delegation ends."""
+    """Delegate an active member to recruit in Montréal for the table (hub only); the running one ends."""
     require(principal, Role.HUB)
     with runtime.write_lock:
-        table = domain.delegate(_table(runtime, table_id), body, runtime.clock.now())
+        table = domain.delegate(_table(runtime, table_id), body, runtime.clock.now(), _partners(runtime))
         return _save(runtime, table, "partners.DelegateChanged")

@@ -157,6 +157,16 @@ def test_a_deactivated_delegate_stops_delegating_that_day_and_a_later_delegation
     assert published.delegate_on(TODAY + timedelta(days=1)) is None
 
 
+def test_a_deactivated_partner_cannot_be_delegated(api: TestClient) -> None:
+    member, other = register(api, "08"), register(api, "08")
+    table_id = new_table(api, "08", [member, other], mrcs=["870"])
+    assert api.post(f"/partners/{member}/deactivate", headers=HUB).status_code == 200
+    response = delegate(api, table_id, member, TODAY)
+    assert response.status_code == 422
+    assert field_errors(response) == {"body.partner_id"}
+    assert api.get(f"/tables/{table_id}", headers=HUB).json()["delegations"] == []
+
+
 def test_the_current_delegate_cannot_be_removed_from_the_members(api: TestClient) -> None:
     delegate_id, other = register(api, "12"), register(api, "12")
     table_id = new_table(api, "12", [delegate_id, other])

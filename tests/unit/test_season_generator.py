@@ -59,7 +59,7 @@ def tables(season: Season, partners: dict[str, Partner]) -> list[ConcertationTab
         command = TableCreate.model_validate(record["body"])
         table = domain.create_table(command, uuid.UUID(record["id"]), NOW, ref, by_uuid)
         delegation = DelegationCreate.model_validate(record["delegation"])
-        created.append(domain.delegate(table, delegation, NOW))
+        created.append(domain.delegate(table, delegation, NOW, by_uuid))
     return created
 
 
