@@ -25,7 +25,7 @@ from .links import LinkRefused, account_key
 from .mail import link_email
 from .pages import render
 from .registration import FIELDS, check
-from .routes_signin import refused, signed_in
+from .routes_signin import link_page, refused, signed_in
 from .runtime import CurrentPage, CurrentWeb, Web
 from .store import Account, fernet_for
 
@@ -128,13 +128,7 @@ async def send(request: Request, page: CurrentPage, web: CurrentWeb) -> Response
 
 @router.get("/register/confirm/{token}")
 def confirmation_link(token: str, page: CurrentPage, web: CurrentWeb) -> Response:
-    try:
-        claims = web.signer.read(token, "register")
-    except LinkRefused as exc:
-        return refused(web, page, exc.reason)
-    if web.store.link_used(claims.jti):
-        return refused(web, page, "used")
-    return render(web.env, page, "link.html", kind="register", action=f"/register/confirm/{token}")
+    return link_page(web, page, token, "register", f"/register/confirm/{token}")
 
 
 @router.post("/register/confirm/{token}")

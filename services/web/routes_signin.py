@@ -16,7 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from services.common.messages import Lang
 
-from .links import LinkRefused, account_key
+from .links import LinkKind, LinkRefused, account_key
 from .mail import link_email
 from .pages import SESSION_COOKIE, render
 from .runtime import CurrentPage, CurrentWeb, Web
@@ -59,15 +59,21 @@ def refused(web: Web, page: CurrentPage, reason: str) -> Response:
     return render(web.env, page, "message.html", 400, title="link_refused_title", body=body, again=True)
 
 
-@router.get("/sign-in/{token}")
-def sign_in_link(token: str, page: CurrentPage, web: CurrentWeb) -> Response:
+def link_page(web: Web, page: CurrentPage, token: str, kind: LinkKind, action: str) -> Response:
+    """The page an emailed link opens: one button that uses it (so a mail scanner fetching the
+    link does not use it up), or why the link is refused."""
     try:
-        claims = web.signer.read(token, "signin")
+        claims = web.signer.read(token, kind)
     except LinkRefused as exc:
         return refused(web, page, exc.reason)
     if web.store.link_used(claims.jti):
         return refused(web, page, "used")
-    return render(web.env, page, "link.html", kind="signin", action=f"/sign-in/{token}")
+    return render(web.env, page, "link.html", kind=kind, action=action)
+
+
+@router.get("/sign-in/{token}")
+def sign_in_link(token: str, page: CurrentPage, web: CurrentWeb) -> Response:
+    return link_page(web, page, token, "signin", f"/sign-in/{token}")
 
 
 @router.post("/sign-in/{token}")
