@@ -173,20 +173,43 @@ def check_restartable(port: int) -> None:
 
 
 def delegate_of(partners_api: str, region: str, day: date) -> str | None:
-    """The partner a table of ``region`` delegates on ``day``, if any (the rule the events API applies:
-    active tables, regional ones first, the latest delegation covering the day)."""
+    """A partner delegated to propose ``region``'s activities on ``day``, if any (read from the
+    tables as published: a regional table's delegate first, else a sub-regional table's one)."""
     tables = httpx.get(f"{partners_api}/tables", params={"region": region}, headers=bearer("hub")).json()
-    for table in sorted(tables, key=lambda t: (bool(t["mrcs"]), t["name"])):
-        if table["status"] != "active":
-            continue
-        for delegation in reversed(table["delegations"]):
-            end = delegation.get("end")
-            if date.fromisoformat(delegation["start"]) <= day and (
-                end is None or date.fromisoformat(end) >= day
-            ):
-                found: str = delegation["partner_id"]
-                return found
+    active = [t for t in tables if t["status"] == "active"]
+    for level in ([t for t in active if not t["mrcs"]], [t for t in active if t["mrcs"]]):
+        for table in sorted(level, key=lambda t: t["name"]):
+            for delegation in reversed(table["delegations"]):
+                end = delegation.get("end")
+                if date.fromisoformat(delegation["start"]) <= day and (
+                    end is None or date.fromisoformat(end) >= day
+                ):
+                    found: str = delegation["partner_id"]
+                    return found
     return None
+
+
+class TablesMade:
+    """The concertation tables a test creates on the shared broker, to dissolve when it is done.
+
+    A delegated table decides who proposes its region's activities, so a table left behind
+    would change another test's world.
+    """
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+
+    def add(self, table_id: str) -> str:
+        self.ids.append(table_id)
+        return table_id
+
+    def dissolve(self, post: Callable[..., Any]) -> None:
+        """Dissolve them through ``post`` to partners-api (a TestClient's ``post``, or
+        ``lambda path, **kw: httpx.post(url + path, **kw)``)."""
+        for table_id in self.ids:
+            response = post(f"/tables/{table_id}/dissolve", headers=bearer("hub"))
+            assert response.status_code == 200, response.text
+        self.ids.clear()
 
 
 def organizer_for(partners_api: str, region: str, day: date) -> tuple[str, str]:

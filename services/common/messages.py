@@ -68,6 +68,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "code CNP invalide : 5 chiffres, le 2e (FEER) de 0 à 5",
         "invalid CNP code: 5 digits, the 2nd (TEER) 0–5",
     ),
+    "table_dissolved": (
+        "la table de concertation {value} est dissoute",
+        "concertation table {value} is dissolved",
+    ),
     "partner_deactivated": ("le partenaire {value} est désactivé", "partner {value} is deactivated"),
     "hub_names_partner": (
         "le carrefour nomme le partenaire qui publie l'offre",
@@ -97,6 +101,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "pour proposer ses activités à Montréal",
         "region {region}: the concertation table «{table}» has delegated partner {delegate} "
         "to propose its activities in Montréal",
+    ),
+    "region_delegates": (
+        "région {region} : ses tables de concertation ont délégué des partenaires pour proposer ses "
+        "activités à Montréal, et seuls eux proposent : {delegates}",
+        "region {region}: its concertation tables have delegated partners to propose its activities "
+        "in Montréal, and only they propose: {delegates}",
     ),
     "proposes_for_itself": (
         "un partenaire propose des activités pour lui-même seulement",

@@ -297,6 +297,24 @@ def withdrawn(entry: CalendarEntry, now: datetime) -> CalendarEntry:
     )
 
 
+def region_delegates(region: str, tables: Iterable[ConcertationTable], day: date) -> dict[UUID, str]:
+    """The organizations delegated to recruit in Montréal for ``region`` on ``day``, with their table's name.
+
+    A regional table (no MRCs) speaks for the whole region: when one of them has a delegate that
+    day, its delegate alone proposes (the sub-regional tables' delegations wait). Otherwise each
+    sub-regional table's delegate proposes, for its MRCs and the region; several of them may. An
+    empty answer: nobody is delegated, and any active partner serving the region proposes.
+    """
+    active = [t for t in tables if t.region == region and t.status == "active"]
+    for level in ([t for t in active if not t.mrcs], [t for t in active if t.mrcs]):
+        found = {
+            d: t.name for t in sorted(level, key=lambda t: t.name) if (d := t.delegate_on(day)) is not None
+        }
+        if found:
+            return found
+    return {}
+
+
 def check_organizer(
     organizer: Partner | None,
     regions: list[str],
@@ -304,28 +322,28 @@ def check_organizer(
     day: date,
     by_itself: bool = False,
 ) -> bool:
-    """Refuse a proposal whose organizer may not propose for its regions; True if it is its tables' delegate.
+    """Refuse a proposal whose organizer may not propose for its regions; True if it is their delegate.
 
     The organizer must be an active partner, serving every region it proposes for, none of
     them Montréal (recruiting happens there; it is never a destination). ``by_itself``: the
     organizer asks itself (a region it does not serve is then a 403, not a 422). Where a
-    region's concertation table has delegated one organization to recruit in Montréal for
-    the whole region, only that delegate proposes the region's activities, and its
-    proposals carry the table's endorsement.
+    region has delegates (``region_delegates``), only they propose the region's activities,
+    and a delegate's proposals carry its table's endorsement.
     """
     if organizer is None or organizer.status != "active":
         raise Rejected("organizer_id", say("unknown_organizer"))
     check_scope(organizer, indexed("regions", regions), by_itself)
+    tables = list(tables)
     delegate_everywhere = bool(regions)
     for region in regions:
-        delegated = False
-        for table in sorted(tables, key=lambda t: (bool(t.mrcs), t.name)):  # regional tables first
-            if table.region != region or table.status != "active":
-                continue
-            delegate = table.delegate_on(day)
-            if delegate is not None and delegate != organizer.partner_id:
-                reason = say("region_delegated", region=region, table=table.name, delegate=delegate)
-                raise Rejected("organizer_id", reason)
-            delegated = delegated or delegate == organizer.partner_id
-        delegate_everywhere = delegate_everywhere and delegated
+        delegates = region_delegates(region, tables, day)
+        if delegates and organizer.partner_id not in delegates:
+            if len(delegates) > 1:
+                named = ", ".join(f"{d} ({t})" for d, t in delegates.items())
+                raise Rejected("organizer_id", say("region_delegates", region=region, delegates=named))
+            delegate, table = next(iter(delegates.items()))
+            raise Rejected(
+                "organizer_id", say("region_delegated", region=region, table=table, delegate=delegate)
+            )
+        delegate_everywhere = delegate_everywhere and organizer.partner_id in delegates
     return delegate_everywhere

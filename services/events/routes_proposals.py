@@ -31,7 +31,7 @@ from services.common.logging import current_correlation_id
 from services.common.messages import say
 from services.common.topics import CALENDAR, CALENDAR_COMMANDS, EVENT_PROPOSALS, PARTNERS, TABLES
 
-from .domain import check_organizer
+from .domain import check_organizer, region_delegates
 from .lifecycle import ProposalAction, allows
 from .models import CommandReceived, ProposalCreate, ProposalReceived, Reschedule
 from .routes_rules import rules_in_force
@@ -54,10 +54,7 @@ def _is_delegate_for(principal: Principal, entry: CalendarEntry, runtime: ApiRun
         return False
     tables: list[ConcertationTable] = runtime.projection.values(TABLES)
     today = runtime.clock.today()
-    return any(
-        t.region in entry.regions and t.status == "active" and t.delegate_on(today) == principal.partner_id
-        for t in tables
-    )
+    return any(principal.partner_id in region_delegates(r, tables, today) for r in entry.regions)
 
 
 @router.post("/proposals", status_code=status.HTTP_202_ACCEPTED, response_model=ProposalReceived)

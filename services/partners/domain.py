@@ -8,8 +8,8 @@ caller passes ids and ``now``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime, timedelta
 from typing import Protocol
 from uuid import UUID
 
@@ -103,28 +103,48 @@ def deactivate_partner(current: Partner, now: datetime) -> Partner:
     return current.model_copy(update={"status": "deactivated", "updated_at": now})
 
 
+def _end_from(
+    delegations: Iterable[Delegation], today: date, ends: Callable[[Delegation], bool]
+) -> list[Delegation]:
+    """``delegations`` where each one ``ends`` picks stops on ``today``: a running one ends that day,
+    one that had not begun is dropped, history before that day is kept."""
+    history: list[Delegation] = []
+    for delegation in delegations:
+        if not ends(delegation) or (delegation.end is not None and delegation.end < today):
+            history.append(delegation)
+        elif delegation.start <= today:
+            history.append(delegation.model_copy(update={"end": today}))
+    return history
+
+
 def end_delegations_of(table: ConcertationTable, partner_id: UUID, now: datetime) -> ConcertationTable | None:
     """The table once ``partner_id`` is deactivated at ``now``, or None when it delegated nothing left.
 
     A delegation of the partner running on Montréal's date of ``now`` ends that day, and one that
     had not begun is dropped (as ``delegate`` does when superseded): the table then has no
     delegate, so its members propose for themselves again until the hub delegates another one.
-    History before that day is kept.
     """
-    today = local_date(now)
-    history: list[Delegation] = []
-    changed = False
-    for delegation in table.delegations:
-        if delegation.partner_id != partner_id or (delegation.end is not None and delegation.end < today):
-            history.append(delegation)
-        elif delegation.start > today:
-            changed = True  # had not begun: dropped
-        else:
-            changed = changed or delegation.end != today
-            history.append(delegation.model_copy(update={"end": today}))
-    if not changed:
+    history = _end_from(table.delegations, local_date(now), lambda d: d.partner_id == partner_id)
+    if history == table.delegations:
         return None
     return table.model_copy(update={"delegations": history, "updated_at": now})
+
+
+def dissolve_table(table: ConcertationTable, now: datetime) -> ConcertationTable:
+    """The table dissolved at ``now``: its delegation ends that day, one not begun is dropped.
+
+    A dissolved table is kept (history refers to it) but speaks for no one: it endorses nothing,
+    takes no members or delegate, and its region's partners propose without it. Dissolving it
+    again changes nothing."""
+    if table.status == "dissolved":
+        return table
+    history = _end_from(table.delegations, local_date(now), lambda d: True)
+    return table.model_copy(update={"status": "dissolved", "delegations": history, "updated_at": now})
+
+
+def _check_active(table: ConcertationTable) -> None:
+    if table.status != "active":
+        raise Conflict(say("table_dissolved", value=table.table_id), existing=f"/tables/{table.table_id}")
 
 
 def _check_members(members: Iterable[UUID], partners: Mapping[UUID, Partner]) -> list[UUID]:
@@ -157,6 +177,7 @@ def set_members(
     table: ConcertationTable, members: Iterable[UUID], now: datetime, partners: Mapping[UUID, Partner]
 ) -> ConcertationTable:
     """The table with new members; its current delegate must stay a member."""
+    _check_active(table)
     checked = _check_members(members, partners)
     for delegation in table.delegations:
         running = delegation.end is None or delegation.end >= local_date(now)
@@ -176,6 +197,7 @@ def delegate(
     The delegation running then ends the day before; history is kept. A deactivated partner is
     never delegated (its delegations end when it is deactivated: ``end_delegations_of``).
     """
+    _check_active(table)
     if command.partner_id not in table.members:
         raise Rejected("partner_id", say("delegate_not_member"))
     known = partners.get(command.partner_id)

@@ -17,6 +17,9 @@ from .deps import Reference, load
 from .models import DelegationCreate, MembersUpdate, TableCreate
 
 router = APIRouter(tags=["tables"])
+DISSOLVED: dict[int | str, dict[str, Any]] = {
+    409: {"description": "The table is dissolved (`existing` is its path): it takes no member or delegate."}
+}
 
 
 def _partners(runtime: ApiRuntime) -> dict[uuid.UUID, Partner]:
@@ -57,7 +60,7 @@ def get_table(table_id: uuid.UUID, runtime: Runtime, principal: CurrentPrincipal
     return _table(runtime, table_id)
 
 
-@router.put("/tables/{table_id}/members", response_model=ConcertationTable)
+@router.put("/tables/{table_id}/members", response_model=ConcertationTable, responses=DISSOLVED)
 def set_members(
     table_id: uuid.UUID, body: MembersUpdate, runtime: Runtime, principal: CurrentPrincipal
 ) -> Any:
@@ -71,7 +74,10 @@ def set_members(
 
 
 @router.post(
-    "/tables/{table_id}/delegations", status_code=status.HTTP_201_CREATED, response_model=ConcertationTable
+    "/tables/{table_id}/delegations",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ConcertationTable,
+    responses=DISSOLVED,
 )
 def delegate(
     table_id: uuid.UUID, body: DelegationCreate, runtime: Runtime, principal: CurrentPrincipal
@@ -81,3 +87,18 @@ def delegate(
     with runtime.write_lock:
         table = domain.delegate(_table(runtime, table_id), body, runtime.clock.now(), _partners(runtime))
         return _save(runtime, table, "partners.DelegateChanged")
+
+
+@router.post("/tables/{table_id}/dissolve", response_model=ConcertationTable)
+def dissolve(table_id: uuid.UUID, runtime: Runtime, principal: CurrentPrincipal) -> Any:
+    """Dissolve a table (hub only): kept with status `dissolved`, its delegation ends that day.
+
+    Its region's partners then propose without it (or through the region's other tables'
+    delegates). Dissolving a dissolved table changes nothing."""
+    require(principal, Role.HUB)
+    with runtime.write_lock:
+        current = _table(runtime, table_id)
+        table = domain.dissolve_table(current, runtime.clock.now())
+        if table is current:
+            return current
+        return _save(runtime, table, "partners.TableDissolved")

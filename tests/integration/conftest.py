@@ -15,7 +15,7 @@ from services.common.settings import Settings
 from services.events.api import create_app as events_app
 from services.matching.api import create_app as matching_app
 from services.partners.api import create_app as partners_app
-from tests.support import eventually
+from tests.support import TablesMade, eventually
 
 
 def running(app: FastAPI) -> Iterator[TestClient]:
@@ -33,6 +33,15 @@ def partners(settings: Settings) -> Iterator[TestClient]:
 @pytest.fixture(scope="module")
 def events(settings: Settings) -> Iterator[TestClient]:
     yield from running(events_app(settings))
+
+
+@pytest.fixture(scope="module")
+def tables_made(partners: TestClient) -> Iterator[TablesMade]:
+    """The tables a module creates (``tables_made.add(id)``): dissolved when the module ends, so
+    their delegates never decide who proposes in another module's world."""
+    made = TablesMade()
+    yield made
+    made.dissolve(partners.post)
 
 
 @pytest.fixture(scope="module")

@@ -25,7 +25,7 @@ from services.common.settings import Settings
 from services.events.api import create_app as events_app
 from services.events.seed import default_rules
 from services.partners.api import create_app as partners_app
-from tests.support import bearer, created, eventually, read_topic, unique, write_decision
+from tests.support import TablesMade, bearer, created, eventually, read_topic, unique, write_decision
 
 pytestmark = pytest.mark.integration
 
@@ -46,6 +46,7 @@ PARTNERS_MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/tables/{table_id}"): SIGNED_IN,
     ("PUT", "/tables/{table_id}/members"): frozenset({"hub"}),
     ("POST", "/tables/{table_id}/delegations"): frozenset({"hub"}),
+    ("POST", "/tables/{table_id}/dissolve"): frozenset({"hub"}),
     ("POST", "/offers"): frozenset({"hub", "partner"}),
     ("GET", "/offers"): SIGNED_IN,
     ("GET", "/offers/{offer_id}"): SIGNED_IN,
@@ -163,11 +164,11 @@ def body_for(method: str, path: str, owner: str) -> dict[str, Any] | None:
 
 
 @pytest.fixture(scope="module")
-def world(partners: TestClient) -> World:
+def world(partners: TestClient, tables_made: TablesMade) -> World:
     """Another partner, and the delegate of a regional table of the Laurentides (15)."""
     other, delegate = register(partners, "03"), register(partners, "15")
     body = {"name": unique("Table des Laurentides"), "region": "15", "members": [delegate]}
-    table = created(partners.post("/tables", json=body, headers=HUB), "table_id")
+    table = tables_made.add(created(partners.post("/tables", json=body, headers=HUB), "table_id"))
     since = {"partner_id": delegate, "start": default_clock().today().isoformat()}
     created(partners.post(f"/tables/{table}/delegations", json=since, headers=HUB), "table_id")
     return World(other=other, delegate=delegate)
@@ -195,11 +196,13 @@ def decided_proposal(events: TestClient, settings: Settings, owner: str, status:
     return proposal_id
 
 
-def url_for(path: str, owner: str, partners: TestClient, events: TestClient, settings: Settings) -> str:
+def url_for(
+    path: str, owner: str, partners: TestClient, events: TestClient, settings: Settings, made: TablesMade
+) -> str:
     """``path`` with its parameters naming objects of ``owner``'s, made for this request."""
     url = path.replace("{partner_id}", owner)
     if "{table_id}" in url:
-        table = created(partners.post("/tables", json=table_body(owner), headers=HUB), "table_id")
+        table = made.add(created(partners.post("/tables", json=table_body(owner), headers=HUB), "table_id"))
         url = url.replace("{table_id}", table)
     if "{offer_id}" in url:
         offer = created(partners.post("/offers", json=job_offer(owner), headers=HUB), "offer_id")
@@ -222,6 +225,7 @@ def test_every_route_answers_each_role_as_the_matrix_says(
     events: TestClient,
     world: World,
     settings: Settings,
+    tables_made: TablesMade,
 ) -> None:
     allowed = MATRICES[service].get((method, path))
     if allowed is None:
@@ -229,7 +233,7 @@ def test_every_route_answers_each_role_as_the_matrix_says(
             f"{method} {path} of {service}-api is not in the authorization matrix: add it with its roles"
         )
     owner = register(partners, "03")
-    url = url_for(path, owner, partners, events, settings)
+    url = url_for(path, owner, partners, events, settings, tables_made)
     body = body_for(method, path, owner)
     client = partners if service == "partners" else events
     response = client.request(method, url, json=body, headers=headers(role, owner, world))
@@ -356,9 +360,10 @@ def test_a_partner_acts_only_for_the_regions_it_serves_and_never_for_montreal(
     events: TestClient,
     world: World,
     settings: Settings,
+    tables_made: TablesMade,
 ) -> None:
     owner = register(partners, SERVED)
-    url = url_for(path, owner, partners, events, settings)
+    url = url_for(path, owner, partners, events, settings, tables_made)
     body = REGION_BODIES[(method, path)](owner, region)
     client = partners if service == "partners" else events
     response = client.request(method, url, json=body, headers=headers(role, owner, world))

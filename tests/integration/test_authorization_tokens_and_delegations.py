@@ -28,7 +28,7 @@ from pydantic import SecretStr
 from services.common.auth import AuthSettings, Role, mint
 from services.common.clock import default_clock
 from services.common.settings import Settings
-from tests.support import bearer, created, read_topic, unique
+from tests.support import TablesMade, bearer, created, read_topic, unique
 
 pytestmark = pytest.mark.integration
 
@@ -50,11 +50,11 @@ def register(partners: TestClient, region: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def lanaudiere(partners: TestClient) -> Lanaudiere:
+def lanaudiere(partners: TestClient, tables_made: TablesMade) -> Lanaudiere:
     delegate = register(partners, "14")
     name = unique("Table régionale de Lanaudière")
     body = {"name": name, "region": "14", "members": [delegate, register(partners, "14")]}
-    table = created(partners.post("/tables", json=body, headers=HUB), "table_id")
+    table = tables_made.add(created(partners.post("/tables", json=body, headers=HUB), "table_id"))
     since = {"partner_id": delegate, "start": default_clock().today().isoformat()}
     created(partners.post(f"/tables/{table}/delegations", json=since, headers=HUB), "table_id")
     return Lanaudiere(table_name=name, delegate=delegate)

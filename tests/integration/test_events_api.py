@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from services.common.clock import default_clock
 from services.common.settings import Settings
 from services.events.api import create_app as events_app
-from tests.support import bearer, eventually, write_decision
+from tests.support import TablesMade, bearer, eventually, write_decision
 
 pytestmark = pytest.mark.integration
 HUB = bearer("hub")
@@ -90,10 +90,12 @@ def test_a_proposal_for_a_past_day_or_an_unknown_venue_is_refused_naming_the_fie
     assert "body.duration_minutes" in _errors(short)
 
 
-def test_a_delegate_proposal_carries_its_tables_endorsement(partners: TestClient, events: TestClient) -> None:
+def test_a_delegate_proposal_carries_its_tables_endorsement(
+    partners: TestClient, events: TestClient, tables_made: TablesMade
+) -> None:
     delegate = _partner(partners, "10")
     body = {"name": f"Table du Nord {uuid.uuid4().hex[:4]}", "region": "10", "members": [delegate]}
-    table = partners.post("/tables", json=body, headers=HUB).json()["table_id"]
+    table = tables_made.add(partners.post("/tables", json=body, headers=HUB).json()["table_id"])
     since = {"partner_id": delegate, "start": default_clock().today().isoformat()}
     assert partners.post(f"/tables/{table}/delegations", json=since, headers=HUB).status_code == 201
     response = events.post("/proposals", json=_proposal(delegate), headers=bearer("delegate", delegate))
@@ -102,7 +104,7 @@ def test_a_delegate_proposal_carries_its_tables_endorsement(partners: TestClient
 
 
 def test_the_region_delegate_endorses_a_proposal_waiting_for_it(
-    partners: TestClient, events: TestClient, settings: Settings
+    partners: TestClient, events: TestClient, settings: Settings, tables_made: TablesMade
 ) -> None:
     delegate, organizer = _partner(partners, "08"), _partner(partners, "08")
     table = partners.post(
@@ -110,6 +112,7 @@ def test_the_region_delegate_endorses_a_proposal_waiting_for_it(
         json={"name": f"Table A-T {uuid.uuid4().hex[:4]}", "region": "08", "members": [delegate]},
         headers=HUB,
     ).json()["table_id"]
+    tables_made.add(table)
     since = {"partner_id": delegate, "start": default_clock().today().isoformat()}
     assert partners.post(f"/tables/{table}/delegations", json=since, headers=HUB).status_code == 201
     waiting = _decision(settings, organizer, "pending_endorsement", ["08"])

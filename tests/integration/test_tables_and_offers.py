@@ -1,8 +1,8 @@
 """partners-api in process against the real broker: concertation tables, delegations and offers.
 
 Tables stay on the shared broker and a table's delegate decides who proposes the
-region's activities in Montréal, so the tables here live in regions no other
-test file uses for tables: 08 (Abitibi-Témiscamingue) and 12 (Chaudière-Appalaches).
+region's activities in Montréal, so every table made here is dissolved when the module ends
+(``TablesMade``).
 """
 
 from __future__ import annotations
@@ -21,12 +21,13 @@ from services.common.clock import default_clock
 from services.common.contracts import ConcertationTable, Offer
 from services.common.settings import Settings
 from services.partners.api import create_app
-from tests.support import bearer, eventually, records_where, unique
+from tests.support import TablesMade, bearer, eventually, records_where, unique
 
 pytestmark = pytest.mark.integration
 
 HUB = bearer("hub")
 TODAY = default_clock().today()
+MADE = TablesMade()
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +36,7 @@ def api(settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(settings)) as client:
         eventually(lambda: client.get("/health").status_code == 200, 60, "partners-api to be ready")
         yield client
+        MADE.dissolve(client.post)
 
 
 def register(api: TestClient, region: str = "12", kind: str = "community_organization") -> str:
@@ -65,8 +67,7 @@ def new_table(api: TestClient, region: str, members: list[str], mrcs: list[str] 
     body = {"name": unique("Table de concertation"), "region": region, "mrcs": mrcs or [], "members": members}
     response = api.post("/tables", json=body, headers=HUB)
     assert response.status_code == 201, response.text
-    table_id: str = response.json()["table_id"]
-    return table_id
+    return MADE.add(response.json()["table_id"])
 
 
 # -- concertation tables --------------------------------------------------------
@@ -78,6 +79,7 @@ def test_the_hub_creates_a_sub_regional_table_that_is_published(api: TestClient,
     response = api.post("/tables", json=body, headers=HUB)
     assert response.status_code == 201, response.text
     table = response.json()
+    MADE.add(table["table_id"])
     assert (table["mrcs"], table["members"], table["delegations"]) == (["880", "870"], members, [])
 
     assert api.get(f"/tables/{table['table_id']}", headers=bearer("counsellor")).json() == table
@@ -165,6 +167,34 @@ def test_a_deactivated_partner_cannot_be_delegated(api: TestClient) -> None:
     assert response.status_code == 422
     assert field_errors(response) == {"body.partner_id"}
     assert api.get(f"/tables/{table_id}", headers=HUB).json()["delegations"] == []
+
+
+def test_a_dissolved_table_ends_its_delegation_that_day_and_takes_no_member_or_delegate(
+    api: TestClient, settings: Settings
+) -> None:
+    delegate_id, other = register(api, "08"), register(api, "08")
+    table_id = new_table(api, "08", [delegate_id, other], mrcs=["880"])
+    since = TODAY - timedelta(days=20)
+    assert delegate(api, table_id, delegate_id, since).status_code == 201
+
+    response = api.post(f"/tables/{table_id}/dissolve", headers=HUB)
+    assert response.status_code == 200, response.text
+    ended = [{"partner_id": delegate_id, "start": since.isoformat(), "end": TODAY.isoformat()}]
+    assert (response.json()["status"], response.json()["delegations"]) == ("dissolved", ended)
+    published = ConcertationTable.model_validate_json(
+        last_record(settings, "tables.v1", {"table_id": table_id}).value
+    )
+    assert (published.status, published.delegate_on(TODAY + timedelta(days=1))) == ("dissolved", None)
+
+    refused = [
+        delegate(api, table_id, other, TODAY),
+        api.put(f"/tables/{table_id}/members", json={"members": [other]}, headers=HUB),
+    ]
+    assert [r.status_code for r in refused] == [409, 409]
+    assert all(r.json()["existing"] == f"/tables/{table_id}" for r in refused)
+    again = api.post(f"/tables/{table_id}/dissolve", headers=HUB)
+    assert (again.status_code, again.json()) == (200, response.json())
+    assert api.post(f"/tables/{table_id}/dissolve", headers=bearer("partner", delegate_id)).status_code == 403
 
 
 def test_the_current_delegate_cannot_be_removed_from_the_members(api: TestClient) -> None:
