@@ -18,7 +18,7 @@ services: it is not in the topic registry.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -29,6 +29,7 @@ from pydantic import Field
 from services.common.contracts import CalendarEntry, ConcertationTable, Partner, TableKey
 from services.common.contracts.base import Versioned
 from services.common.reference import region_names
+from services.common.settings import DigestSettings
 from services.common.topics import TopicSpec
 
 from .formatting import ACTIVITY_KINDS
@@ -99,6 +100,32 @@ def tables_due(
     }
     return [
         t for t in tables if t.status == "active" and t.delegate_on(as_of) is not None and t.region in busy
+    ]
+
+
+def digests_due(
+    now: datetime,
+    schedule: DigestSettings,
+    tables: Iterable[ConcertationTable],
+    entries: Iterable[CalendarEntry],
+    already_sent: Callable[[UUID, str], bool],
+) -> list[DigestDue]:
+    """The digests to trigger at ``now``: none before the week's weekday and hour, else one per
+    table due (``tables_due``) whose week's digest ``already_sent`` does not know of.
+
+    ``already_sent`` answers from what this worker knows; the agent that owns the table's
+    partition checks again before sending, so a digest triggered twice is sent once.
+    """
+    if not schedule.enabled:
+        return []
+    week = due_week(now, schedule.weekday, schedule.hour, schedule.timezone)
+    if week is None:
+        return []
+    as_of = local_day(now, schedule.timezone)
+    return [
+        DigestDue(table_id=table.table_id, week=week, as_of=as_of)
+        for table in tables_due(tables, entries, as_of, schedule.horizon_days)
+        if not already_sent(table.table_id, week)
     ]
 
 

@@ -41,7 +41,7 @@ from services.common.topics import (
 )
 
 from .delivery import Delivery
-from .digest import DIGEST_DUE, DigestDue, due_week, local_day, tables_due
+from .digest import DIGEST_DUE, digests_due
 from .documents import documents_to_bring
 from .handlers import Directory, Notifier
 from .ledger import digest_key
@@ -108,30 +108,24 @@ def create_app(settings: Settings, mailer: Mailer | None = None) -> faust.App:
     # worker would ever be the leader. Each worker's timer may trigger a table's digest; the
     # agent that owns the table's partition sends it once, whoever triggered it.
     @app.timer(interval=schedule.check_interval_s)  # type: ignore[untyped-decorator]
-    async def digests_due() -> None:
-        """Trigger the week's digest of every table with upcoming activities, once the week's hour came."""
-        if not schedule.enabled or not projection.ready:
+    async def trigger_digests() -> None:
+        """Trigger the week's digest of every table due (digest.py: digests_due)."""
+        if not projection.ready:
             return
         now = clock.now()
-        week = due_week(now, schedule.weekday, schedule.hour, schedule.timezone)
-        if week is None:
-            return
-        as_of = local_day(now, schedule.timezone)
-        entries = projection.values(CALENDAR)
-        due = [
-            table
-            for table in tables_due(projection.values(TABLES), entries, as_of, schedule.horizon_days)
-            # Known sent here; else the agent checks again in the partition that records it.
-            if not delivery.already_sent(digest_key(table.table_id, week))
-        ]
-        for table in due:
-            value = DigestDue(table_id=table.table_id, week=week, as_of=as_of)
-            meta = new_event(
-                "notifications.DigestDue", SERVICE, None, caused_by=f"{table.table_id}|{week}", now=now
-            )
-            await publish(digest_due, DIGEST_DUE, TableKey(table_id=table.table_id), value, meta)
+        due = digests_due(
+            now,
+            schedule,
+            projection.values(TABLES),
+            projection.values(CALENDAR),
+            lambda table_id, week: delivery.already_sent(digest_key(table_id, week)),
+        )
+        for value in due:
+            caused_by = f"{value.table_id}|{value.week}"
+            meta = new_event("notifications.DigestDue", SERVICE, None, caused_by=caused_by, now=now)
+            await publish(digest_due, DIGEST_DUE, TableKey(table_id=value.table_id), value, meta)
         if due:
-            log.info("digest.due", week=week, tables=len(due))
+            log.info("digest.due", week=due[0].week, tables=len(due))
 
     return app
 

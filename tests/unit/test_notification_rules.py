@@ -3,13 +3,17 @@ and the way dates and times are written."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime, time, timedelta
+from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from services.common.contracts import Delegation, ImmigrationStatus
+from services.common.settings import DigestSettings
 from services.notifications import ledger
-from services.notifications.digest import due_week, iso_week, tables_due, upcoming
+from services.notifications.digest import DigestDue, digests_due, due_week, iso_week, tables_due, upcoming
 from services.notifications.documents import documents_to_bring
 from services.notifications.formatting import clock, long_date, ordinal
 from tests import email_samples as samples
@@ -138,3 +142,20 @@ def test_every_immigration_status_has_documents_to_bring_in_both_languages() -> 
     assert "Votre document de demandeur d'asile" in asylum
     assert len(unknown) == len(documents.common)
     assert all(d.fr != d.en for ds in documents.by_status.values() for d in ds)
+
+
+def test_the_timer_triggers_each_due_tables_digest_once_the_weeks_hour_came() -> None:
+    table = samples.table()
+    other = table.model_copy(update={"table_id": uuid.uuid4(), "name": "Une autre table"})
+    schedule = DigestSettings(weekday=1, hour=7)
+    monday_six, monday_eight = (datetime(2027, 3, 1, h, 0, tzinfo=ZoneInfo(MONTREAL)) for h in (6, 8))
+    sent = {(other.table_id, "2027-W09")}
+
+    def known(table_id: UUID, week: str) -> bool:
+        return (table_id, week) in sent
+
+    assert digests_due(monday_six, schedule, [table, other], samples.DIGEST_ENTRIES, known) == []
+    due = digests_due(monday_eight, schedule, [table, other], samples.DIGEST_ENTRIES, known)
+    assert due == [DigestDue(table_id=table.table_id, week="2027-W09", as_of=date(2027, 3, 1))]
+    off = schedule.model_copy(update={"enabled": False})
+    assert digests_due(monday_eight, off, [table], samples.DIGEST_ENTRIES, known) == []
