@@ -31,7 +31,7 @@ browser: ## Debian's Chromium for the browser tests (installed with apt-get when
 	@tools/setup/chromium.sh
 
 test: setup browser ## Start the broker and SMTP server, run every test, stop them
-	$(BIN)/python -m pytest -p no:randomly
+	$(BIN)/python -m pytest
 
 sweep: setup browser ## The demo's scenario and the season tests on the trap dates (month ends, leap day, DST, …)
 	$(BIN)/python -m tools.sweep run
