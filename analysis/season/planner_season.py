@@ -1,38 +1,24 @@
-"""Synthetic recruitment seasons in Montréal, and a report comparing the ways to place them.
+"""The planner's season: proposals by organizations of the regions, seeded and reproducible.
 
-``make_season`` draws a seeded, reproducible season: organizations of the
-regions (01–17 but Montréal, 06; Capitale-Nationale and Montérégie busier than
-Nord-du-Québec), some pooling two regions; a mix of kinds, each with its own
-venues, hours and attendance (within the venue's capacity but for a few
-optimists); many proposals aimed at the same few Saturdays and at the fair
-days; sectors from the CNP broad categories (and a few major groups); the
-rules of data/calendar_rules.json.
-
-``python -m services.events.season report`` places one season three ways
-(uncoordinated, first come first served, the CP-SAT season planner) and writes
-a Markdown table of the measures side by side. The benchmark calls
-``make_season`` and ``services.events.planner.plan_season``.
+``make_season`` draws organizations of the regions (01–17 but Montréal, 06;
+Capitale-Nationale and Montérégie busier than Nord-du-Québec), some pooling two
+regions; a mix of kinds, each with its own venues, hours and attendance (within
+the venue's capacity but for a few optimists); many proposals aimed at the same
+few Saturdays and at the fair days; sectors from the CNP broad categories (and a
+few major groups); the rules of data/calendar_rules.json. The season planner's
+tests, its report (``analysis.season_report``) and the calendar benchmark use it.
 """
 
 from __future__ import annotations
 
 import json
 import random
-import time as clock
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
-from typing import Annotated
 from uuid import UUID
-
-import typer
-from rich.console import Console
-from rich.markdown import Markdown
 
 from services.common.contracts import ActivityKind, ActivityProposed, CalendarRules
 from services.common.reference import DATA_DIR, region_names
-from services.events.planner import PlanMetrics, first_come_first_served, measure, plan_season, uncoordinated
-from services.events.planner_model import region_shares
 from services.events.seed import default_rules
 
 SEASON_START = date(2027, 4, 12)
@@ -166,123 +152,3 @@ def make_season(
             )
         )
     return season, rules
-
-
-@dataclass(frozen=True)
-class Column:
-    """One way of placing the season, measured."""
-
-    name: str
-    short: str
-    metrics: PlanMetrics
-    seconds: float | None
-
-
-def compare(
-    proposals: list[ActivityProposed], rules: CalendarRules, today: date, time_limit_s: float = 10.0
-) -> list[Column]:
-    """The season placed uncoordinated, first come first served, and by the CP-SAT planner."""
-    began = clock.perf_counter()
-    fcfs = first_come_first_served(proposals, rules, today)
-    fcfs_seconds = clock.perf_counter() - began
-    plan = plan_season(proposals, rules, today, time_limit_s=time_limit_s)
-    scope = (proposals, rules, today)
-    return [
-        Column(
-            "Sans concertation / uncoordinated",
-            "uncoordinated",
-            measure(uncoordinated(proposals), *scope),
-            None,
-        ),
-        Column("Premier arrivé / first come first served", "FCFS", measure(fcfs, *scope), fcfs_seconds),
-        Column(
-            f"Planificateur / CP-SAT planner ({plan.status})",
-            "CP-SAT",
-            measure(plan.assignments, *scope),
-            plan.seconds,
-        ),
-    ]
-
-
-def _row(label: str, cells: list[str]) -> str:
-    return "| " + " | ".join([label, *cells]) + " |"
-
-
-def render(
-    columns: list[Column], proposals: list[ActivityProposed], rules: CalendarRules, command: str
-) -> str:
-    """The report in Markdown: the measures, then each region's prime slots against its fair share."""
-    m = [c.metrics for c in columns]
-    lines = [
-        "# Season plan: uncoordinated vs first come first served vs CP-SAT",
-        "",
-        f"Produced by `{command}`.",
-        f"{len(proposals)} proposals; rules of data/calendar_rules.json: at most {rules.max_per_day} "
-        f"activities a day, {rules.max_per_slot} at the same time, {rules.min_days_same_region} days "
-        f"between two of a region, {rules.min_days_same_sector} between two of a sector. "
-        "Every plan is checked with `services.events.rules.violations`.",
-        "",
-        _row("Measure", [c.name for c in columns]),
-        _row("---", ["---:"] * len(columns)),
-        _row("Scheduled", [str(x.scheduled) for x in m]),
-        _row("First choices honored", [str(x.first_choices) for x in m]),
-        _row("Any preference honored", [str(x.any_preference) for x in m]),
-        _row("Unscheduled", [str(x.unscheduled) for x in m]),
-        _row("Days over capacity", [str(x.days_over_capacity) for x in m]),
-        _row("Activities breaking a rule", [str(x.rule_violations) for x in m]),
-        _row("Prime slots (Saturdays, fair days)", [str(x.prime_slots) for x in m]),
-        _row("Largest excess over fair share", [f"{x.fairness_excess:.2f}" for x in m]),
-        _row("Time (s)", ["—" if c.seconds is None else f"{c.seconds:.2f}" for c in columns]),
-        "",
-        "Uncoordinated: every organizer takes its first choice, whatever the rules. First come first "
-        "served: proposals in arrival order, each on its best preferred date that breaks no rule (what the "
-        "online worker does). CP-SAT: the season planner (services/events/planner.py); OPTIMAL = proven, "
-        "FEASIBLE = stopped at its deterministic budget. Only preferred dates are ever given.",
-        "",
-        "Prime slots per region; fair share = share of the season's demand × prime slots of the plan "
-        "(the planner allows at most share + 1).",
-        "",
-        _row("Region", ["Demand share", *[f"{c.short} (fair share)" for c in columns]]),
-        _row("---", ["---:"] * (len(columns) + 1)),
-    ]
-    for region, share in region_shares(proposals).items():
-        cells = [f"{float(share):.1%}"]
-        for x in m:
-            cells.append(f"{x.prime_per_region.get(region, 0)} ({float(share) * x.prime_slots:.1f})")
-        lines.append(_row(region, cells))
-    return "\n".join(lines) + "\n"
-
-
-app = typer.Typer(add_completion=False, help=__doc__)
-
-
-@app.callback()
-def main() -> None:
-    """Synthetic seasons and the season planner's report."""
-
-
-@app.command()
-def report(
-    seed: Annotated[int, typer.Option(help="Seed of the synthetic season.")] = 7,
-    proposals: Annotated[int, typer.Option(help="Proposals in the season.")] = 300,
-    organizations: Annotated[int, typer.Option(help="Organizations proposing.")] = 30,
-    weeks: Annotated[int, typer.Option(help="Length of the season.")] = 12,
-    time_limit: Annotated[float, typer.Option(help="CP-SAT time limit (s).")] = 10.0,
-    out: Annotated[Path | None, typer.Option(help="Where to write the Markdown report.")] = None,
-) -> None:
-    """Place one season three ways and report the measures side by side."""
-    console = Console()
-    season, rules = make_season(seed, organizations, proposals, weeks)
-    columns = compare(season, rules, SEASON_START, time_limit)
-    command = (
-        f"python -m services.events.season report --seed {seed} --proposals {proposals} "
-        f"--organizations {organizations} --weeks {weeks}" + (f" --out {out}" if out else "")
-    )
-    text = render(columns, season, rules, command)
-    if out is not None:
-        out.write_text(text, encoding="utf-8")
-    console.print(Markdown(text))
-
-
-if __name__ == "__main__":
-    app()
