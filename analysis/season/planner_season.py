@@ -7,66 +7,45 @@ the venue's capacity but for a few optimists); many proposals aimed at the same
 few Saturdays and at the fair days; sectors from the CNP broad categories (and a
 few major groups); the rules of data/calendar_rules.json. The season planner's
 tests, its report (``analysis.season_report``) and the calendar benchmark use it.
+
+It draws with the demo season's parts (``spec``: the regions' weights, ids; ``activities.Kind``)
+but its own kinds' figures: where the demo's proposals come from each region's one delegate
+(``activities.proposals``), these come from many organizations, a few pooling two regions.
 """
 
 from __future__ import annotations
 
-import json
 import random
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from uuid import UUID
 
 from services.common.contracts import ActivityKind, ActivityProposed, CalendarRules
-from services.common.reference import DATA_DIR, region_names
+from services.common.reference import load_reference, region_names
 from services.events.seed import default_rules
+
+from .activities import Kind
+from .spec import REGION_WEIGHTS, draw_uuid
 
 SEASON_START = date(2027, 4, 12)
 """A Monday; its 12 weeks hold the May fair days and three blackout dates."""
 
-# Relative weight of each region's organizations (how many there are, not how active each one is).
-REGION_WEIGHTS = {
-    "01": 3, "02": 4, "03": 8, "04": 5, "05": 6, "07": 4, "08": 3, "09": 2,
-    "10": 1, "11": 2, "12": 6, "13": 3, "14": 4, "15": 5, "16": 8, "17": 4,
-}  # fmt: skip
-
-
-@dataclass(frozen=True)
-class _Kind:
-    """How organizers hold one kind of activity."""
-
-    weight: int
-    prime_taste: float  # chance the first choice is a prime day
-    venues: tuple[str | None, ...]
-    attendance: tuple[int, int]  # people, for activities online or outside any venue
-    starts: tuple[time, ...]
-    durations: tuple[int, ...]
-    title: str
-    of_room: tuple[float, float] = (0.3, 1.0)  # share of the venue's capacity, in a venue
-
-
 KINDS = {
-    ActivityKind.FAIR_KIOSK: _Kind(
+    ActivityKind.FAIR_KIOSK: Kind(
         20, 0.9, ("palais-des-congres", "place-bonaventure"), (0, 0), (time(9), time(10)), (360, 480),
         "Kiosque régional au salon", (0.02, 0.25),  # the fair's visitors share the hall
     ),
-    ActivityKind.INFORMATION_SESSION: _Kind(
+    ActivityKind.INFORMATION_SESSION: Kind(
         30, 0.4, ("grande-bibliotheque", "maison-regions", "carrefour-hub"), (0, 0),
         (time(13), time(18), time(18, 30)), (90, 120, 150), "Séance d'information",
     ),
-    ActivityKind.SPEED_RECRUITING: _Kind(
+    ActivityKind.SPEED_RECRUITING: Kind(
         15, 0.6, ("maison-regions", "carrefour-hub"), (0, 0), (time(9), time(13)), (180, 240),
         "Recrutement express",
     ),
-    ActivityKind.BUS_TRIP: _Kind(
+    ActivityKind.BUS_TRIP: Kind(
         10, 0.8, (None,), (40, 56), (time(7),), (600, 720), "Autobus vers la région"
     ),
-    ActivityKind.WEBINAR: _Kind(25, 0.1, (None,), (50, 500), (time(12), time(19)), (60, 90), "Webinaire"),
+    ActivityKind.WEBINAR: Kind(25, 0.1, (None,), (50, 500), (time(12), time(19)), (60, 90), "Webinaire"),
 }  # fmt: skip
-
-
-def _uuid(rng: random.Random) -> UUID:
-    return UUID(int=rng.getrandbits(128), version=4)
 
 
 def _sectors(rng: random.Random, categories: list[str], groups: list[str]) -> list[str]:
@@ -78,7 +57,7 @@ def _sectors(rng: random.Random, categories: list[str], groups: list[str]) -> li
 
 
 def _preferred(
-    rng: random.Random, kind: _Kind, days: list[date], prime: list[date], hot: set[date]
+    rng: random.Random, kind: Kind, days: list[date], prime: list[date], hot: set[date]
 ) -> list[date]:
     """Ranked dates: a prime day (the hot Saturdays and fair days first) or a weekday, then nearby days."""
     weekdays = [d for d in days if d.weekday() < 5 and d not in prime]
@@ -105,9 +84,9 @@ def make_season(
     rules = default_rules()
     capacity = {v.venue_id: v.capacity for v in rules.venues}
     names = region_names("fr")
-    unit_groups = json.loads((DATA_DIR / "cnp.json").read_text(encoding="utf-8"))["unit_groups"]
-    categories = sorted({u["code"][0] for u in unit_groups})
-    groups = sorted({u["code"][:2] for u in unit_groups})
+    unit_groups = load_reference().cnp_unit_groups
+    categories = sorted({u.code[0] for u in unit_groups})
+    groups = sorted({u.code[:2] for u in unit_groups})
     days = [start + timedelta(days=n) for n in range(weeks * 7)]
     prime = [d for d in days if rules.is_prime(d)]
     saturdays = [d for d in prime if d not in rules.fair_days]
@@ -118,7 +97,7 @@ def make_season(
         regions = rng.choices(codes, weights=weights)
         if rng.random() < 0.1:  # a regional pavilion pooling two regions
             regions = sorted({*regions, *rng.choices(codes, weights=weights)})
-        orgs.append((_uuid(rng), regions, rng.paretovariate(2.5)))  # how active it is
+        orgs.append((draw_uuid(rng), regions, rng.paretovariate(2.5)))  # how active it is
     opened = datetime.combine(start - timedelta(days=70), time(9), tzinfo=UTC)
     season = []
     for _ in range(proposals):
@@ -135,7 +114,7 @@ def make_season(
                 attendance = min(20000, room + rng.randint(1, room // 2 + 1))
         season.append(
             ActivityProposed(
-                proposal_id=_uuid(rng),
+                proposal_id=draw_uuid(rng),
                 organizer_id=organizer,
                 regions=regions,
                 kind=kind_name,
