@@ -18,7 +18,7 @@ help: ## List the targets
 
 $(INSTALLED): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,analysis]'
 	touch $@
 
 setup: $(INSTALLED) ## Install the virtual environment and fetch Kafka's jars
@@ -40,7 +40,7 @@ newcomer: ## A fresh clone with the project's caches empty: make demo, then make
 	tools/newcomer.sh
 
 $(VENV)/.bench-installed: $(INSTALLED)
-	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,bench]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,analysis,bench]'
 	touch $@
 
 bench: setup $(VENV)/.bench-installed ## Measure performance (not a test): results in bench/results/latest.md and round.md

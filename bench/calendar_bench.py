@@ -20,13 +20,13 @@ from typing import Any
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from rich.console import Console
 
+from analysis.planner import plan_season
+from analysis.season import make_season
 from services.common.cloudevents import new_event
 from services.common.codec import encode
 from services.common.contracts import ActivityProposed, ProposalKey, RulesKey
 from services.common.kafka import API_VERSION
 from services.common.topics import CALENDAR, CALENDAR_RULES, EVENT_PROPOSALS
-from services.events.planner import plan_season
-from services.events.season import make_season
 from tools.stack import PROCESSES, Stack
 
 from .harness import load

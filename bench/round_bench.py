@@ -1,5 +1,5 @@
 """Round benchmark (not a test): one concertation round of 100,000 households over 2,000 welcoming
-organizations (and 2,000 job offers), on the synthetic market of services/matching/synthetic.py.
+organizations (and 2,000 job offers), on the synthetic market of analysis/season/market.py.
 
     python -m bench.round_bench [--people 100000 --organizations 2000 --runs 3]
 
@@ -35,13 +35,13 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from analysis.season import Size, make_market
 from services.common.codec import encode
 from services.common.contracts import Case
 from services.matching.concertation import Limits, Market, prepare, run_round
 from services.matching.fast_placement import place_fast
 from services.matching.placement import place
 from services.matching.stability_fast import blocked_people
-from services.matching.synthetic import Size, make_market
 
 RESULTS = Path(__file__).resolve().parent / "results"
 NOW = datetime(2026, 11, 30, 15, tzinfo=UTC)

@@ -24,6 +24,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from analysis.season import Season, SeasonSpec, generate
 from services.common.clock import default_clock
 from services.common.settings import Settings
 from tools.report import render
@@ -32,9 +33,7 @@ from tools.report.compare import calendar_sides, routing_sides
 from tools.report.figures import Report, build
 from tools.season import play
 from tools.season.apis import Apis, LoadReport
-from tools.season.generate import generate
 from tools.season.load import Loader
-from tools.season.spec import Season, SeasonSpec
 from tools.stack import PROCESSES, ROOT, Stack, StackConfig, StackError, free_ports, urls
 
 DEMO_VAR = ROOT / "var" / "demo"

@@ -18,11 +18,11 @@ import httpx
 import pytest
 from rich.console import Console
 
+from analysis.season import SeasonSpec
 from services.common.clock import default_clock
 from tests.support import TEST_ROOT, bearer, ports_from, read_topic
 from tools.demo import Played, play_season
 from tools.report.screenshot import ChromiumMissing, screenshot
-from tools.season.spec import SeasonSpec
 from tools.stack import PROCESSES, Stack, StackConfig
 
 pytestmark = pytest.mark.e2e

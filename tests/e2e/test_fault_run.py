@@ -3,9 +3,10 @@ matching-api (three times each) and a broker restart, during 2,000 declarations 
 200 activity proposals sent by concurrent clients through the public APIs. Nothing acknowledged
 is lost, nothing is done twice, the calendar keeps its rules, every email arrives once.
 
-Set up through the APIs with a generated season (tools/season: partners, tables and their
-delegates, the season's calendar rules, offers, counsellors); its people and proposals are the
-load. Each address is on a domain of this run, so the mailbox shows exactly what it caused.
+Set up through the APIs with a generated season (analysis/season, loaded by tools/season:
+partners, tables and their delegates, the season's calendar rules, offers, counsellors); its
+people and proposals are the load. Each address is on a domain of this run, so the mailbox shows
+exactly what it caused.
 The figures go to var/test/artifacts/fault-run.json, passed or not; docs/reliability.md says
 what they mean and what a client must do about retries.
 """
@@ -23,6 +24,7 @@ from typing import Any
 import httpx
 import pytest
 
+from analysis.season import SeasonSpec, generate
 from services.common.auth import AuthSettings, Role
 from services.common.clock import default_clock
 from services.common.cloudevents import header_dict
@@ -43,10 +45,8 @@ from tests.e2e import fault_checks as checks
 from tests.e2e.fault_load import BROKER, GIVE_UP_S, Clients, Faults, Request, Tally, run
 from tests.support import check_restartable, read_topic
 from tools.season.apis import Apis
-from tools.season.generate import generate
 from tools.season.load import Loader
 from tools.season.play import lag, wait_for_workers
-from tools.season.spec import SeasonSpec
 from tools.stack import PROCESSES, Stack
 from tools.waiting import eventually
 

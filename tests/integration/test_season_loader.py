@@ -14,15 +14,14 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from analysis.season import Season, SeasonSpec, generate, next_monday
 from services.common.auth import AuthSettings
 from services.common.clock import default_clock
 from services.common.settings import Settings
 from tests.conftest import own_stack, settings_of
 from tests.support import bearer, eventually
 from tools.season.apis import Apis, LoadReport
-from tools.season.generate import generate
 from tools.season.load import Loader
-from tools.season.spec import Season, SeasonSpec, next_monday
 from tools.stack import PROCESSES, Stack
 
 pytestmark = pytest.mark.integration

@@ -16,10 +16,10 @@ from uuid import UUID
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from analysis.planner import first_come_first_served, measure, plan_season, uncoordinated
+from analysis.season import make_season
 from services.common.contracts import ActivityKind, ActivityProposed, CalendarRules
-from services.events.planner import first_come_first_served, measure, plan_season, uncoordinated
 from services.events.rules import activity_of, violations
-from services.events.season import make_season
 from services.events.seed import default_rules
 
 TODAY = date(2027, 5, 17)  # a Monday; the season runs three weeks from here

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from analysis.season import Size
 from services.matching.handlers import scheduled_round_id
-from services.matching.synthetic import Size
 from tools.routing_compare import compare, markdown, over_seeds
 
 SMALL = Size(people=300, organizations=20, jobs=80, seed=3)

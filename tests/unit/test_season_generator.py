@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from analysis.season import Season, SeasonSpec, generate, next_monday
 from services.common.clock import default_clock
 from services.common.contracts import CalendarRules, ConcertationTable, Partner
 from services.common.reference import load_reference
@@ -26,8 +27,6 @@ from services.matching.intake import check_profile
 from services.matching.models import CounsellorIn, InterestCreate
 from services.partners import domain
 from services.partners.models import DelegationCreate, OfferCreate, PartnerCreate, TableCreate
-from tools.season.generate import generate
-from tools.season.spec import Season, SeasonSpec, next_monday
 
 START = next_monday(default_clock().today())
 NOW = default_clock().now()

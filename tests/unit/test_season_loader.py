@@ -16,12 +16,11 @@ from typing import Any
 import httpx
 import pytest
 
+from analysis.season import Season, SeasonSpec, generate, next_monday
 from services.common.auth import AuthSettings, verify
 from services.common.clock import default_clock
 from tools.season.apis import Apis
-from tools.season.generate import generate
 from tools.season.load import Loader
-from tools.season.spec import Season, SeasonSpec, next_monday
 
 START = next_monday(default_clock().today())
 

@@ -1,14 +1,14 @@
 """Side by side on the same season: what coordination did, and what the alternatives would have done.
 
 Calendar: the live calendar (the events worker's decisions, joint activities included)
-against first come first served without pooling (``services.events.greedy``) and against no
+against first come first served without pooling (``analysis.greedy``) and against no
 coordination at all (every organizer takes its first choice), all measured with the same
-rules (``services.events.planner.measure``). Inputs: the proposals as the events worker
+rules (``analysis.planner.measure``). Inputs: the proposals as the events worker
 received them (event-proposals.v1) and the rules in force (events-api).
 
 Routing: the round the matching worker ran against competing regions, where every
 welcoming organization pitches to every household it could welcome and the first pitch
-wins (``services.matching.baseline.first_come``). Inputs: the round's own snapshot rebuilt
+wins (``analysis.baseline.first_come``). Inputs: the round's own snapshot rebuilt
 from the services (profiles from interests.v1; cases, offers, partners, calendar and earlier
 referrals from the APIs), prepared exactly as the worker prepares it.
 """
@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
+from analysis.baseline import Figures, figures, first_come
+from analysis.planner import PlanMetrics, first_come_first_served, measure, uncoordinated
 from services.common.settings import MatchingSettings
-from services.events.planner import PlanMetrics, first_come_first_served, measure, uncoordinated
-from services.matching.baseline import Figures, figures, first_come
 from services.matching.concertation import Market, prepare
 
 from .collect import Observed

@@ -21,14 +21,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from analysis.season import Season, SeasonSpec, next_monday
+from analysis.season import generate as generate_season
 from services.common.clock import default_clock
 from services.common.settings import Settings
 from tools.stack import ROOT
 
 from .apis import Apis, LoadReport
-from .generate import generate as generate_season
 from .load import Loader
-from .spec import Season, SeasonSpec, next_monday
 
 app = typer.Typer(add_completion=False, help=__doc__, no_args_is_help=True)
 console = Console()

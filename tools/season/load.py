@@ -24,11 +24,11 @@ import httpx
 from rich.progress import Progress
 from tenacity import Retrying, retry_if_exception_type, retry_if_result, stop_after_attempt, wait_exponential
 
+from analysis.season.spec import FILES, Record, Season
 from services.common.auth import AuthSettings, Role, mint
 from services.common.clock import default_clock
 
 from .apis import Apis, LoadReport, Refusal, Response, reason_of
-from .spec import FILES, Record, Season
 
 
 class Unresolved(LookupError):

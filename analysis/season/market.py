@@ -29,10 +29,9 @@ from services.common.contracts import (
     Partner,
 )
 from services.common.reference import load_reference
-
-from .concertation import Market
-from .domain import open_case
-from .ranking import DESTINATIONS, by_region, rank_regions
+from services.matching.concertation import Market
+from services.matching.domain import open_case
+from services.matching.ranking import DESTINATIONS, by_region, rank_regions
 
 NAMESPACE = uuid.UUID("8d7c6b5a-4f3e-4d2c-9b1a-0f9e8d7c6b5a")
 # Relative pull of each destination region (first choices concentrate on a few).

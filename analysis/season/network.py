@@ -18,13 +18,8 @@ from decimal import Decimal
 from services.common.reference import CnpUnitGroup, Mrc, ReferenceData
 
 from . import names
-from .spec import Record, SeasonSpec, ascii_slug, french_of, new_id
+from .spec import REGION_WEIGHTS, Record, SeasonSpec, ascii_slug, french_of, new_id
 
-# How many organizations (and, for people, how much interest) each destination region draws.
-REGION_WEIGHTS = {
-    "01": 3, "02": 4, "03": 8, "04": 5, "05": 6, "07": 4, "08": 3, "09": 2,
-    "10": 1, "11": 2, "12": 6, "13": 3, "14": 4, "15": 5, "16": 8, "17": 4,
-}  # fmt: skip
 AREA_CODES = {
     "01": "418", "02": "418", "03": "418", "04": "819", "05": "819", "06": "514", "07": "819", "08": "819",
     "09": "418", "10": "819", "11": "418", "12": "418", "13": "450", "14": "450", "15": "450", "16": "450",

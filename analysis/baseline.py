@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from .concertation import Market, Prepared
-from .stability import blocked_households, blocking_pairs
+from services.matching.concertation import Market, Prepared
+from services.matching.stability import blocked_households, blocking_pairs
 
 
 @dataclass(frozen=True)

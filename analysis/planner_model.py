@@ -1,6 +1,6 @@
 """The season planner's CP-SAT model: one boolean per (proposal, preferred day), the rules as cliques.
 
-Built and solved by ``services.events.planner.plan_season``, whose docstring
+Built and solved by ``analysis.planner.plan_season``, whose docstring
 states the model in words. Here each hard rule of ``services.events.rules`` is
 written as at-most-one constraints over cliques of conflicting candidates
 wherever the conflict graph allows it: the model stays small (a 1,000-proposal

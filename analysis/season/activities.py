@@ -30,15 +30,17 @@ from .spec import Record, new_id
 
 @dataclass(frozen=True)
 class Kind:
-    """How delegates hold one kind of activity (illustrative)."""
+    """How organizers hold one kind of activity (illustrative): the demo's delegates here
+    (``KINDS``), the planner season's organizations in ``planner_season.KINDS``."""
 
     weight: int
-    prime_taste: float  # chance the first choice is a hot Saturday or a fair day
+    prime_taste: float  # chance the first choice is a prime day (a hot Saturday or a fair day)
     venues: tuple[str | None, ...]
-    attendance: tuple[int, int]
+    attendance: tuple[int, int]  # people (the planner's season: only online or outside any venue)
     starts: tuple[time, ...]
     durations: tuple[int, ...]
     title: str
+    of_room: tuple[float, float] = (0.3, 1.0)  # the planner's season: share of the venue's capacity
 
 
 KINDS = {

@@ -1,4 +1,5 @@
-"""What a demo season is made of: its parameters, its files, and the helpers every part uses.
+"""What a season is made of: the demo season's parameters and files, and the helpers every part of
+the generator uses (the demo season, the planner's season, the round's market).
 
 A season is a directory of JSON files, each a list of records
 ``{"id": <generated uuid>, "body": <request body>, ...}``; a body refers to
@@ -28,6 +29,12 @@ FILES = ("partners", "tables", "offers", "proposals", "counsellors", "people")
 """The record files of a season, in the order the loader posts them."""
 MANIFEST = "season.json"
 RULES = "rules.json"
+
+# How many organizations (and, for people, how much interest) each destination region draws.
+REGION_WEIGHTS = {
+    "01": 3, "02": 4, "03": 8, "04": 5, "05": 6, "07": 4, "08": 3, "09": 2,
+    "10": 1, "11": 2, "12": 6, "13": 3, "14": 4, "15": 5, "16": 8, "17": 4,
+}  # fmt: skip
 
 
 def next_monday(today: date) -> date:
@@ -96,9 +103,14 @@ def _write_json(path: Path, value: Any) -> Path:
     return path
 
 
+def draw_uuid(rng: random.Random) -> uuid.UUID:
+    """A version-4 UUID drawn from the season's random generator (reproducible)."""
+    return uuid.UUID(int=rng.getrandbits(128), version=4)
+
+
 def new_id(rng: random.Random) -> str:
-    """A generated id: a version-4 UUID drawn from the season's random generator (reproducible)."""
-    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    """A generated id of a record: ``draw_uuid`` as text."""
+    return str(draw_uuid(rng))
 
 
 @cache

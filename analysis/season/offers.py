@@ -15,7 +15,6 @@ from . import names
 from .network import (
     CITIES,
     FRENCH_ASKED,
-    REGION_WEIGHTS,
     SETTLEMENT,
     Network,
     Org,
@@ -23,7 +22,7 @@ from .network import (
     wage,
     window,
 )
-from .spec import Record, ascii_slug, french_of, new_id
+from .spec import REGION_WEIGHTS, Record, ascii_slug, french_of, new_id
 
 TEER_WEIGHTS = (1, 2, 3, 3, 3, 3)
 """Employers post fewer management jobs (TEER 0) than trade or labour jobs."""

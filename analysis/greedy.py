@@ -21,8 +21,8 @@ from fractions import Fraction
 from math import floor
 from uuid import UUID
 
+from analysis.planner_model import Candidate, arrival_order
 from services.common.contracts import ActivityProposed, CalendarRules
-from services.events.planner_model import Candidate, arrival_order
 from services.events.rules import Activity, activity_of, takes_prime_slot, violations
 
 

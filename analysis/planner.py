@@ -61,9 +61,9 @@ from uuid import UUID
 
 from ortools.sat.python import cp_model
 
+from analysis.greedy import Calendar, fill, first_come_first_served, uncoordinated
+from analysis.planner_model import Candidate, SeasonModel, arrival_order, candidates, region_shares
 from services.common.contracts import ActivityProposed, CalendarRules
-from services.events.greedy import Calendar, fill, first_come_first_served, uncoordinated
-from services.events.planner_model import Candidate, SeasonModel, arrival_order, candidates, region_shares
 from services.events.rules import activity_of, takes_prime_slot
 
 __all__ = [

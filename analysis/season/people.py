@@ -21,8 +21,7 @@ from typing import Any
 from services.common.reference import ReferenceData
 
 from . import names
-from .network import REGION_WEIGHTS
-from .spec import Record, ascii_slug, new_id
+from .spec import REGION_WEIGHTS, Record, ascii_slug, new_id
 
 STATUSES = {
     "permanent_resident": 40, "temporary_worker": 20, "protected_person": 11,
