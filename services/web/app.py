@@ -34,6 +34,7 @@ from .links import LinkSigner
 from .pages import LANG_COOKIE, YEAR_S, environment, render, safe_next
 from .runtime import CsrfRefused, CurrentPage, CurrentWeb, Web, page
 from .store import WebStore
+from .throttle import Rules, Throttle
 
 SERVICE = "web"
 STATIC = Path(__file__).parent / "static"
@@ -50,6 +51,7 @@ def create_app(
     check_secret(settings.auth, settings.environment)
     clock = clock or settings.build_clock()
     secret = settings.auth.secret.get_secret_value()
+    limits = settings.web
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -67,6 +69,12 @@ def create_app(
                 ),
                 env=environment(),
                 reference=load_reference(),
+                signin_limit=Throttle(
+                    "signin", Rules(limits.signin_limit_per_address, limits.signin_limit_per_client)
+                ),
+                register_limit=Throttle(
+                    "register", Rules(limits.register_limit_per_address, limits.register_limit_per_client)
+                ),
             )
             log.info("web.started", public_url=settings.web.public_url)
             try:

@@ -72,6 +72,15 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Ce lien a déjà servi : il marche une seule fois.",
         "This link was already used: it works once.",
     ),
+    "too_many_title": ("Trop de demandes", "Too many requests"),
+    "too_many_body": (
+        "Vous avez fait trop de demandes. Réessayez dans {minutes} minutes.",
+        "You have made too many requests. Try again in {minutes} minutes.",
+    ),
+    "too_many_body_one": (
+        "Vous avez fait trop de demandes. Réessayez dans 1 minute.",
+        "You have made too many requests. Try again in 1 minute.",
+    ),
     "link_again": ("Demander un nouveau lien", "Ask for a new link"),
     # Registration
     "register_title": ("M'inscrire", "Register"),
