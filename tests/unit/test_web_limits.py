@@ -70,9 +70,9 @@ def test_the_fourth_sign_in_link_for_one_address_waits_until_the_window_passes(
     assert "Réessayez dans 10 minutes." in refused.text
     assert "amina" not in refused.text.lower(), "the page does not repeat the address"
     assert _sign_in(client, "samuel@example.ca").status_code == 200, "another address is not held back"
-    clock.advance(timedelta(seconds=9 * 60 + 30))
-    assert _sign_in(client, "amina@example.ca").status_code == 429, "the window's last second still counts"
-    clock.advance(timedelta(seconds=1))
+    clock.advance(timedelta(seconds=9 * 60 + 29))
+    assert _sign_in(client, "amina@example.ca").status_code == 429, "a second early is still too early"
+    clock.advance(timedelta(seconds=2))
     assert _sign_in(client, "amina@example.ca").status_code == 200
 
 
