@@ -28,7 +28,7 @@ from services.common.reference import load_reference
 from services.common.settings import Settings
 from services.notifications.mailer import Mailer, SmtpMailer
 
-from . import routes_file, routes_register, routes_signin, routes_staff
+from . import routes_account, routes_file, routes_register, routes_signin, routes_staff
 from .apis import ApiUnavailable, MatchingApi
 from .links import LinkSigner
 from .pages import LANG_COOKIE, YEAR_S, environment, render, safe_next
@@ -86,7 +86,7 @@ def create_app(
     app.state.clock = clock
     app.add_middleware(Correlate)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (routes_signin, routes_register, routes_file, routes_staff):
+    for module in (routes_signin, routes_register, routes_file, routes_account, routes_staff):
         app.include_router(module.router)
 
     @app.get("/health")

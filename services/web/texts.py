@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from services.common.messages import Lang
 
+from .texts_account import ACCOUNT_TEXTS
+
 # key → (French, English); {names} are parameters.
 TEXTS: dict[str, tuple[str, str]] = {
     "site": ("Concerto", "Concerto"),
@@ -342,6 +344,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "sign-in page, with this address.",
     ),
 }
+
+TEXTS.update(ACCOUNT_TEXTS)
 
 
 def text(key: str, language: Lang, **params: object) -> str:

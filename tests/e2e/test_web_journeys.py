@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -115,6 +117,17 @@ def _register_in_french(page: Page, web: str, name: str, email: str, audit: Audi
     page.get_by_role("heading", name="Confirmez votre adresse courriel").wait_for()
     if audit:
         audit.check(page, "check-email.fr")
+
+
+def _in_both(page: Page, web: str, audit: Audit, name: str) -> None:
+    """Check this page, then the same page in the other language, and come back to the first."""
+    lang = (page.locator("html").get_attribute("lang") or "fr")[:2]
+    other = "en" if lang == "fr" else "fr"
+    here = quote(page.url.removeprefix(web), safe="")
+    audit.check(page, f"{name}.{lang}")
+    page.goto(f"{web}/language/{other}?next={here}")
+    audit.check(page, f"{name}.{other}")
+    page.goto(f"{web}/language/{lang}?next={here}")
 
 
 def _confirm(page: Page, link: str, button: str) -> None:
@@ -343,3 +356,88 @@ def _subject_of(stack: Stack, counsellor_email: str) -> str:
 def _person_of(stack: Stack, case_id: str) -> str:
     case = httpx.get(stack.config.url(MATCHING_API) + f"/cases/{case_id}", headers=bearer("hub"), timeout=30)
     return str(case.json()["person_id"])
+
+
+def test_a_person_changes_address_and_language_withdraws_then_has_the_data_erased(
+    everything: Stack, web: str, browser: Browser, audit: Audit, mail_dir: Path
+) -> None:
+    page = _page(browser, "fr")
+    email = _address("nadia")
+    _register_in_french(page, web, "Nadia Benali", email, None)
+    _confirm(
+        page, link_in(mail_to(mail_dir, email, "Confirmez"), "/register/confirm/"), "Confirmer et envoyer"
+    )
+    reload_until(page, "#counsellor")
+    person_id = _person_of(everything, page.url.rsplit("/", 1)[1])
+
+    page.get_by_role("link", name="Changer mes coordonnées ou ma langue").click()
+    page.get_by_role("heading", name="Mes coordonnées et ma langue").wait_for()
+    _in_both(page, web, audit, "details")
+    page.fill("#phone", "appelez-moi")
+    page.get_by_role("button", name="Enregistrer").click()
+    assert "Écrivez un numéro de téléphone" in page.locator("#phone-error").inner_text()
+    assert page.locator(".error-summary a[href='#phone']").is_visible()
+    audit.check(page, "details-errors.fr")
+    new_email = _address("nadia.nouvelle")
+    page.fill("#phone", "514 555-0123")
+    page.fill("#email", new_email)
+    page.check("#language-en")
+    page.get_by_role("button", name="Enregistrer").click()
+    page.get_by_role("heading", name="Confirmez votre nouvelle adresse").wait_for()
+    audit.check(page, "new-email-sent.fr")
+    assert _contact_of(everything, person_id)["email"] == email, "nothing changes before the link is used"
+    message = mail_to(mail_dir, new_email, "Confirm your new address")  # in the language chosen
+    page.goto(link_in(message, "/my-file/email/"))
+    audit.check(page, "new-email-link.fr")
+    page.get_by_role("button", name="Confirmer ma nouvelle adresse").click()
+    page.wait_for_url("**/file/**")
+    assert page.get_by_role("status").inner_text() == "Your contact details are saved."
+    contact = _contact_of(everything, person_id)
+    assert (contact["email"], contact["phone"], contact["language"]) == (new_email, "514 555-0123", "en")
+    audit.check(page, "file-saved.en")
+
+    page.get_by_role("link", name="Withdraw my registration").click()
+    _in_both(page, web, audit, "withdraw")
+    page.get_by_role("button", name="Yes, withdraw my registration").click()
+    page.wait_for_url("**/file/**")
+    assert page.get_by_role("status").inner_text() == "Your registration is withdrawn. Your file is closed."
+    reload_until(page, "#case-status:has-text('Withdrawn')")
+    assert page.get_by_role("link", name="Withdraw my registration").count() == 0
+
+    page.get_by_role("link", name="Erase my data").click()
+    _in_both(page, web, audit, "erase")
+    page.get_by_role("button", name="Erase my data").click()
+    assert page.locator("#understood-error").inner_text() == "Tick this box to erase your data."
+    audit.check(page, "erase-errors.en")
+    page.check("#understood")
+    page.get_by_role("button", name="Erase my data").click()
+    page.get_by_role("heading", name="Your data is erased").wait_for()
+    audit.check(page, "erased.en")
+    assert _status_of(everything, f"/people/{person_id}/interest") == 404
+    page.goto(web + "/my-file")
+    page.wait_for_url("**/sign-in")
+
+
+def _contact_of(stack: Stack, person_id: str) -> dict[str, str]:
+    answer = httpx.get(
+        stack.config.url(MATCHING_API) + f"/people/{person_id}/contact",
+        params={"purpose": "test: web journey"},
+        headers=bearer("hub"),
+        timeout=30,
+    )
+    assert answer.status_code == 200, answer.text
+    contact: dict[str, str] = answer.json()
+    return contact
+
+
+def _status_of(stack: Stack, path: str, timeout: float = 30) -> int:
+    """The status matching-api answers ``path`` with once it is 404 (an erasure is written at once
+    by the API), or the last status seen."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status = httpx.get(
+            stack.config.url(MATCHING_API) + path, headers=bearer("hub"), timeout=30
+        ).status_code
+        if status == 404 or time.monotonic() > deadline:
+            return status
+        time.sleep(0.5)
