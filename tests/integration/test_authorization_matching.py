@@ -204,7 +204,11 @@ def body_for(method: str, path: str, world: World) -> dict[str, Any] | None:
     bodies: dict[tuple[str, str], dict[str, Any]] = {
         ("POST", "/interests"): INTAKE,
         ("PUT", "/people/{person_id}/interest"): profile,
-        ("PUT", "/people/{person_id}/contact"): {**INTAKE["contact"], "language": "en"},
+        ("PUT", "/people/{person_id}/contact"): {
+            "name": "Personne Test",
+            "email": "test@personnes.example.net",
+            "language": "en",
+        },
         ("POST", "/counsellors"): {"name": "Nouvelle", "email": "n@hub.example.org", "languages": ["fr"]},
         ("PUT", "/counsellors/{counsellor_id}"): {
             "name": "Conseillère Test",
