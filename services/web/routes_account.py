@@ -33,7 +33,7 @@ from .mail import link_email
 from .pages import LANG_COOKIE, SESSION_COOKIE, YEAR_S, Page, render
 from .registration import Problem, check_contact
 from .routes_file import person_of, refusal
-from .routes_signin import link_page, refused
+from .routes_signin import link_page, refused, too_many
 from .runtime import CurrentPage, CurrentWeb, Web
 from .store import Account
 
@@ -116,7 +116,10 @@ async def _apply(web: Web, page: Page, caller: Caller, body: dict[str, Any]) -> 
 async def _confirm_new_address(
     web: Web, page: Page, caller: Caller, body: dict[str, Any], old_email: str
 ) -> Response:
-    """Email a link to the new address; the change waits for it."""
+    """Email a link to the new address (counted like a registration's: both confirm an address);
+    the change waits for it."""
+    if (limited := too_many(web, page, web.register_limit, body["email"])) is not None:
+        return limited
     token, claims = web.signer.issue("email", caller.subject)
     pending = {"body": body, "old_key": account_key(web.secret, old_email)}
     web.store.keep_pending(claims.jti, json.dumps(pending).encode(), claims.issued_at + web.signer.ttl_s)

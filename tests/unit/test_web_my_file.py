@@ -95,6 +95,17 @@ def test_a_new_address_changes_nothing_until_its_link_is_used_once(world: Any) -
     assert mail.sent[-1]["To"] == "amina.new@example.ca"
 
 
+def test_links_to_a_new_address_are_rate_limited_like_registrations(world: Any) -> None:
+    client, mail, _, _ = world
+    _signed_in(client, mail)
+    count = len(mail.sent)
+    new = {**_details(email="amina.new@example.ca")}
+    answers = [client.post("/my-file/details", data={**new, "csrf_token": _csrf(client)}) for _ in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429], "3 an hour for one address"
+    assert "Trop de demandes" in answers[3].text
+    assert len(mail.sent) == count + 3
+
+
 def test_withdrawing_asks_first_then_closes_the_file(world: Any) -> None:
     client, mail, matching, _ = world
     file = _signed_in(client, mail)
