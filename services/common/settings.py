@@ -149,6 +149,20 @@ class WebSettings(BaseModel):
         gt=0,
         description="Lifetime of the token the web mints for each call it makes for a user.",
     )
+    # Rate limits of the forms that email a link (limits syntax). Per client generous: a hub's
+    # office or a fair's kiosk registers many people from one address.
+    signin_limit_per_address: str = Field(
+        default="5/15 minutes", description="Sign-in links asked for one address."
+    )
+    signin_limit_per_client: str = Field(
+        default="30/15 minutes", description="Sign-in links asked from one client (IP address)."
+    )
+    register_limit_per_address: str = Field(
+        default="3/hour", description="Registrations sent for one address."
+    )
+    register_limit_per_client: str = Field(
+        default="30/hour", description="Registrations sent from one client (IP address)."
+    )
 
 
 class Settings(BaseSettings):

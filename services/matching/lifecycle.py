@@ -17,7 +17,7 @@ from services.common.contracts import InterestDeclared
 from services.common.errors import Conflict
 
 CaseStatus = Literal["open", "closed", "withdrawn"]
-CaseAction = Literal["update", "withdraw", "assign_counsellor", "refer", "erase"]
+CaseAction = Literal["update", "withdraw", "assign_counsellor", "refer", "change_contact", "erase"]
 # An erased case leaves no record (a tombstone on cases.v1): "erased" is not a status it carries.
 CaseOutcome = Literal["open", "closed", "withdrawn", "erased"]
 
@@ -30,6 +30,7 @@ CASE: Mapping[CaseStatus, Mapping[CaseAction, frozenset[CaseOutcome]]] = {
         "withdraw": frozenset({"withdrawn"}),  # the person no longer wishes to move
         "assign_counsellor": frozenset({"open"}),  # from the queue, or at intake
         "refer": frozenset({"open"}),  # a concertation round may refer the household
+        "change_contact": frozenset({"open"}),  # new contact details or language of messages
         "erase": frozenset({"erased"}),
     },
     "withdrawn": {"erase": frozenset({"erased"})},  # to come back, the person declares anew

@@ -23,6 +23,12 @@ class ContactIn(BaseModel):
     phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ()\-]{7,20}$")] | None = None
 
 
+class ContactChange(ContactIn):
+    """A person's new contact details and the language of their messages (all replace the old)."""
+
+    language: Language = Field(description="The language of every message to the person, and of their case.")
+
+
 class ConsentsIn(BaseModel):
     """Consent per purpose, each given explicitly (Law 25): none has a default."""
 

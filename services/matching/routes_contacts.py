@@ -1,9 +1,11 @@
-"""Routes of matching-api that hand a person's contact data to staff, and the log of those reads.
+"""Routes of matching-api for a person's contact data: reading it (staff, or the person
+themselves), changing it, and the log of staff reads.
 
 Every answer that carries a name, an email or a phone to a staff member is first recorded on
 contact-access.v1 (who, when, whose by id, for what page), and only once the broker has
 acknowledged that record is the data returned: no read goes unrecorded (Law 25,
-accountability). The record never carries the data itself. The hub lists the records.
+accountability). The record never carries the data itself. The hub lists the records. A
+person reading their own contact data is not a staff read: nothing is recorded.
 """
 
 from __future__ import annotations
@@ -12,16 +14,27 @@ import uuid
 from typing import Annotated, Any
 
 import structlog
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, status
 from pydantic import BaseModel
 
 from services.common.auth import CurrentPrincipal, Principal, Role, require
-from services.common.contracts import AccessKey, Case, Contact, ContactAccessed, PersonKey
+from services.common.contracts import (
+    AccessKey,
+    Case,
+    CaseKey,
+    Contact,
+    ContactAccessed,
+    InterestDeclared,
+    PersonKey,
+)
+from services.common.errors import Conflict
 from services.common.http import ApiRuntime, Runtime
-from services.common.topics import CASES, CONTACT_ACCESS, CONTACTS
+from services.common.topics import CASES, CONTACT_ACCESS, CONTACTS, INTERESTS
 
-from .deps import STAFF, load, may_see_person
+from .deps import PEOPLE_READERS, STAFF, load, may_see_person
 from .domain import case_id_for
+from .lifecycle import CaseStatus, case_allows, case_status_for
+from .models import ContactChange, InterestReceived
 
 router = APIRouter(tags=["contacts"])
 log = structlog.get_logger(__name__)
@@ -54,13 +67,55 @@ def _record(runtime: ApiRuntime, principal: Principal, person_id: uuid.UUID, pur
 def read_contact(
     person_id: uuid.UUID, purpose: Purpose, runtime: Runtime, principal: CurrentPrincipal
 ) -> Any:
-    """A person's name, email and phone, for staff; the read is recorded first (contact-access.v1)."""
-    require(principal, *STAFF)
+    """A person's name, email and phone: for staff, the read is recorded first (contact-access.v1);
+    a person reads only their own, unrecorded."""
+    require(principal, *PEOPLE_READERS)
     may_see_person(principal, person_id)
     contact: Contact = load(runtime, CONTACTS, PersonKey(person_id=person_id), f"person {person_id}")
-    _record(runtime, principal, person_id, purpose)
+    if principal.role in STAFF:
+        _record(runtime, principal, person_id, purpose)
     log.info("contact.read", person_id=str(person_id), by_role=principal.role.value)
     return contact
+
+
+@router.put(
+    "/people/{person_id}/contact",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=InterestReceived,
+    responses={409: {"description": "The person withdrew: their contact details no longer change."}},
+)
+def change_contact(
+    person_id: uuid.UUID, body: ContactChange, runtime: Runtime, principal: CurrentPrincipal
+) -> Any:
+    """Replace a person's name, email, phone and the language of their messages (staff, or the
+    person themselves). A new language is also their case's: the interest gets a new revision
+    with it, and the counsellor stays."""
+    require(principal, *PEOPLE_READERS)
+    may_see_person(principal, person_id)
+    key = PersonKey(person_id=person_id)
+    with runtime.write_lock:
+        interest: InterestDeclared = load(runtime, INTERESTS, key, f"person {person_id}")
+        load(runtime, CONTACTS, key, f"person {person_id}")
+        if not case_allows(_case_status(runtime, interest), "change_contact"):
+            raise Conflict(f"person {person_id} withdrew: their contact details no longer change")
+        contact = Contact(person_id=person_id, **body.model_dump())
+        runtime.publish(CONTACTS, key, contact, "matching.ContactChanged")
+        revision = interest.revision
+        if body.language != interest.language:
+            revision += 1
+            changed = interest.model_copy(update={"language": body.language, "revision": revision})
+            runtime.publish(INTERESTS, key, changed, "matching.InterestUpdated")
+    log.info("contact.changed", person_id=str(person_id), by_role=principal.role.value)
+    case_id = case_id_for(person_id)
+    return InterestReceived(
+        person_id=person_id, case_id=case_id, case_url=f"/cases/{case_id}", revision=revision
+    )
+
+
+def _case_status(runtime: ApiRuntime, interest: InterestDeclared) -> CaseStatus:
+    """The case's status once the worker opened it, else the one its interest gives."""
+    case: Case | None = runtime.projection.get(CASES, CaseKey(case_id=case_id_for(interest.person_id)))
+    return case.status if case is not None else case_status_for(interest)
 
 
 @router.get("/contacts/search", response_model=list[ContactFound])

@@ -28,12 +28,13 @@ from services.common.reference import load_reference
 from services.common.settings import Settings
 from services.notifications.mailer import Mailer, SmtpMailer
 
-from . import routes_file, routes_register, routes_signin, routes_staff
+from . import routes_account, routes_file, routes_register, routes_signin, routes_staff
 from .apis import ApiUnavailable, MatchingApi
 from .links import LinkSigner
 from .pages import LANG_COOKIE, YEAR_S, environment, render, safe_next
 from .runtime import CsrfRefused, CurrentPage, CurrentWeb, Web, page
 from .store import WebStore
+from .throttle import Rules, Throttle
 
 SERVICE = "web"
 STATIC = Path(__file__).parent / "static"
@@ -50,6 +51,7 @@ def create_app(
     check_secret(settings.auth, settings.environment)
     clock = clock or settings.build_clock()
     secret = settings.auth.secret.get_secret_value()
+    limits = settings.web
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -67,6 +69,12 @@ def create_app(
                 ),
                 env=environment(),
                 reference=load_reference(),
+                signin_limit=Throttle(
+                    "signin", Rules(limits.signin_limit_per_address, limits.signin_limit_per_client)
+                ),
+                register_limit=Throttle(
+                    "register", Rules(limits.register_limit_per_address, limits.register_limit_per_client)
+                ),
             )
             log.info("web.started", public_url=settings.web.public_url)
             try:
@@ -78,7 +86,7 @@ def create_app(
     app.state.clock = clock
     app.add_middleware(Correlate)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (routes_signin, routes_register, routes_file, routes_staff):
+    for module in (routes_signin, routes_register, routes_file, routes_account, routes_staff):
         app.include_router(module.router)
 
     @app.get("/health")

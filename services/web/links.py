@@ -1,6 +1,7 @@
 """Signed links and CSRF tokens (pure: the secret and the clock are passed in).
 
-An emailed link carries a signed token: its kind (``signin`` or ``register``), a random id
+An emailed link carries a signed token: its kind (``signin``, ``register``, or ``email`` for a
+new address), a random id
 (``jti``, remembered once used so a link works once), what it is about, and when it was
 issued. It is valid ``ttl_s`` seconds by the clock given, never by the machine's own.
 
@@ -22,7 +23,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from services.common.clock import Clock
 
-LinkKind = Literal["signin", "register"]
+LinkKind = Literal["signin", "register", "email"]
 
 
 class LinkRefused(ValueError):
@@ -44,7 +45,7 @@ class LinkClaims:
 
 
 class LinkSigner:
-    """Issues and reads the links emailed for signing in and for confirming a registration."""
+    """Issues and reads the links emailed for signing in and for confirming an address."""
 
     def __init__(self, secret: str, clock: Clock, ttl_s: int) -> None:
         self._serializer = URLSafeSerializer(secret, salt="concerto-web-link")

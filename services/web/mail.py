@@ -1,4 +1,5 @@
-"""The web's two emails: the sign-in link and the registration's confirmation link.
+"""The web's emails: the sign-in link, and the link that confirms an address (a registration's,
+or a new one given on "My file").
 
 Plain text, in the person's language, from the no-reply sender of the SMTP settings, sent
 with the notifications service's mailer (aiosmtplib, temporary failures retried). They ask
@@ -20,7 +21,8 @@ from .texts import text
 def link_email(
     smtp: SmtpSettings, to: str, kind: str, language: Lang, link: str, minutes: int, name: str = ""
 ) -> EmailMessage:
-    """The email carrying a sign-in (``signin``) or registration (``register``) link."""
+    """The email carrying a sign-in (``signin``), registration (``register``) or new-address
+    (``email``) link."""
     message = EmailMessage()
     message["From"] = smtp.sender
     message["To"] = to

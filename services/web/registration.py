@@ -200,3 +200,16 @@ def check(form: Mapping[str, str], reference: ReferenceData, today: date) -> Che
         "share_contact": answers["consent_share"] == "yes",
     }
     return Checked(answers, body, problems)
+
+
+CONTACT_FIELDS = ("name", "email", "phone", "language")
+
+
+def check_contact(form: Mapping[str, str]) -> Checked:
+    """The "my details" form (name, email, phone, language of messages): ``body`` is what
+    ``PUT /people/{id}/contact`` takes, complete only when there is no problem."""
+    answers = {name: form.get(name, "").strip() for name in CONTACT_FIELDS}
+    problems: list[Problem] = []
+    body: dict[str, Any] = {}
+    _contact(answers, problems, body)
+    return Checked(answers, {**body["contact"], "language": body["language"]}, problems)

@@ -20,27 +20,27 @@ from services.common.contracts import Case, Referral
 from services.matching.domain import case_id_for
 
 from .apis import Caller
-from .pages import render
+from .pages import Page, render
 from .runtime import CurrentPage, CurrentWeb, Web
 
 router = APIRouter()
 log = structlog.get_logger(__name__)
 
 
-def _person(page: CurrentPage) -> Caller | None:
+def person_of(page: CurrentPage) -> Caller | None:
     if page.account is None or page.account.role != Role.PERSON.value:
         return None
     return Caller(Role.PERSON, page.account.subject)
 
 
-def _refusal(web: Web, page: CurrentPage, status: int) -> Response:
+def refusal(web: Web, page: CurrentPage, status: int) -> Response:
     key = {401: "sign_in_needed", 403: "forbidden"}.get(status, "not_found")
     return render(web.env, page, "message.html", status, title="error_title", body=page.t(key))
 
 
 @router.get("/my-file")
 def my_file(page: CurrentPage, web: CurrentWeb) -> Response:
-    caller = _person(page)
+    caller = person_of(page)
     if caller is None:
         target = "/sign-in" if page.account is None else "/caseload"
         return page.finish(RedirectResponse(target, status_code=303))
@@ -49,9 +49,9 @@ def my_file(page: CurrentPage, web: CurrentWeb) -> Response:
 
 @router.get("/file/{case_id}")
 async def case_file(case_id: uuid.UUID, page: CurrentPage, web: CurrentWeb) -> Response:
-    caller = _person(page)
+    caller = person_of(page)
     if caller is None:
-        return _refusal(web, page, 401)
+        return refusal(web, page, 401)
     answer = await web.matching.call(caller, "GET", f"/cases/{case_id}", page.language)
     if answer.status == 404 and case_id == case_id_for(uuid.UUID(caller.subject)):
         return render(
@@ -59,7 +59,7 @@ async def case_file(case_id: uuid.UUID, page: CurrentPage, web: CurrentWeb) -> R
         )
     if not answer.ok:
         log.info("web.file_refused", status=answer.status)
-        return _refusal(web, page, answer.status)
+        return refusal(web, page, answer.status)
     case = Case.model_validate(answer.body)
     referrals_answer = await web.matching.call(
         caller, "GET", f"/people/{case.person_id}/referrals", page.language
@@ -82,7 +82,17 @@ async def case_file(case_id: uuid.UUID, page: CurrentPage, web: CurrentWeb) -> R
         regions=regions,
         case_id=case_id,
         recorded=page.request.query_params.get("recorded") == "1",
+        notice=_notice(page),
     )
+
+
+NOTICES = ("details_saved", "withdrawn_notice")
+
+
+def _notice(page: Page) -> str | None:
+    """What the page just did, said once at the top (only the texts named here)."""
+    notice = page.request.query_params.get("notice")
+    return notice if notice in NOTICES else None
 
 
 @router.post("/file/{case_id}/referrals/{referral_id}/{action}")
@@ -94,16 +104,16 @@ async def answer_plan(
     web: CurrentWeb,
     reason: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
-    caller = _person(page)
+    caller = person_of(page)
     if caller is None:
-        return _refusal(web, page, 401)
+        return refusal(web, page, 401)
     if action not in ("accept", "decline"):
-        return _refusal(web, page, 404)
+        return refusal(web, page, 404)
     body = {"reason": reason.strip() or None} if action == "decline" else None
     answer = await web.matching.call(
         caller, "POST", f"/referrals/{referral_id}/{action}", page.language, json=body
     )
     if not answer.ok:
         log.info("web.plan_answer_refused", status=answer.status, action=action)
-        return _refusal(web, page, answer.status)
+        return refusal(web, page, answer.status)
     return page.finish(RedirectResponse(f"/file/{case_id}?recorded=1", status_code=303))

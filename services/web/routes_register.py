@@ -25,7 +25,7 @@ from .links import LinkRefused, account_key
 from .mail import link_email
 from .pages import render
 from .registration import FIELDS, check
-from .routes_signin import link_page, refused, signed_in
+from .routes_signin import link_page, refused, signed_in, too_many
 from .runtime import CurrentPage, CurrentWeb, Web
 from .store import Account, fernet_for
 
@@ -101,6 +101,9 @@ async def send(request: Request, page: CurrentPage, web: CurrentWeb) -> Response
     checked = check(answers, web.reference, web.clock.today())
     if not checked.ok:
         return _form(web, page, checked.answers, checked.problems, 400)
+    email = checked.body["contact"]["email"]
+    if (limited := too_many(web, page, web.register_limit, email)) is not None:
+        return limited
     token, claims = web.signer.issue("register", "pending")
     pending = {"body": checked.body, "email": checked.body["contact"]["email"]}
     web.store.keep_pending(claims.jti, json.dumps(pending).encode(), claims.issued_at + web.signer.ttl_s)

@@ -8,6 +8,7 @@ post (with its CSRF token) does, then opens a session.
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
 import structlog
@@ -21,6 +22,7 @@ from .mail import link_email
 from .pages import SESSION_COOKIE, render
 from .runtime import CurrentPage, CurrentWeb, Web
 from .store import Account
+from .throttle import Throttle
 
 router = APIRouter()
 log = structlog.get_logger(__name__)
@@ -38,6 +40,8 @@ async def send_sign_in_link(
     email = email.strip()
     if "@" not in email or len(email) > 254:
         return render(web.env, page, "sign_in.html", 400, email=email, problem="err_email")
+    if (limited := too_many(web, page, web.signin_limit, email)) is not None:
+        return limited
     account = web.store.account(account_key(web.secret, email))
     if account is not None:
         token, _ = web.signer.issue("signin", account_key(web.secret, email))
@@ -52,6 +56,20 @@ async def send_sign_in_link(
         title="signin_sent_title",
         body=page.t("signin_sent_body", minutes=web.minutes),
     )
+
+
+def too_many(web: Web, page: CurrentPage, throttle: Throttle, email: str) -> Response | None:
+    """Count an attempt to email ``email`` a link; a 429 page saying when to try again, or None."""
+    client = page.request.client.host if page.request.client else "unknown"
+    wait_s = throttle.hit(client, account_key(web.secret, email))
+    if wait_s is None:
+        return None
+    minutes = math.ceil(wait_s / 60)
+    log.info("web.rate_limited", form=throttle.name, retry_after_s=wait_s)
+    body = page.t("too_many_body_one" if minutes == 1 else "too_many_body", minutes=minutes)
+    response = render(web.env, page, "message.html", 429, title="too_many_title", body=body)
+    response.headers["Retry-After"] = str(wait_s)
+    return response
 
 
 def refused(web: Web, page: CurrentPage, reason: str) -> Response:

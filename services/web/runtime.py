@@ -19,6 +19,7 @@ from .apis import MatchingApi
 from .links import LinkSigner, csrf_ok
 from .pages import SESSION_COOKIE, Page, csrf_cookie_of, language_for
 from .store import Account, WebStore
+from .throttle import Throttle
 
 
 @dataclass
@@ -33,6 +34,8 @@ class Web:
     matching: MatchingApi
     env: Environment
     reference: ReferenceData
+    signin_limit: Throttle
+    register_limit: Throttle
 
     @property
     def secret(self) -> str:

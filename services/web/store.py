@@ -2,9 +2,9 @@
 
 - ``used_links``: the id of every emailed link already used, until it would have expired anyway:
   a link works once.
-- ``pending``: a registration waiting for its address to be confirmed, encrypted (Fernet, with a
-  key derived from the signing secret), deleted once confirmed or expired. Nothing of it goes
-  to the APIs, the topics or the logs before the person confirms.
+- ``pending``: a registration, or a change of address, waiting for its address to be confirmed,
+  encrypted (Fernet, with a key derived from the signing secret), deleted once confirmed or
+  expired. Nothing of it goes to the APIs, the topics or the logs before the person confirms.
 - ``accounts``: who may sign in: the HMAC of an email address (never the address), the role the
   APIs know, and the subject of that role's tokens (a person id, a counsellor id).
 - ``sessions``: signed-in browsers, until they sign out or the session expires.
@@ -117,6 +117,28 @@ class WebStore:
                 "SELECT role, subject, language FROM accounts WHERE key = ?", (key,)
             ).fetchone()
         return Account(*row) if row else None
+
+    def move_account(self, old_key: str, new_key: str, account: Account) -> None:
+        """The account now signs in with another address (its key changes, nothing else)."""
+        with self._lock:
+            self._db.execute("DELETE FROM accounts WHERE key = ?", (old_key,))
+            self._db.execute(
+                "INSERT OR REPLACE INTO accounts VALUES (?, ?, ?, ?)",
+                (new_key, account.role, account.subject, account.language),
+            )
+
+    def set_language(self, role: str, subject: str, language: str) -> None:
+        """The language of the links emailed to an account."""
+        with self._lock:
+            self._db.execute(
+                "UPDATE accounts SET language = ? WHERE role = ? AND subject = ?", (language, role, subject)
+            )
+
+    def forget(self, role: str, subject: str) -> None:
+        """Delete an account and every session of it (after an erasure)."""
+        with self._lock:
+            self._db.execute("DELETE FROM accounts WHERE role = ? AND subject = ?", (role, subject))
+            self._db.execute("DELETE FROM sessions WHERE role = ? AND subject = ?", (role, subject))
 
     def open_session(self, sid: str, account: Account, expires: float) -> None:
         with self._lock:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from services.common.messages import Lang
 
+from .texts_account import ACCOUNT_TEXTS
+
 # key → (French, English); {names} are parameters.
 TEXTS: dict[str, tuple[str, str]] = {
     "site": ("Concerto", "Concerto"),
@@ -71,6 +73,15 @@ TEXTS: dict[str, tuple[str, str]] = {
     "link_used": (
         "Ce lien a déjà servi : il marche une seule fois.",
         "This link was already used: it works once.",
+    ),
+    "too_many_title": ("Trop de demandes", "Too many requests"),
+    "too_many_body": (
+        "Vous avez fait trop de demandes. Réessayez dans {minutes} minutes.",
+        "You have made too many requests. Try again in {minutes} minutes.",
+    ),
+    "too_many_body_one": (
+        "Vous avez fait trop de demandes. Réessayez dans 1 minute.",
+        "You have made too many requests. Try again in 1 minute.",
     ),
     "link_again": ("Demander un nouveau lien", "Ask for a new link"),
     # Registration
@@ -333,6 +344,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "sign-in page, with this address.",
     ),
 }
+
+TEXTS.update(ACCOUNT_TEXTS)
 
 
 def text(key: str, language: Lang, **params: object) -> str:

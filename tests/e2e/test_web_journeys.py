@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -117,6 +119,17 @@ def _register_in_french(page: Page, web: str, name: str, email: str, audit: Audi
         audit.check(page, "check-email.fr")
 
 
+def _in_both(page: Page, web: str, audit: Audit, name: str) -> None:
+    """Check this page, then the same page in the other language, and come back to the first."""
+    lang = (page.locator("html").get_attribute("lang") or "fr")[:2]
+    other = "en" if lang == "fr" else "fr"
+    here = quote(page.url.removeprefix(web), safe="")
+    audit.check(page, f"{name}.{lang}")
+    page.goto(f"{web}/language/{other}?next={here}")
+    audit.check(page, f"{name}.{other}")
+    page.goto(f"{web}/language/{lang}?next={here}")
+
+
 def _confirm(page: Page, link: str, button: str) -> None:
     page.goto(link)
     page.get_by_role("button", name=button).click()
@@ -159,6 +172,10 @@ def test_an_english_speaking_person_does_it_all_with_the_keyboard(
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="Register").wait_for()
     audit.check(page, "register.en")
+    tab_to_button(page, "Continue")  # empty: every problem listed, in English
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Correct these answers").wait_for()
+    audit.check(page, "register-errors.en")
     for element, typed in (("name", "Samuel Okafor"), ("email", email)):
         tab_to(page, element)
         page.keyboard.type(typed)
@@ -184,7 +201,8 @@ def test_an_english_speaking_person_does_it_all_with_the_keyboard(
     page.get_by_role("heading", name="Confirm your email address").wait_for()
     audit.check(page, "check-email.en")
     message = mail_to(mail_dir, email, "Confirm your registration")
-    page.goto(link_in(message, "/register/confirm/"))
+    confirmation = link_in(message, "/register/confirm/")
+    page.goto(confirmation)
     audit.check(page, "confirm.en")
     tab_to_button(page, "Confirm and send")
     page.keyboard.press("Enter")
@@ -192,6 +210,10 @@ def test_an_english_speaking_person_does_it_all_with_the_keyboard(
     reload_until(page, "#counsellor")
     assert page.locator("#case-status").inner_text() == "Open"
     audit.check(page, "file.en")
+    page.goto(confirmation)
+    assert "This link was already used" in page.locator("main").inner_text()
+    audit.check(page, "link-used.en")
+    page.go_back()
     # Sign out, then back in by an emailed link, all by keyboard.
     tab_to_button(page, "Sign out")
     page.keyboard.press("Enter")
@@ -205,6 +227,7 @@ def test_an_english_speaking_person_does_it_all_with_the_keyboard(
     audit.check(page, "sign-in-sent.en")
     signin = mail_to(mail_dir, email, "Your link to sign in")
     page.goto(link_in(signin, "/sign-in/"))
+    audit.check(page, "sign-in-link.en")
     tab_to_button(page, "Sign in")
     page.keyboard.press("Enter")
     page.wait_for_url("**/file/**")
@@ -226,7 +249,7 @@ def test_a_person_cannot_open_another_persons_file(
         files.append(page.url)
     second.goto(files[0])
     assert "Vous n'avez pas accès à cette page." in second.locator("main").inner_text()
-    audit.check(second, "forbidden.fr")
+    _in_both(second, web, audit, "forbidden")
     first.goto(files[0])
     assert first.locator("#case-status").count() == 1
 
@@ -293,10 +316,10 @@ def test_a_counsellor_invited_by_the_hub_finds_the_person_and_reading_the_contac
     )
     assert invited.returncode == 0, invited.stderr
     hub = _page(browser, "fr")
-    _confirm_staff(hub, link_in(mail_to(mail_dir, hub_email, "Votre accès"), "/sign-in/"))
-    audit.check(hub, "caseload.hub.fr")
+    _confirm_staff(hub, link_in(mail_to(mail_dir, hub_email, "Votre accès"), "/sign-in/"), audit)
+    _in_both(hub, web, audit, "caseload.hub")
     hub.get_by_role("link", name="Équipe et accès").click()
-    audit.check(hub, "staff.fr")
+    _in_both(hub, web, audit, "staff")
     row = hub.locator("ul.cards > li", has_text=counsellor_email)
     row.get_by_role("button").click()
     hub.get_by_role("status").wait_for()
@@ -309,7 +332,7 @@ def test_a_counsellor_invited_by_the_hub_finds_the_person_and_reading_the_contac
     counsellor.get_by_role("link", name=name).click()
     contact = counsellor.locator("#contact")
     assert email in contact.inner_text()
-    audit.check(counsellor, "staff-case.fr")
+    _in_both(counsellor, web, audit, "staff-case")  # a second read of the contact, recorded too
     counsellor.goto(web + "/language/en?next=/caseload")
     audit.check(counsellor, "caseload.en")
 
@@ -324,11 +347,13 @@ def test_a_counsellor_invited_by_the_hub_finds_the_person_and_reading_the_contac
     assert purposes == {"web: caseload search", "web: case page"}
     hub.reload()
     assert "web: case page" in hub.locator("#access-log + .scroll").inner_text()
-    audit.check(hub, "staff-log.fr")
+    _in_both(hub, web, audit, "staff-log")
 
 
-def _confirm_staff(page: Page, link: str) -> None:
+def _confirm_staff(page: Page, link: str, audit: Audit | None = None) -> None:
     page.goto(link)
+    if audit:
+        audit.check(page, "sign-in-link.fr")
     page.get_by_role("button", name="Me connecter").click()
     page.wait_for_url("**/caseload")
 
@@ -343,3 +368,142 @@ def _subject_of(stack: Stack, counsellor_email: str) -> str:
 def _person_of(stack: Stack, case_id: str) -> str:
     case = httpx.get(stack.config.url(MATCHING_API) + f"/cases/{case_id}", headers=bearer("hub"), timeout=30)
     return str(case.json()["person_id"])
+
+
+def test_a_person_changes_address_and_language_withdraws_then_has_the_data_erased(
+    everything: Stack, web: str, browser: Browser, audit: Audit, mail_dir: Path
+) -> None:
+    page = _page(browser, "fr")
+    email = _address("nadia")
+    _register_in_french(page, web, "Nadia Benali", email, None)
+    _confirm(
+        page, link_in(mail_to(mail_dir, email, "Confirmez"), "/register/confirm/"), "Confirmer et envoyer"
+    )
+    reload_until(page, "#counsellor")
+    person_id = _person_of(everything, page.url.rsplit("/", 1)[1])
+
+    page.get_by_role("link", name="Changer mes coordonnées ou ma langue").click()
+    page.get_by_role("heading", name="Mes coordonnées et ma langue").wait_for()
+    _in_both(page, web, audit, "details")
+    page.fill("#phone", "appelez-moi")
+    page.get_by_role("button", name="Enregistrer").click()
+    assert "Écrivez un numéro de téléphone" in page.locator("#phone-error").inner_text()
+    assert page.locator(".error-summary a[href='#phone']").is_visible()
+    audit.check(page, "details-errors.fr")
+    new_email = _address("nadia.nouvelle")
+    page.fill("#phone", "514 555-0123")
+    page.fill("#email", new_email)
+    page.check("#language-en")
+    page.get_by_role("button", name="Enregistrer").click()
+    page.get_by_role("heading", name="Confirmez votre nouvelle adresse").wait_for()
+    audit.check(page, "new-email-sent.fr")
+    assert _contact_of(everything, person_id)["email"] == email, "nothing changes before the link is used"
+    message = mail_to(mail_dir, new_email, "Confirm your new address")  # in the language chosen
+    page.goto(link_in(message, "/my-file/email/"))
+    _in_both(page, web, audit, "new-email-link")  # the page does not use the link: its button does
+    page.get_by_role("button", name="Confirmer ma nouvelle adresse").click()
+    page.wait_for_url("**/file/**")
+    assert page.get_by_role("status").inner_text() == "Your contact details are saved."
+    contact = _contact_of(everything, person_id)
+    assert (contact["email"], contact["phone"], contact["language"]) == (new_email, "514 555-0123", "en")
+    audit.check(page, "file-saved.en")
+    page.get_by_role("link", name="Change my contact details or language").click()
+    page.fill("#name", "")
+    page.get_by_role("button", name="Save").click()
+    assert page.locator("#name-error").inner_text() == "Enter your answer."
+    audit.check(page, "details-errors.en")
+    page.get_by_role("link", name="Back to my file").click()
+
+    page.get_by_role("link", name="Withdraw my registration").click()
+    _in_both(page, web, audit, "withdraw")
+    page.get_by_role("button", name="Yes, withdraw my registration").click()
+    page.wait_for_url("**/file/**")
+    assert page.get_by_role("status").inner_text() == "Your registration is withdrawn. Your file is closed."
+    reload_until(page, "#case-status:has-text('Withdrawn')")
+    assert page.get_by_role("link", name="Withdraw my registration").count() == 0
+
+    page.get_by_role("link", name="Erase my data").click()
+    _in_both(page, web, audit, "erase")
+    page.get_by_role("button", name="Erase my data").click()
+    assert page.locator("#understood-error").inner_text() == "Tick this box to erase your data."
+    audit.check(page, "erase-errors.en")
+    page.goto(web + "/language/fr?next=/my-file/erase")
+    page.get_by_role("button", name="Effacer mes données").click()
+    assert page.locator("#understood-error").inner_text() == "Cochez cette case pour effacer vos données."
+    audit.check(page, "erase-errors.fr")
+    page.goto(web + "/language/en?next=/my-file/erase")
+    page.check("#understood")
+    page.get_by_role("button", name="Erase my data").click()
+    page.get_by_role("heading", name="Your data is erased").wait_for()
+    audit.check(page, "erased.en")
+    assert _status_of(everything, f"/people/{person_id}/interest") == 404
+    page.goto(web + "/my-file")
+    page.wait_for_url("**/sign-in")
+
+
+def _contact_of(stack: Stack, person_id: str) -> dict[str, str]:
+    answer = httpx.get(
+        stack.config.url(MATCHING_API) + f"/people/{person_id}/contact",
+        params={"purpose": "test: web journey"},
+        headers=bearer("hub"),
+        timeout=30,
+    )
+    assert answer.status_code == 200, answer.text
+    contact: dict[str, str] = answer.json()
+    return contact
+
+
+def _status_of(stack: Stack, path: str, timeout: float = 30) -> int:
+    """The status matching-api answers ``path`` with once it is 404 (an erasure is written at once
+    by the API), or the last status seen."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status = httpx.get(
+            stack.config.url(MATCHING_API) + path, headers=bearer("hub"), timeout=30
+        ).status_code
+        if status == 404 or time.monotonic() > deadline:
+            return status
+        time.sleep(0.5)
+
+
+def test_asking_for_too_many_sign_in_links_says_when_to_try_again_in_both_languages(
+    web: str, browser: Browser, audit: Audit, mail_dir: Path
+) -> None:
+    page = _page(browser, "fr")
+    email = _address("pressee")
+    page.goto(web + "/sign-in")
+    audit.check(page, "sign-in.fr")
+    for attempt in range(5):  # the default: 5 links in 15 minutes for one address
+        page.fill("#email", email)
+        page.get_by_role("button", name="Recevoir le lien").click()
+        page.get_by_role("heading", name="Regardez vos courriels").wait_for()
+        if attempt == 0:
+            audit.check(page, "sign-in-sent.fr")
+        page.goto(web + "/sign-in")
+    page.fill("#email", email)
+    page.get_by_role("button", name="Recevoir le lien").click()
+    page.get_by_role("heading", name="Trop de demandes").wait_for()
+    assert "Réessayez dans 15 minutes." in page.locator("main").inner_text()
+    audit.check(page, "too-many.fr")
+    page.goto(web + "/language/en?next=/sign-in")
+    page.fill("#email", email)
+    page.get_by_role("button", name="Send me the link").click()
+    page.get_by_role("heading", name="Too many requests").wait_for()
+    assert "Try again in 15 minutes." in page.locator("main").inner_text()
+    audit.check(page, "too-many.en")
+    page.goto(web + "/no-such-page")
+    _in_both(page, web, audit, "not-found")
+
+
+def test_every_page_kind_was_checked_in_both_languages(audit: Audit) -> None:
+    """Runs last in this module (make test runs files in their order): each page kind the journeys
+    above checked with axe-core, in one language, they checked in the other too, except three
+    pages only a form's answer shows, whose templates (the message and file pages) are checked
+    in both languages elsewhere."""
+    assert audit.checks, "this test reads what the journeys above checked: run the whole module"
+    languages: dict[str, set[str]] = {}
+    for name in audit.checks:
+        page_kind, language, _ = name.rsplit(".", 2)
+        languages.setdefault(page_kind, set()).add(language)
+    one_language = {kind for kind, seen in languages.items() if seen != {"fr", "en"}}
+    assert one_language == {"new-email-sent", "file-saved", "erased"}, sorted(one_language)

@@ -63,7 +63,8 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/referrals/{referral_id}/override"): STAFF,
     ("GET", "/partners/{partner_id}/referrals"): frozenset({"hub", "partner"}),
     ("GET", "/partners/{partner_id}/referrals/{referral_id}"): frozenset({"hub", "partner"}),
-    ("GET", "/people/{person_id}/contact"): STAFF,
+    ("GET", "/people/{person_id}/contact"): SELF,  # staff reads recorded; the person's own not
+    ("PUT", "/people/{person_id}/contact"): SELF,
     ("GET", "/contacts/search"): STAFF,
     ("GET", "/contact-access"): frozenset({"hub"}),
 }
@@ -203,6 +204,11 @@ def body_for(method: str, path: str, world: World) -> dict[str, Any] | None:
     bodies: dict[tuple[str, str], dict[str, Any]] = {
         ("POST", "/interests"): INTAKE,
         ("PUT", "/people/{person_id}/interest"): profile,
+        ("PUT", "/people/{person_id}/contact"): {
+            "name": "Personne Test",
+            "email": "test@personnes.example.net",
+            "language": "en",
+        },
         ("POST", "/counsellors"): {"name": "Nouvelle", "email": "n@hub.example.org", "languages": ["fr"]},
         ("PUT", "/counsellors/{counsellor_id}"): {
             "name": "Conseillère Test",

@@ -17,7 +17,7 @@ from services.common.clock import default_clock
 from services.common.settings import MatchingSettings, Settings
 from services.matching.api import create_app as matching_app
 from tests.integration.conftest import running
-from tests.support import bearer, records_on, records_where
+from tests.support import bearer, read_topic, records_on, records_where
 
 CONSENTS = {"contact": True, "referral": True, "share_contact": False}
 
@@ -166,6 +166,41 @@ def test_a_withdrawal_is_recorded_once_and_an_erasure_removes_the_person_everywh
         ),
     )
     assert b"Farah" not in erase.value
+
+
+def test_a_person_changes_their_contact_details_and_language_and_reads_them_unrecorded(
+    matching: TestClient, settings: Settings
+) -> None:
+    mine = matching.post("/self/interests", json=body()).json()
+    person, me = mine["person_id"], {"Authorization": f"Bearer {mine['token']}"}
+    other = matching.post("/interests", json=body(), headers=bearer("counsellor")).json()["person_id"]
+    email = f"farah.new.{uuid.uuid4().hex[:6]}@example.net"
+    change = {"name": "Farah H.", "email": email, "phone": "514 555-0199", "language": "en"}
+
+    assert matching.put(f"/people/{other}/contact", json=change, headers=me).status_code == 403
+    wrong = matching.put(f"/people/{person}/contact", json={**change, "email": "nope"}, headers=me)
+    assert wrong.status_code == 422
+    assert "body.email" in _errors(wrong)
+    changed = matching.put(f"/people/{person}/contact", json=change, headers=me)
+    assert changed.status_code == 202, changed.text
+    assert changed.json()["revision"] == 2, "a new language is a new revision of the interest"
+
+    own = matching.get(f"/people/{person}/contact", params={"purpose": "my file"}, headers=me)
+    assert own.status_code == 200
+    assert (own.json()["email"], own.json()["language"], own.json()["phone"]) == (email, "en", "514 555-0199")
+    interest = matching.get(f"/people/{person}/interest", headers=me).json()
+    assert (interest["language"], interest["revision"], interest["french_level"]) == ("en", 2, 7)
+    same_language = matching.put(f"/people/{person}/contact", json={**change, "name": "Farah"}, headers=me)
+    assert same_language.json()["revision"] == 2, "the same language leaves the interest as it was"
+    reads = matching.get("/contact-access", params={"person_id": person}, headers=bearer("hub")).json()
+    assert reads == [], "a person reading their own contact data is not a staff read"
+    bootstrap = settings.kafka.bootstrap_servers
+    leaked = [r for r in read_topic(bootstrap, "interests.v1") if email.encode() in (r.value or b"")]
+    assert leaked == [], "the contact goes to contacts.v1 only"
+
+    assert matching.post(f"/people/{person}/withdraw", headers=me).status_code == 202
+    late = matching.put(f"/people/{person}/contact", json=change, headers=me)
+    assert late.status_code == 409
 
 
 @pytest.fixture(scope="module")

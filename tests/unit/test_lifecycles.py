@@ -163,5 +163,5 @@ def test_each_action_on_a_case_leads_where_its_table_says(
             update={"revision": 2, "withdrawn_at": MATCHING_NOW if action == "withdraw" else None}
         )
         assert open_case(revision, previous=case, now=MATCHING_NOW).status in targets
-    else:  # the routes refuse to update or withdraw the interest of a person who withdrew
+    else:  # the routes refuse to update, withdraw or change the contact of a person who withdrew
         assert status != "open"

@@ -54,11 +54,14 @@ class FakeMatching:
         self.settings, self.clock = settings, clock
         self.interests: dict[str, dict[str, Any]] = {}
         self.cases: dict[uuid.UUID, uuid.UUID] = {}
+        self.withdrawn: set[str] = set()
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         token = request.headers["authorization"].removeprefix("Bearer ")
         principal = verify(self.settings.auth, token, self.clock.now())
         path = request.url.path
+        if path.startswith("/people/") and not path.endswith("/referrals"):
+            return self._person(request, principal, path.split("/")[2])
         if request.method == "POST" and path == "/interests":
             assert principal.role is Role.HUB
             person = uuid.uuid5(uuid.NAMESPACE_URL, request.headers["idempotency-key"])
@@ -74,17 +77,46 @@ class FakeMatching:
                 return httpx.Response(404, json={"code": "not_found", "message": "not found"})
             if principal.role is Role.PERSON and principal.subject != str(owner):
                 return httpx.Response(403, json={"code": "forbidden", "message": "forbidden"})
-            return httpx.Response(200, json=_case(case_id, owner, self.clock))
+            if str(owner) not in self.interests:
+                return httpx.Response(404, json={"code": "not_found", "message": "not found"})
+            return httpx.Response(200, json=_case(case_id, owner, self.clock, str(owner) in self.withdrawn))
         if path.endswith("/referrals"):
             return httpx.Response(200, json=[])
         return httpx.Response(404, json={})
 
+    def _person(self, request: httpx.Request, principal: Any, person: str) -> httpx.Response:
+        """Contact data (read, change), withdrawal and erasure: a person only their own."""
+        if principal.role is Role.PERSON and principal.subject != person:
+            return httpx.Response(403, json={"code": "forbidden", "message": "forbidden"})
+        interest = self.interests.get(person)
+        if interest is None:
+            return httpx.Response(404, json={"code": "not_found", "message": "not found"})
+        action = (request.method, request.url.path.removeprefix(f"/people/{person}"))
+        if action == ("DELETE", ""):
+            del self.interests[person]
+            return httpx.Response(202, json={"person_id": person, "status": "erasing"})
+        if action == ("GET", "/contact"):
+            return httpx.Response(200, json={**interest["contact"], "language": interest["language"]})
+        if person in self.withdrawn and action[0] != "GET":
+            return httpx.Response(409, json={"code": "conflict", "message": "withdrew"})
+        if action == ("POST", "/withdraw"):
+            self.withdrawn.add(person)
+            return httpx.Response(202, json={"person_id": person})
+        if action == ("PUT", "/contact"):
+            change = httpx.Response(200, content=request.content).json()
+            interest["language"] = change.pop("language")
+            interest["contact"] = change
+            return httpx.Response(202, json={"person_id": person})
+        return httpx.Response(404, json={})
 
-def _case(case_id: uuid.UUID, person: uuid.UUID, clock: FixedClock) -> dict[str, Any]:
+
+def _case(
+    case_id: uuid.UUID, person: uuid.UUID, clock: FixedClock, withdrawn: bool = False
+) -> dict[str, Any]:
     return {
         "case_id": str(case_id),
         "person_id": str(person),
-        "status": "open",
+        "status": "withdrawn" if withdrawn else "open",
         "language": "fr",
         "preferred_regions": ["05"],
         "opened_at": clock.now().isoformat(),
