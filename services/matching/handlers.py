@@ -132,9 +132,14 @@ class Matching:
                 await self.settlements.on_command(command, record)
             else:
                 await self._on_person(command, record)
-        except (Conflict, Rejected) as refused:
+        except Conflict as refused:
             # The API checked first; the state changed in between. Nothing to redo: say why.
             log.warning("command.refused", action=command.action, reason=str(refused))
+        except Rejected as refused:
+            # A day refused once the settlement moved: its field and code, never the day itself.
+            log.warning(
+                "command.refused", action=command.action, field=refused.field, code=refused.message.code
+            )
         self._done[f"command|{command.command_id}"] = self._clock.now().isoformat()
 
     async def request_round(self, round_id: uuid.UUID) -> None:

@@ -105,9 +105,14 @@ class Settlements:
             log.info("settlement.milestone", case_id=str(changed.case_id), status=changed.status)
             return
         assert command.outcome is not None
-        changed = journey.close(
-            current, command.outcome, command.on, command.moved_to_region, by_role, today, now
-        )
+        try:
+            changed = journey.close(
+                current, command.outcome, command.on, command.moved_to_region, by_role, today, now
+            )
+        except Conflict:
+            if current.status == "closed":  # a close replayed after a crash: its case closes, if still open
+                await self._cases.close(current.person_id, record)
+            raise
         await self._write(changed.case_id, changed, "matching.SettlementClosed", record)
         log.info("settlement.closed", case_id=str(changed.case_id), outcome=changed.outcome)
         await self._cases.close(current.person_id, record)

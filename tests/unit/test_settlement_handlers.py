@@ -162,3 +162,20 @@ async def test_settlements_carry_no_contact_data() -> None:
     for value in settlements(worker):
         assert value is not None
         assert not PERSONAL & set(value.model_dump())
+
+
+async def test_a_close_replayed_after_a_crash_closes_the_case_it_left_open() -> None:
+    worker = Worker()
+    referral = await accepted(worker)
+    opened = settlements(worker)[-1]
+    assert opened is not None
+    # The settlement was written closed, then the worker stopped before the case was closed.
+    closed = opened.model_copy(update={"status": "closed", "outcome": "unreachable", "closed_on": TODAY})
+    worker.settlement_book[str(closed.case_id)] = closed.model_dump_json()
+
+    await worker.command(
+        "close", case_id=referral.case_id, outcome="unreachable", on=TODAY.isoformat(), by_role="partner"
+    )
+
+    assert worker.published.types(CASES.name)[-1] == "matching.CaseClosed"
+    assert settlements(worker)[-1] == opened  # nothing more written on settlements.v1
