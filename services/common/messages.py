@@ -92,6 +92,39 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "ranked_twice": ("la région {value} est classée deux fois", "region {value} is ranked twice"),
     "date_in_future": ("{value} est une date future", "{value} is in the future"),
+    # Settlements (after an accepted plan)
+    "settlement_step": (
+        "impossible : le parcours du dossier {case} en est à « {status} » ({action} refusé)",
+        "case {case}'s settlement is {status}: {action} is refused",
+    ),
+    "settled_before_arrival": (
+        "le dossier {case} en est à « {status} » : enregistrez d'abord l'arrivée dans la région",
+        "case {case}'s settlement is {status}: record the arrival in the region first",
+    ),
+    "date_before_acceptance": (
+        "{value} précède l'acceptation du plan ({accepted})",
+        "{value} is before the plan was accepted ({accepted})",
+    ),
+    "date_before_milestone": (
+        "{value} précède l'étape {milestone} déjà vécue ({earlier})",
+        "{value} is before the {milestone} already recorded ({earlier})",
+    ),
+    "move_too_far": (
+        "{value} est à plus de {days} jours : planifiez un déménagement plus proche",
+        "{value} is more than {days} days ahead: plan a nearer move",
+    ),
+    "region_for_outcome": (
+        "région {value} : donnez la région où le ménage vit maintenant, ni Montréal (06) ni {region}",
+        "region {value}: give the region the household lives in now, neither Montréal (06) nor {region}",
+    ),
+    "region_without_move": (
+        "une région ne se donne qu'avec l'issue moved_to_another_region",
+        "a region is given only with the outcome moved_to_another_region",
+    ),
+    "plan_lived": (
+        "le ménage du plan {referral} est arrivé dans la région : fermez plutôt son dossier",
+        "referral {referral}'s household has arrived in the region: close its case instead",
+    ),
     # Calendar
     "date_in_past": ("{value} est une date passée", "{value} is in the past"),
     "unknown_venue": ("lieu inconnu {value} (voir GET /rules)", "unknown venue {value} (see GET /rules)"),

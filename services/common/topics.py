@@ -41,6 +41,8 @@ from .contracts import (
     RoundCompleted,
     RoundKey,
     RulesKey,
+    Settlement,
+    SettlementKey,
     TableKey,
     Versioned,
 )
@@ -176,7 +178,8 @@ MATCHING_COMMANDS = TopicSpec(
     "matching",
     1,
     False,
-    "Rounds requested, and actions on referrals (accept, decline, override, erase). "
+    "Rounds requested, actions on referrals (accept, decline, override, erase) and on settlements "
+    "(milestone, close). "
     "One partition: decided in order, so no place is given twice.",
 )
 REFERRALS = TopicSpec(
@@ -197,6 +200,17 @@ ROUNDS = TopicSpec(
     1,
     True,
     "The result of each concertation round: households, referrals, places used per welcomer.",
+)
+SETTLEMENTS = TopicSpec(
+    "settlements.v1",
+    SettlementKey,
+    Settlement,
+    "matching",
+    4,
+    True,
+    "Each household's settlement after its accepted plan: first contact, exploratory visit, move "
+    "date, arrival, and the case's outcome (pseudonymous ids and dates only), full current state; "
+    "a tombstone on erasure.",
 )
 NOTIFICATIONS = TopicSpec(
     "notifications.v1",
@@ -244,6 +258,7 @@ REGISTRY: tuple[TopicSpec, ...] = (
     MATCHING_COMMANDS,
     REFERRALS,
     ROUNDS,
+    SETTLEMENTS,
     NOTIFICATIONS,
     CONTACT_ACCESS,
     DEADLETTER,

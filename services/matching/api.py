@@ -1,5 +1,5 @@
-"""matching-api: intake of people's interest, cases, counsellors, concertation rounds and referral plans
-(entry point: ``python -m services.matching.api``).
+"""matching-api: intake of people's interest, cases, counsellors, concertation rounds, referral plans
+and the settlements that follow them (entry point: ``python -m services.matching.api``).
 
 The contact data goes to contacts.v1 and nowhere else; every other topic
 carries the pseudonymous person id only. Reads come from this API's projection
@@ -23,9 +23,10 @@ from services.common.topics import (
     OFFERS,
     REFERRALS,
     ROUNDS,
+    SETTLEMENTS,
 )
 
-from . import routes_contacts, routes_counsellors, routes_intake, routes_referrals
+from . import routes_contacts, routes_counsellors, routes_intake, routes_referrals, routes_settlements
 from .deps import RateLimit
 
 SERVICE = "matching-api"
@@ -36,17 +37,27 @@ def create_app(settings: Settings) -> FastAPI:
     """The matching API."""
     app = create_api(
         title="Concerto — matching",
-        description="Intake, cases, counsellors, concertation rounds and referral plans / "
-        "Accueil des personnes, dossiers, rondes de concertation et plans d'orientation.",
+        description="Intake, cases, counsellors, concertation rounds, referral plans and settlements / "
+        "Accueil des personnes, dossiers, rondes de concertation, plans d'orientation et installation.",
         settings=settings,
         service=SERVICE,
-        reads=[INTERESTS, CONTACTS, CASES, COUNSELLORS, REFERRALS, ROUNDS, OFFERS, CONTACT_ACCESS],
+        reads=[
+            INTERESTS,
+            CONTACTS,
+            CASES,
+            COUNSELLORS,
+            REFERRALS,
+            ROUNDS,
+            OFFERS,
+            CONTACT_ACCESS,
+            SETTLEMENTS,
+        ],
         # One record per person on each of these, read one at a time: kept as bytes (projection.py).
         lazy=[INTERESTS, CONTACTS, CASES],
     )
     app.state.reference = load_reference()
     app.state.self_registration_limit = RateLimit(settings.matching.self_registration_limit)
-    for module in (routes_intake, routes_counsellors, routes_referrals, routes_contacts):
+    for module in (routes_intake, routes_counsellors, routes_referrals, routes_settlements, routes_contacts):
         app.include_router(module.router)
     return app
 

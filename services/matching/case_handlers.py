@@ -35,6 +35,7 @@ from .domain import (
     assigned_from_queue,
     build_case,
     case_id_for,
+    close_case,
     has_room,
 )
 from .lifecycle import case_allows, case_status_for
@@ -155,7 +156,8 @@ class Cases:
 
     def _build_case(self, interest: InterestDeclared, previous: CaseSummary | None) -> Case:
         counsellor_id = previous.counsellor_id if previous else None
-        if counsellor_id is None and case_allows(case_status_for(interest), "assign_counsellor"):
+        status = case_status_for(interest, previous.status if previous else None)
+        if counsellor_id is None and case_allows(status, "assign_counsellor"):
             chosen = assign_counsellor(
                 interest.language, self._world.values(COUNSELLORS), self._people.caseload()
             )
@@ -184,6 +186,18 @@ class Cases:
     async def read(self, person_id: uuid.UUID) -> Case | None:
         """One case as last written: its record read at its offset (all of cases.v1 if not yet known)."""
         return await self._cases.read(person_id, self._people.case_at(person_id))
+
+    async def close(self, person_id: uuid.UUID, record: Received) -> None:
+        """Close a person's case (its settlement closed with an outcome); its counsellor's place frees."""
+        async with self._assigning:
+            case = await self.read(person_id)
+            if case is None or not case_allows(case.status, "close"):
+                log.info("case.not_closed", status=case.status if case else None)
+                return  # withdrawn meanwhile (or erased): it stays as it is
+            closed = close_case(case, self._clock.now())
+            await self._write_case(closed, caused(self._clock, "matching.CaseClosed", record))
+            log.info("case.closed", case_id=str(case.case_id))
+            await self._move_queue(record.correlation_id)  # the closed case's place goes to who waits
 
     async def erase(self, person_id: uuid.UUID, record: Received) -> None:
         """Erase a person's case (a tombstone), and give its place to who waits."""

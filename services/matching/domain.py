@@ -3,7 +3,7 @@
 A person has one case: its id is derived from the person id, and its opening
 time is the first interest's time, so handling the same interest twice gives
 the same case (idempotent by construction). An update of the interest updates
-the case (new ranking, new entitlements) but keeps its counsellor.
+the case (new ranking, new entitlements) but keeps its counsellor; a closed case stays closed.
 
 When no counsellor who speaks the person's language has room, the case opens
 without one and **waits for a counsellor**: the waiting cases form one queue,
@@ -31,6 +31,7 @@ from services.common.contracts import (
     RegionScore,
     SuggestedOffer,
 )
+from services.common.errors import Conflict
 
 from .entitlements import entitlements, facts_of
 from .lifecycle import case_allows, case_status_for
@@ -135,6 +136,13 @@ def assigned_from_queue(case: Case, counsellor_id: uuid.UUID, now: datetime) -> 
     return case.model_copy(update={"counsellor_id": counsellor_id, "counsellor_assigned_at": now})
 
 
+def close_case(case: Case, now: datetime) -> Case:
+    """The case closed (its settlement closed with an outcome); 409 unless the case is open."""
+    if not case_allows(case.status, "close"):
+        raise Conflict(f"case {case.case_id} is {case.status}: only an open case closes")
+    return case.model_copy(update={"status": "closed", "updated_at": now})
+
+
 def open_case(
     interest: InterestDeclared,
     entitlements: Sequence[Entitlement] = (),
@@ -149,7 +157,7 @@ def open_case(
     return Case(
         case_id=case_id_for(interest.person_id),
         person_id=interest.person_id,
-        status=case_status_for(interest),
+        status=case_status_for(interest, previous.status if previous is not None else None),
         language=interest.language,
         preferred_regions=interest.preferred_regions,
         opened_at=previous.opened_at if previous is not None else interest.declared_at,

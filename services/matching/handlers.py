@@ -10,6 +10,8 @@ worker.py wires it to both, and the unit tests give it in-memory ones.
 - A command runs a round, or accepts, declines or overrides a referral plan, or withdraws or
   erases a person. Each plan goes to referrals.v1 and to its welcoming partner's own topic.
   A command id, or a round id, is done once: a replay decides nothing twice.
+- An accepted plan begins a settlement; a milestone or a close command goes to the settlement
+  handlers (settlement_handlers.py), in the same order as the plans' actions and the erasures.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from services.common.contracts import (
     ReferralKey,
     RoundKey,
 )
-from services.common.errors import Conflict
+from services.common.errors import Conflict, Rejected
 from services.common.streams import Received
 from services.common.topics import (
     CALENDAR,
@@ -48,9 +50,11 @@ from services.common.worker_publisher import RecordPublisher
 
 from . import concertation
 from .case_handlers import SERVICE, Cases, CaseStore, World, caused
+from .domain import case_id_for
 from .lifecycle import referral_allows
+from .settlement_handlers import Settlements
 from .sharing import partner_view
-from .state import People, ReferralBook
+from .state import People, ReferralBook, SettlementBook
 
 CATCH_UP_S = 10.0
 SCHEDULE_NAMESPACE = uuid.UUID("0f7e3c55-2b1a-4d9e-8c6f-5a4b3c2d1e0f")
@@ -88,6 +92,7 @@ class Matching:
         cases: CaseStore,
         people: People,
         book: ReferralBook,
+        settlements: SettlementBook,
         done: MutableMapping[str, Any],
         limits: concertation.Limits,
     ) -> None:
@@ -100,6 +105,7 @@ class Matching:
         self._done = done  # commands decided (by command id) and rounds run (by round id)
         self._limits = limits
         self.cases = Cases(publisher=publisher, clock=clock, world=world, cases=cases, people=people)
+        self.settlements = Settlements(publisher=publisher, clock=clock, book=settlements, cases=self.cases)
 
     async def on_interest(self, record: Received) -> None:
         """An interest (or its tombstone) on interests.v1: open, update, withdraw or erase its case."""
@@ -122,11 +128,18 @@ class Matching:
                 await self._run_round(command, record)
             elif command.action in ("accept", "decline", "override"):
                 await self._on_referral_action(command, record)
+            elif command.action in ("milestone", "close"):
+                await self.settlements.on_command(command, record)
             else:
                 await self._on_person(command, record)
         except Conflict as refused:
             # The API checked first; the state changed in between. Nothing to redo: say why.
             log.warning("command.refused", action=command.action, reason=str(refused))
+        except Rejected as refused:
+            # A day refused once the settlement moved: its field and code, never the day itself.
+            log.warning(
+                "command.refused", action=command.action, field=refused.field, code=refused.message.code
+            )
         self._done[f"command|{command.command_id}"] = self._clock.now().isoformat()
 
     async def request_round(self, round_id: uuid.UUID) -> None:
@@ -223,11 +236,17 @@ class Matching:
         now = self._clock.now()
         if command.action == "accept":
             changed = concertation.accept(referral, now)
-        elif command.action == "decline":
-            changed = concertation.decline(referral, command.reason, now)
         else:
-            changed = await self._override(referral, command, now)
+            self.settlements.check_release(referral)  # an arrived household's plan is lived
+            if command.action == "decline":
+                changed = concertation.decline(referral, command.reason, now)
+            else:
+                changed = await self._override(referral, command, now)
         await self._issue(changed, record, ACTION_EVENTS[command.action])
+        if changed.status == "accepted":
+            await self.settlements.accepted(changed, record)
+        else:
+            await self.settlements.released(referral, record)
 
     async def _override(self, referral: Referral, command: MatchingCommand, now: datetime) -> Referral:
         case = await self.cases.read(referral.person_id)
@@ -247,14 +266,24 @@ class Matching:
         now = self._clock.now()
         for referral in self._book.of_person(command.person_id):
             if command.action == "withdraw":
-                if referral_allows(referral.status, "cancel"):
-                    await self._issue(
-                        concertation.cancel(referral, now), record, "matching.ReferralCancelled"
-                    )
+                await self._cancel(referral, record, now)
                 continue
             await self._erase_referral(referral, record)
         if command.action == "erase":
+            await self.settlements.erase(case_id_for(command.person_id), record)
             await self.cases.erase(command.person_id, record)
+
+    async def _cancel(self, referral: Referral, record: Received, now: datetime) -> None:
+        """The person withdrew: a live plan is cancelled, unless the household lives it already."""
+        if not referral_allows(referral.status, "cancel"):
+            return
+        try:
+            self.settlements.check_release(referral)
+        except Conflict:
+            log.info("referral.kept", referral_id=str(referral.referral_id), reason="arrived")
+            return
+        await self._issue(concertation.cancel(referral, now), record, "matching.ReferralCancelled")
+        await self.settlements.released(referral, record)
 
     async def _erase_referral(self, referral: Referral, record: Received) -> None:
         key = ReferralKey(referral_id=referral.referral_id)

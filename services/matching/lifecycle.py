@@ -1,5 +1,5 @@
-"""The life cycles of a case and of a referral plan (pure): which action each status allows,
-and what it leads to.
+"""The life cycles of a case, of a referral plan and of a settlement (pure): which action each
+status allows, and what it leads to.
 
 One table per entity. The routes ask it before writing a command (a quick 409), and the
 worker and the domain ask it when they decide the command in order (the status may have
@@ -13,11 +13,13 @@ from collections.abc import Mapping
 from typing import Literal
 from uuid import UUID
 
-from services.common.contracts import InterestDeclared
+from services.common.contracts import InterestDeclared, SettlementOutcome
+from services.common.contracts.settlements import SettlementStatus
 from services.common.errors import Conflict
+from services.common.messages import say
 
 CaseStatus = Literal["open", "closed", "withdrawn"]
-CaseAction = Literal["update", "withdraw", "assign_counsellor", "refer", "change_contact", "erase"]
+CaseAction = Literal["update", "withdraw", "assign_counsellor", "refer", "change_contact", "close", "erase"]
 # An erased case leaves no record (a tombstone on cases.v1): "erased" is not a status it carries.
 CaseOutcome = Literal["open", "closed", "withdrawn", "erased"]
 
@@ -31,6 +33,7 @@ CASE: Mapping[CaseStatus, Mapping[CaseAction, frozenset[CaseOutcome]]] = {
         "assign_counsellor": frozenset({"open"}),  # from the queue, or at intake
         "refer": frozenset({"open"}),  # a concertation round may refer the household
         "change_contact": frozenset({"open"}),  # new contact details or language of messages
+        "close": frozenset({"closed"}),  # its settlement closed with an outcome
         "erase": frozenset({"erased"}),
     },
     "withdrawn": {"erase": frozenset({"erased"})},  # to come back, the person declares anew
@@ -53,6 +56,63 @@ REFERRAL: Mapping[ReferralStatus, Mapping[ReferralAction, frozenset[ReferralStat
     "cancelled": {},
 }
 
+# After an accepted plan (settlement.py): milestones may be skipped forward, never taken back; a move
+# date may be planned again; "release" is the accepted plan declined, overridden or cancelled before
+# the household arrived (the settlement goes with it: a tombstone, like an erasure).
+SettlementAction = Literal[
+    "first_contact", "exploratory_visit", "move", "arrival", "close", "release", "erase"
+]
+# "released" and "erased" leave no record (a tombstone on settlements.v1).
+SettlementNext = Literal[
+    "awaiting_contact", "contacted", "visited", "moving", "arrived", "closed", "released", "erased"
+]
+_CLOSE_OR_DROP: Mapping[SettlementAction, frozenset[SettlementNext]] = {
+    "close": frozenset({"closed"}),
+    "release": frozenset({"released"}),
+    "erase": frozenset({"erased"}),
+}
+
+SETTLEMENT: Mapping[SettlementStatus, Mapping[SettlementAction, frozenset[SettlementNext]]] = {
+    "awaiting_contact": {
+        "first_contact": frozenset({"contacted"}),
+        "exploratory_visit": frozenset({"visited"}),
+        "move": frozenset({"moving"}),
+        "arrival": frozenset({"arrived"}),
+        **_CLOSE_OR_DROP,
+    },
+    "contacted": {
+        "exploratory_visit": frozenset({"visited"}),
+        "move": frozenset({"moving"}),
+        "arrival": frozenset({"arrived"}),
+        **_CLOSE_OR_DROP,
+    },
+    "visited": {
+        "move": frozenset({"moving"}),
+        "arrival": frozenset({"arrived"}),
+        **_CLOSE_OR_DROP,
+    },
+    "moving": {
+        "move": frozenset({"moving"}),  # the move planned for another day
+        "arrival": frozenset({"arrived"}),
+        **_CLOSE_OR_DROP,
+    },
+    # The household lives in the region: its plan is lived, no longer declined or overridden.
+    "arrived": {"close": frozenset({"closed"}), "erase": frozenset({"erased"})},
+    "closed": {"erase": frozenset({"erased"})},
+}
+
+# The outcomes a settlement may close with, by status: settled in the region only once arrived.
+_ANY_OUTCOME: frozenset[SettlementOutcome] = frozenset(
+    {"moved_to_another_region", "back_in_montreal", "left_quebec", "unreachable"}
+)
+CLOSING: Mapping[SettlementStatus, frozenset[SettlementOutcome]] = {
+    "awaiting_contact": _ANY_OUTCOME,
+    "contacted": _ANY_OUTCOME,
+    "visited": _ANY_OUTCOME,
+    "moving": _ANY_OUTCOME,
+    "arrived": _ANY_OUTCOME | {"settled_in_region"},
+}
+
 # Why an action is refused, in the words the API and the worker's log use.
 REFERRAL_REFUSALS: Mapping[ReferralAction, str] = {
     "accept": "only a proposed plan can be accepted",
@@ -67,8 +127,11 @@ def case_allows(status: CaseStatus, action: CaseAction) -> bool:
     return action in CASE.get(status, {})
 
 
-def case_status_for(interest: InterestDeclared) -> CaseStatus:
-    """The status of the case an interest gives: withdrawn once the person withdrew, else open."""
+def case_status_for(interest: InterestDeclared, previous: CaseStatus | None = None) -> CaseStatus:
+    """The status of the case an interest gives: closed once closed (``previous``, the case's
+    status now), withdrawn once the person withdrew, else open."""
+    if previous == "closed":
+        return "closed"
     return "withdrawn" if interest.withdrawn_at is not None else "open"
 
 
@@ -81,3 +144,21 @@ def check_referral(referral_id: UUID, status: ReferralStatus, action: ReferralAc
     """Refuse (409) ``action`` on a referral plan whose ``status`` does not allow it."""
     if not referral_allows(status, action):
         raise Conflict(f"referral {referral_id} is {status}: {REFERRAL_REFUSALS[action]}")
+
+
+def settlement_allows(status: SettlementStatus, action: SettlementAction) -> bool:
+    """Whether a settlement in ``status`` allows ``action``."""
+    return action in SETTLEMENT.get(status, {})
+
+
+def check_settlement(case_id: UUID, status: SettlementStatus, action: SettlementAction) -> None:
+    """Refuse (409) ``action`` on a settlement whose ``status`` does not allow it."""
+    if not settlement_allows(status, action):
+        raise Conflict(say("settlement_step", case=case_id, status=status, action=action))
+
+
+def check_closing(case_id: UUID, status: SettlementStatus, outcome: SettlementOutcome) -> None:
+    """Refuse (409) closing a settlement in ``status`` with ``outcome`` (settled: arrived first)."""
+    check_settlement(case_id, status, "close")
+    if outcome not in CLOSING.get(status, frozenset()):
+        raise Conflict(say("settled_before_arrival", case=case_id, status=status))

@@ -8,7 +8,15 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
-from services.common.contracts import Factor, Household, ImmigrationStatus, Occupation, PartnerReferral
+from services.common.contracts import (
+    Factor,
+    Household,
+    ImmigrationStatus,
+    Milestone,
+    Occupation,
+    PartnerReferral,
+    SettlementOutcome,
+)
 from services.common.contracts.base import Language, RegionCode
 from services.common.contracts.matching import EnglishLevel, IncomeSupport, StudiesLevel
 
@@ -158,6 +166,41 @@ class ActionAccepted(BaseModel):
     action: str
     status: Literal["accepted_for_processing"] = "accepted_for_processing"
     referral_url: str
+
+
+class MilestoneIn(BaseModel):
+    """A milestone of the household's settlement, and the day it happened."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    milestone: Milestone = Field(
+        description="first_contact, exploratory_visit, move (the move date, may be planned ahead) or arrival."
+    )
+    on: date = Field(description="The day (YYYY-MM-DD); not in the future, except a planned move date.")
+
+
+class CloseIn(BaseModel):
+    """The outcome the case closes with, and the day it was observed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: SettlementOutcome = Field(
+        description="settled_in_region (after the arrival), moved_to_another_region, back_in_montreal, "
+        "left_quebec or unreachable."
+    )
+    on: date = Field(description="The day it was observed (YYYY-MM-DD), not in the future.")
+    moved_to_region: RegionCode | None = Field(
+        default=None, description="For moved_to_another_region: the region the household lives in now."
+    )
+
+
+class SettlementAccepted(BaseModel):
+    """The step is recorded; the settlement changes once the matching worker has decided it in order."""
+
+    case_id: UUID
+    action: str
+    status: Literal["accepted_for_processing"] = "accepted_for_processing"
+    settlement_url: str
 
 
 class Explanation(BaseModel):

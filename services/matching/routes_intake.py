@@ -47,7 +47,7 @@ from services.common.topics import CASES, CONTACTS, INTERESTS, MATCHING_COMMANDS
 from .deps import PEOPLE_READERS, STAFF, Reference, load, may_see_person, self_registration_limit
 from .domain import case_id_for
 from .intake import check_profile
-from .lifecycle import case_allows, case_status_for
+from .lifecycle import CaseStatus, case_allows, case_status_for
 from .models import ConsentsIn, InterestCreate, InterestReceived, InterestUpdate, ProfileIn
 
 router = APIRouter()
@@ -204,8 +204,10 @@ def update_interest(
     check_profile(body, reference, runtime.clock.today())
     with runtime.write_lock:
         current = _current(runtime, person_id)
-        if not case_allows(case_status_for(current), "update"):
-            raise Conflict(f"person {person_id} withdrew: declare a new interest instead")
+        if not case_allows(_case_status(runtime, current), "update"):
+            raise Conflict(
+                f"person {person_id}'s case is {_case_status(runtime, current)}: nothing to update"
+            )
         consents = body.consents or ConsentsIn.model_validate(
             current.consents.model_dump() if current.consents else {}
         )
@@ -215,6 +217,12 @@ def update_interest(
     return InterestReceived(
         person_id=person_id, case_id=case_id, case_url=f"/cases/{case_id}", revision=interest.revision
     )
+
+
+def _case_status(runtime: ApiRuntime, current: InterestDeclared) -> CaseStatus:
+    """The status of the person's case: the interest's, unless the case was closed (after its move)."""
+    case: Case | None = runtime.projection.get(CASES, CaseKey(case_id=case_id_for(current.person_id)))
+    return case_status_for(current, case.status if case is not None else None)
 
 
 def _command(runtime: ApiRuntime, command: MatchingCommand, event_type: str) -> None:
@@ -232,8 +240,8 @@ def withdraw(person_id: uuid.UUID, runtime: Runtime, principal: CurrentPrincipal
     may_see_person(principal, person_id)
     with runtime.write_lock:
         current = _current(runtime, person_id)
-        if not case_allows(case_status_for(current), "withdraw"):
-            raise Conflict(f"person {person_id} already withdrew")
+        if not case_allows(_case_status(runtime, current), "withdraw"):
+            raise Conflict(f"person {person_id}'s case is {_case_status(runtime, current)}: no withdrawal")
         withdrawn = current.model_copy(
             update={"withdrawn_at": runtime.clock.now(), "revision": current.revision + 1}
         )

@@ -26,10 +26,19 @@ from services.common.contracts import (
     ReferralKey,
     RoundCompleted,
     RoundKey,
+    SettlementKey,
 )
 from services.common.errors import Forbidden, Rejected
 from services.common.http import ApiRuntime, Runtime, found
-from services.common.topics import CONTACTS, INTERESTS, MATCHING_COMMANDS, OFFERS, REFERRALS, ROUNDS
+from services.common.topics import (
+    CONTACTS,
+    INTERESTS,
+    MATCHING_COMMANDS,
+    OFFERS,
+    REFERRALS,
+    ROUNDS,
+    SETTLEMENTS,
+)
 
 from .deps import PEOPLE_READERS, STAFF, load, may_see_person
 from .lifecycle import check_referral
@@ -42,6 +51,7 @@ from .models import (
     PartnerReferralDetail,
     RoundRequested,
 )
+from .settlement import check_release
 from .sharing import contact_shared, partner_view
 
 router = APIRouter()
@@ -163,6 +173,11 @@ def explain(referral_id: uuid.UUID, runtime: Runtime, principal: CurrentPrincipa
     )
 
 
+def _not_lived(runtime: ApiRuntime, referral: Referral) -> None:
+    """409 for a plan whose household has arrived in the region: close its case instead."""
+    check_release(runtime.projection.get(SETTLEMENTS, SettlementKey(case_id=referral.case_id)), referral)
+
+
 def _accepted(referral: Referral, action: str) -> ActionAccepted:
     return ActionAccepted(
         referral_id=referral.referral_id, action=action, referral_url=f"/referrals/{referral.referral_id}"
@@ -197,6 +212,7 @@ def decline(referral_id: uuid.UUID, body: DeclineIn, runtime: Runtime, principal
     referral = _referral(runtime, referral_id)
     may_see_person(principal, referral.person_id)
     check_referral(referral_id, referral.status, "decline")
+    _not_lived(runtime, referral)
     _command(runtime, principal, "decline", referral_id=referral_id, reason=body.reason)
     return _accepted(referral, "decline")
 
@@ -212,6 +228,7 @@ def override(referral_id: uuid.UUID, body: OverrideIn, runtime: Runtime, princip
     require(principal, *STAFF)
     referral = _referral(runtime, referral_id)
     check_referral(referral_id, referral.status, "override")
+    _not_lived(runtime, referral)
     if body.welcoming_offer_id is not None:
         offer: Offer | None = runtime.projection.get(OFFERS, OfferKey(offer_id=body.welcoming_offer_id))
         if offer is None or offer.kind is not OfferKind.INTAKE_CAPACITY or offer.status != "active":

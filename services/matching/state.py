@@ -19,9 +19,10 @@ interests and writes cases. A round or an override reads the whole cases it
 needs when it runs: all of cases.v1 for a round, one record by its offset for
 an override.
 
-The referral book is a faust table (changelog-backed, one partition like
-matching-commands.v1), so after a crash the worker finds the plans it had
-issued even before it reads them back from referrals.v1.
+The referral book and the settlement book are faust tables (changelog-backed, one
+partition like matching-commands.v1), so after a crash the worker finds the plans
+it had issued, and the settlements it follows, even before it reads them back
+from referrals.v1 and settlements.v1.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ import structlog
 from pydantic import ValidationError
 
 from services.common.codec import UnreadableRecord, decode_key, decode_value
-from services.common.contracts import InterestDeclared, Referral
+from services.common.contracts import InterestDeclared, Referral, Settlement
 from services.common.kafka import read_topic
 from services.common.topics import CASES, INTERESTS
 
@@ -187,3 +188,20 @@ class ReferralBook:
 
     def of_person(self, person_id: UUID) -> list[Referral]:
         return [r for r in self if r.person_id == person_id]
+
+
+class SettlementBook:
+    """Every settlement's current state, in the worker's faust table (JSON by case id)."""
+
+    def __init__(self, table: Any) -> None:
+        self._table = table
+
+    def get(self, case_id: UUID) -> Settlement | None:
+        raw = self._table.get(str(case_id))
+        return None if raw is None else Settlement.model_validate_json(raw)
+
+    def put(self, settlement: Settlement) -> None:
+        self._table[str(settlement.case_id)] = settlement.model_dump_json()
+
+    def drop(self, case_id: UUID) -> None:
+        self._table.pop(str(case_id), None)

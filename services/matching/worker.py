@@ -7,13 +7,14 @@ Kafka adapters in adapters.py. Two agents:
 - ``open-cases`` (interests.v1): cases opened, updated, withdrawn or erased, and the
   queue of cases waiting for a counsellor (also moved by a timer, which sees a
   counsellor added or given room).
-- ``concertation`` (matching-commands.v1, one partition, in order): rounds, and
-  accept / decline / override / withdraw / erase on referral plans.
+- ``concertation`` (matching-commands.v1, one partition, in order): rounds,
+  accept / decline / override / withdraw / erase on referral plans, and the
+  milestones and closes of settlements (settlements.v1).
 
 Offers, partners, counsellors and the calendar come from a projection. Of
 cases and interests the worker keeps only summaries and record bytes
 (state.People, loaded at start); a round reads cases.v1 when it runs. Referral
-plans, and the commands and rounds done, are kept in faust tables.
+plans, settlements, and the commands and rounds done, are kept in faust tables.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from services.common.topics import (
     PARTNERS,
     REFERRALS,
     ROUNDS,
+    SETTLEMENTS,
 )
 from services.common.worker_publisher import FaustPublisher
 
@@ -51,7 +53,7 @@ from . import concertation
 from .adapters import LOAD_TIMEOUT_S, KafkaCases
 from .case_handlers import SERVICE
 from .handlers import Matching
-from .state import People, ReferralBook
+from .state import People, ReferralBook, SettlementBook
 
 READY_WAIT_S = 30.0
 log = structlog.get_logger(__name__)
@@ -65,12 +67,18 @@ def create_app(settings: Settings) -> faust.App:
     people = People()
     loaded = asyncio.Event()
     matching = Matching(
-        publisher=FaustPublisher(app, settings.kafka, (CASES, REFERRALS, ROUNDS, MATCHING_COMMANDS)),
+        publisher=FaustPublisher(
+            app, settings.kafka, (CASES, REFERRALS, ROUNDS, SETTLEMENTS, MATCHING_COMMANDS)
+        ),
         clock=settings.build_clock(),
         world=world,
         cases=KafkaCases(settings.kafka.bootstrap_servers),
         people=people,
         book=ReferralBook(app.Table("referral-book", default=None, partitions=MATCHING_COMMANDS.partitions)),
+        # Settlements by case id: decided in order with the plans' actions (milestones, closes).
+        settlements=SettlementBook(
+            app.Table("settlement-book", default=None, partitions=MATCHING_COMMANDS.partitions)
+        ),
         # Commands decided (by command id) and rounds run (by round id): a replay decides nothing twice.
         done=app.Table("commands-done", default=None, partitions=MATCHING_COMMANDS.partitions),
         limits=concertation.Limits(

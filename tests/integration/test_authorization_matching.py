@@ -67,11 +67,16 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("PUT", "/people/{person_id}/contact"): SELF,
     ("GET", "/contacts/search"): STAFF,
     ("GET", "/contact-access"): frozenset({"hub"}),
+    ("GET", "/cases/{case_id}/settlement"): SELF | {"partner"},
+    ("POST", "/cases/{case_id}/milestones"): frozenset({"hub", "partner"}),
+    ("POST", "/cases/{case_id}/close"): frozenset({"hub", "partner"}),
 }
+# Routes about a settlement: their plan was accepted (the world keeps a pool of those).
+SETTLED = {"/cases/{case_id}/settlement", "/cases/{case_id}/milestones", "/cases/{case_id}/close"}
 # The query a route needs besides its path.
 QUERIES = {"/people/{person_id}/contact": "?purpose=test", "/contacts/search": "?q=Personne&purpose=test"}
 # Routes that change the object they name: each allowed call gets a fresh one.
-CHANGING = {"PUT", "DELETE"} | {"accept", "decline", "override", "withdraw"}
+CHANGING = {"PUT", "DELETE"} | {"accept", "decline", "override", "withdraw", "milestones", "close"}
 GUARDED = [(m, p) for m, p in routes(matching_app(Settings(environment="test"))) if p not in PUBLIC]
 CASES = [(m, p, r) for m, p in GUARDED for r in ROLES]
 INTAKE = {
@@ -95,7 +100,8 @@ class Plan:
 
 @dataclass
 class World:
-    """Objects of a real round in region 12, with a pool of fresh plans for changing routes."""
+    """Objects of a real round in region 12, with pools of fresh plans for changing routes: plans
+    proposed, and plans accepted (their settlement begun)."""
 
     welcomer: str
     other: str
@@ -104,9 +110,13 @@ class World:
     round_id: str
     offer_id: str
     plans: list[Plan] = field(default_factory=list)
+    settled: list[Plan] = field(default_factory=list)
 
-    def fresh(self) -> Plan:
-        return self.plans.pop()
+    def fresh(self, path: str) -> Plan:
+        return (self.settled if path in SETTLED else self.plans).pop()
+
+    def any(self, path: str) -> Plan:
+        return (self.settled if path in SETTLED else self.plans)[0]
 
 
 def person_token(person_id: str) -> dict[str, str]:
@@ -158,7 +168,7 @@ def world(partners: TestClient, matching: TestClient, workers: Stack) -> World:
     )
     people = [
         created(matching.post("/interests", json=INTAKE, headers=bearer("counsellor")), "person_id")
-        for _ in range(24)
+        for _ in range(29)
     ]
     cases = {p: _opened(matching, p) for p in people}
     round_id = created(matching.post("/rounds", headers=bearer("hub")), "round_id")
@@ -172,7 +182,20 @@ def world(partners: TestClient, matching: TestClient, workers: Stack) -> World:
         [plan] = matching.get(f"/people/{person}/referrals", headers=bearer("hub")).json()
         assert plan["welcoming_partner_id"] == welcomer, "another household took region 12's places"
         plans.append(Plan(plan["referral_id"], person, cases[person]))
-    return World(welcomer, other, delegate, counsellor_id, round_id, spare_id, plans)
+    settled = [_settled(matching, plan) for plan in plans[-5:]]
+    return World(welcomer, other, delegate, counsellor_id, round_id, spare_id, plans[:-5], settled)
+
+
+def _settled(matching: TestClient, plan: Plan) -> Plan:
+    """``plan`` accepted, once its settlement has begun."""
+    accepted = matching.post(f"/referrals/{plan.referral_id}/accept", headers=bearer("hub"))
+    assert accepted.status_code == 202, accepted.text
+
+    def begun() -> bool:
+        return matching.get(f"/cases/{plan.case_id}/settlement", headers=bearer("hub")).status_code == 200
+
+    eventually(begun, 60, "the settlement to begin")
+    return plan
 
 
 def _opened(matching: TestClient, person: str) -> str:
@@ -201,6 +224,7 @@ def headers(role: str, world: World, plan: Plan) -> dict[str, str]:
 
 def body_for(method: str, path: str, world: World) -> dict[str, Any] | None:
     profile = {k: v for k, v in INTAKE.items() if k not in ("contact", "consents")}
+    today = default_clock().today().isoformat()
     bodies: dict[tuple[str, str], dict[str, Any]] = {
         ("POST", "/interests"): INTAKE,
         ("PUT", "/people/{person_id}/interest"): profile,
@@ -220,6 +244,8 @@ def body_for(method: str, path: str, world: World) -> dict[str, Any] | None:
             "welcoming_offer_id": world.offer_id,
             "reason": "Révision",
         },
+        ("POST", "/cases/{case_id}/milestones"): {"milestone": "first_contact", "on": today},
+        ("POST", "/cases/{case_id}/close"): {"outcome": "unreachable", "on": today},
     }
     return bodies.get((method, path))
 
@@ -234,7 +260,7 @@ def test_every_matching_route_answers_each_role_as_the_matrix_says(
             f"{method} {path} of matching-api is not in the authorization matrix: add it with its roles"
         )
     changes = method in CHANGING or path.rsplit("/", 1)[-1] in CHANGING
-    plan = world.fresh() if changes and role in allowed else world.plans[0]
+    plan = world.fresh(path) if changes and role in allowed else world.any(path)
     url = (
         path.replace("{person_id}", plan.person_id)
         .replace("{case_id}", plan.case_id)

@@ -62,6 +62,9 @@ from services.common.contracts import (
     RoundCompleted,
     RoundKey,
     RulesKey,
+    Settlement,
+    SettlementKey,
+    SettlementStep,
     TableKey,
     Venue,
     Versioned,
@@ -84,6 +87,7 @@ from services.common.topics import (
     REFERRALS,
     REGISTRY,
     ROUNDS,
+    SETTLEMENTS,
     TABLES,
     TopicSpec,
     partner_referrals,
@@ -337,6 +341,30 @@ def a_referral() -> Example:
     return ReferralKey(referral_id=REFERRAL_ID), referral
 
 
+def a_settlement() -> Example:
+    """Marie-Ève's household, welcomed by the SANC: contacted, visited, arrived in Sherbrooke."""
+    case_id = UUID("9a8b7c6d-5e4f-5a3b-8c2d-1e0f9a8b7c6d")
+    at = datetime(2025, 10, 1, 14, 0, tzinfo=UTC)
+    settlement = Settlement(
+        case_id=case_id,
+        person_id=MARIE_EVE_ID,
+        referral_id=REFERRAL_ID,
+        region="05",
+        welcoming_partner_id=SANC_ID,
+        status="arrived",
+        first_contact_on=date(2025, 10, 2),
+        exploratory_visit_on=date(2025, 10, 18),
+        move_on=date(2026, 1, 5),
+        arrived_on=date(2026, 1, 6),
+        steps=[
+            SettlementStep(action="first_contact", on=date(2025, 10, 2), recorded_at=at, by_role="partner")
+        ],
+        opened_at=at,
+        updated_at=at,
+    )
+    return SettlementKey(case_id=case_id), settlement
+
+
 def a_partner_referral() -> Example:
     """What the SANC learns of Marie-Ève's household: no name, no address."""
     seen = PartnerReferral(
@@ -389,6 +417,7 @@ EXAMPLES: dict[str, Callable[[], Example]] = {
     MATCHING_COMMANDS.name: a_round_requested,
     REFERRALS.name: a_referral,
     ROUNDS.name: a_round,
+    SETTLEMENTS.name: a_settlement,
 }
 
 TOPICS_WITH_MODELS = [
@@ -406,6 +435,7 @@ ENTITY_TOPICS = [
     COUNSELLORS,
     REFERRALS,
     ROUNDS,
+    SETTLEMENTS,
 ]
 FACT_TOPICS = [EVENT_PROPOSALS, CALENDAR_COMMANDS, MATCHING_COMMANDS, NOTIFICATIONS, CONTACT_ACCESS]
 PERSONAL_FIELDS = {"name", "email", "phone"}

@@ -2,7 +2,7 @@
 
 An allowed action leads to one of the statuses the table names; a refused one is refused (409)
 or leaves the entity as it was. The tables are in services/events/lifecycle.py (proposal and
-calendar entry) and services/matching/lifecycle.py (case and referral).
+calendar entry) and services/matching/lifecycle.py (case, referral and settlement).
 """
 
 from __future__ import annotations
@@ -18,16 +18,21 @@ from services.common.contracts import (
     ActivityProposed,
     CalendarCommand,
     CalendarRules,
+    Milestone,
     Referral,
+    Settlement,
+    SettlementOutcome,
 )
 from services.common.contracts.events import DecisionStatus
+from services.common.contracts.settlements import SettlementStatus
 from services.common.errors import Conflict
 from services.events import lifecycle as calendar_life
 from services.events.commands import apply_command
 from services.events.domain import decide
 from services.matching import concertation
 from services.matching import lifecycle as matching_life
-from services.matching.domain import CaseSummary, open_case
+from services.matching import settlement as journey
+from services.matching.domain import CaseSummary, close_case, open_case
 from services.matching.state import People
 from tests.unit.calendar_fakes import NOW, SATURDAY, FakeCalendar, proposal, rules
 from tests.unit.matching_builders import NOW as MATCHING_NOW
@@ -39,6 +44,9 @@ REFERRAL_PAIRS = [
     (s, a) for s in get_args(matching_life.ReferralStatus) for a in get_args(matching_life.ReferralAction)
 ]
 CASE_PAIRS = [(s, a) for s in get_args(matching_life.CaseStatus) for a in get_args(matching_life.CaseAction)]
+SETTLEMENT_PAIRS = [
+    (s, a) for s in get_args(SettlementStatus) for a in get_args(matching_life.SettlementAction)
+]
 
 
 def _kiosk(region: str) -> ActivityProposed:
@@ -158,6 +166,15 @@ def test_each_action_on_a_case_leads_where_its_table_says(
         assert (interest.person_id in people.taking_part()) == allowed
     elif action == "erase":
         assert targets == {"erased"}  # every case may be erased: a tombstone, whatever its status
+    elif action == "close":
+        if allowed:
+            assert close_case(case, MATCHING_NOW).status in targets
+        else:
+            with pytest.raises(Conflict, match="only an open case closes"):
+                close_case(case, MATCHING_NOW)
+        # Closed, it stays closed whatever the interest says next (an update, a replay).
+        closed = case.model_copy(update={"status": "closed"})
+        assert open_case(interest.model_copy(update={"revision": 2}), previous=closed).status == "closed"
     elif allowed:
         revision = interest.model_copy(
             update={"revision": 2, "withdrawn_at": MATCHING_NOW if action == "withdraw" else None}
@@ -165,3 +182,67 @@ def test_each_action_on_a_case_leads_where_its_table_says(
         assert open_case(revision, previous=case, now=MATCHING_NOW).status in targets
     else:  # the routes refuse to update, withdraw or change the contact of a person who withdrew
         assert status != "open"
+
+
+def _settlement_in(status: SettlementStatus) -> tuple[Referral, Settlement]:
+    """A settlement in ``status``, reached as a welcoming partner reaches it, milestone by milestone."""
+    _, proposed, _ = two_places_one_taken()
+    accepted = concertation.accept(proposed, MATCHING_NOW)
+    settlement = journey.open_settlement(accepted, MATCHING_NOW)
+    assert settlement is not None
+    today = MATCHING_NOW.date()
+    steps: dict[str, Milestone] = {
+        "contacted": "first_contact",
+        "visited": "exploratory_visit",
+        "moving": "move",
+        "arrived": "arrival",
+    }
+    if status in steps:
+        settlement = journey.record(settlement, steps[status], today, "partner", today, MATCHING_NOW)
+    elif status == "closed":
+        settlement = journey.close(settlement, "unreachable", today, None, "hub", today, MATCHING_NOW)
+    assert settlement.status == status
+    return accepted, settlement
+
+
+@pytest.mark.parametrize(("status", "action"), SETTLEMENT_PAIRS)
+def test_each_action_on_a_settlement_leads_where_its_table_says(
+    status: SettlementStatus, action: matching_life.SettlementAction
+) -> None:
+    plan, settlement = _settlement_in(status)
+    today = MATCHING_NOW.date()
+    targets = matching_life.SETTLEMENT[status].get(action)
+
+    def apply() -> str:
+        if action == "close":
+            outcome: SettlementOutcome = "settled_in_region" if status == "arrived" else "back_in_montreal"
+            return journey.close(settlement, outcome, today, None, "partner", today, MATCHING_NOW).status
+        if action == "release":
+            journey.check_release(settlement, plan)
+            return "released"
+        if action == "erase":
+            return "erased"  # a tombstone, whatever the status
+        return journey.record(settlement, action, today, "partner", today, MATCHING_NOW).status
+
+    if targets is not None:
+        assert apply() in targets
+    else:
+        with pytest.raises(Conflict):
+            apply()
+
+
+@pytest.mark.parametrize("status", get_args(SettlementStatus))
+def test_a_case_closes_as_settled_in_the_region_only_once_the_household_arrived(
+    status: SettlementStatus,
+) -> None:
+    _, settlement = _settlement_in(status)
+    today = MATCHING_NOW.date()
+
+    def settle() -> Settlement:
+        return journey.close(settlement, "settled_in_region", today, None, "partner", today, MATCHING_NOW)
+
+    if status == "arrived":
+        assert settle().outcome == "settled_in_region"
+    else:
+        with pytest.raises(Conflict):
+            settle()

@@ -34,7 +34,7 @@ from services.common.topics import (
 )
 from services.matching.concertation import Limits
 from services.matching.handlers import Matching
-from services.matching.state import People, ReferralBook
+from services.matching.state import People, ReferralBook, SettlementBook
 from tests.unit.in_memory import InMemoryPublisher, PublishedCases, StaticWorld
 from tests.unit.matching_builders import NOW, intake, partner, person
 
@@ -47,6 +47,7 @@ class Worker:
     def __init__(self, places: int = 2, counsellor_cap: int = 5) -> None:
         self.published = InMemoryPublisher()
         self.book: dict[str, Any] = {}
+        self.settlement_book: dict[str, Any] = {}
         self.done: dict[str, Any] = {}
         self.people = People()
         counsellor = Counsellor(
@@ -70,6 +71,7 @@ class Worker:
             cases=PublishedCases(self.published),
             people=self.people,
             book=ReferralBook(self.book),
+            settlements=SettlementBook(self.settlement_book),
             done=self.done,
             limits=Limits(referrals_per_position=1.5),
         )

@@ -53,6 +53,7 @@ from .referrals import (
     SuggestedActivity,
     WelcomerUse,
 )
+from .settlements import Milestone, Settlement, SettlementKey, SettlementOutcome, SettlementStep
 from .tables import ConcertationTable, Delegation, TableKey
 
 __all__ = [
@@ -84,6 +85,7 @@ __all__ = [
     "InterestDeclared",
     "JobOffer",
     "MatchingCommand",
+    "Milestone",
     "NotificationKey",
     "Occupation",
     "Offer",
@@ -101,7 +103,11 @@ __all__ = [
     "RoundCompleted",
     "RoundKey",
     "RulesKey",
+    "Settlement",
+    "SettlementKey",
     "SettlementOffer",
+    "SettlementOutcome",
+    "SettlementStep",
     "SuggestedActivity",
     "SuggestedOffer",
     "SupportMeasure",

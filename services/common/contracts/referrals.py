@@ -17,6 +17,7 @@ from pydantic import Field
 
 from .base import CnpCode, Contract, Language, LocalTime, RegionCode, Versioned
 from .matching import EnglishLevel, Entitlement, Factor, Household, SuggestedOffer
+from .settlements import Milestone, SettlementOutcome
 
 
 class CommandKey(Contract):
@@ -26,10 +27,10 @@ class CommandKey(Contract):
 
 
 class MatchingCommand(Versioned):
-    """An action on rounds and referrals, decided in order by the matching worker (a fact)."""
+    """An action on rounds, referrals and settlements, decided in order by the matching worker (a fact)."""
 
     command_id: UUID
-    action: Literal["run_round", "accept", "decline", "override", "withdraw", "erase"]
+    action: Literal["run_round", "accept", "decline", "override", "withdraw", "erase", "milestone", "close"]
     round_id: UUID | None = Field(default=None, description="For run_round: the round's id.")
     referral_id: UUID | None = Field(default=None, description="For accept, decline and override.")
     person_id: UUID | None = Field(default=None, description="For withdraw and erase.")
@@ -37,7 +38,15 @@ class MatchingCommand(Versioned):
         default=None, description="For override: the intake-capacity offer to refer to instead (None: none)."
     )
     reason: str | None = Field(default=None, max_length=1000, description="Why (decline, override).")
-    by_role: Literal["hub", "counsellor", "person", "schedule"]
+    # Added with settlements (optional: older commands still read).
+    case_id: UUID | None = Field(default=None, description="For milestone and close: the case.")
+    milestone: Milestone | None = Field(default=None, description="For milestone: which one.")
+    on: date | None = Field(default=None, description="For milestone and close: the day it happened.")
+    outcome: SettlementOutcome | None = Field(default=None, description="For close: the outcome.")
+    moved_to_region: RegionCode | None = Field(
+        default=None, description="For close as moved_to_another_region: the region, when known."
+    )
+    by_role: Literal["hub", "counsellor", "person", "schedule", "partner", "delegate"]
     by_subject: str = Field(description="Who acted: a counsellor id, a person id, 'schedule'…")
     issued_at: datetime
 
