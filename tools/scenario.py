@@ -227,134 +227,142 @@ def play(
 ) -> Outcome:
     """Play the scenario against the stack's APIs and wait for every effect."""
     started = time.monotonic()
-    hub, counsellor = _as(Role.HUB), _as(Role.COUNSELLOR)
-    urls = {p.name: config.url(p) for p in PROCESSES if p.is_api}
-    outcome = Outcome(saturday=scenario_saturday(default_clock().today()))
-    saturday = outcome.saturday
     seen_before = {m["Message-ID"] for m in _mailbox(config)}
     with httpx.Client(timeout=15) as http:
+        story = _Story(config, http, timeout)
         on_step("registering partners")
-        for body in PARTNERS:
-            response = http.post(f"{urls['partners-api']}/partners", json=body, headers=hub)
-            response.raise_for_status()
-            outcome.partners.append(response.json())
-
+        story.register_partners()
         on_step("the Estrie table delegating its recruiter")
-        delegate_id = outcome.partners[0]["partner_id"]
-        response = http.post(
-            f"{urls['partners-api']}/tables",
-            headers=hub,
-            json={
-                "name": "Table de concertation en immigration de l'Estrie",
-                "region": "05",
-                "members": [delegate_id],
-            },
-        )
-        response.raise_for_status()
-        outcome.table = response.json()
-        response = http.post(
-            f"{urls['partners-api']}/tables/{outcome.table['table_id']}/delegations",
-            headers=hub,
-            json={"partner_id": delegate_id, "start": (saturday - timedelta(days=90)).isoformat()},
-        )
-        response.raise_for_status()
-        outcome.table = response.json()
-
-        def propose(index: int) -> None:
-            proposed = PROPOSALS[index]
-            correlation_id = f"demo-proposal-{index + 1}"
-            organizer = outcome.partners[proposed.partner]["partner_id"]
-            role = Role.DELEGATE if organizer == delegate_id else Role.PARTNER
-            response = http.post(
-                f"{urls['events-api']}/proposals",
-                headers={"X-Correlation-ID": correlation_id, **_as(role, organizer)},
-                json={
-                    "organizer_id": organizer,
-                    "regions": [proposed.region],
-                    "kind": proposed.kind,
-                    "title": proposed.title,
-                    "preferred_dates": [saturday.isoformat()],
-                    "start_time": proposed.start,
-                    "duration_minutes": proposed.minutes,
-                    "venue_id": proposed.venue,
-                    "sectors": list(proposed.sectors),
-                    "expected_attendance": 200,
-                },
-            )
-            response.raise_for_status()
-            proposal_ids.append(response.json()["proposal_id"])
-            outcome.correlation_ids.append(correlation_id)
-            # One at a time, so the story reads in order (the calendar would cope with them at once).
-            url = f"{urls['events-api']}/calendar/{proposal_ids[-1]}"
-            eventually(partial(_found, http, url, hub), timeout, "a decision")
-
-        def wait_for(index: int, status: str, negate: bool = False) -> None:
-            url = f"{urls['events-api']}/calendar/{proposal_ids[index]}"
-            eventually(partial(_status_is, http, url, hub, status, negate), timeout, f"proposal {index + 1}")
-
-        proposal_ids: list[str] = []
+        story.delegate_the_estrie_recruiter()
         on_step("three kiosks proposed for the same Saturday")
         for index in range(3):
-            propose(index)
-
+            story.propose(index)
         on_step("the hub endorsing the kiosks waiting for it")
-        for index in ENDORSED_BY_THE_HUB:
-            response = http.post(f"{urls['events-api']}/proposals/{proposal_ids[index]}/endorse", headers=hub)
-            response.raise_for_status()
-            wait_for(index, "pending_endorsement", negate=True)
-
+        story.endorse()
         on_step("a kiosk joining the Estrie pavilion")
-        joiner = outcome.partners[PROPOSALS[JOINS].partner]["partner_id"]
-        response = http.post(
-            f"{urls['events-api']}/proposals/{proposal_ids[JOINS]}/accept-joint",
-            headers=_as(Role.PARTNER, joiner),
-        )
-        response.raise_for_status()
-        wait_for(JOINS, "scheduled")
-
+        story.join_the_pavilion()
         on_step("more activities for the same Saturday")
         for index in range(3, len(PROPOSALS)):
-            propose(index)
-
+            story.propose(index)
         on_step("people declaring interest")
-        case_ids = []
-        for index, person in enumerate(PEOPLE):
-            correlation_id = f"demo-interest-{index + 1}"
-            response = http.post(
-                f"{urls['matching-api']}/interests",
-                headers={"X-Correlation-ID": correlation_id, **counsellor},
-                json=person,
-            )
-            response.raise_for_status()
-            case_ids.append(response.json()["case_id"])
-            outcome.correlation_ids.append(correlation_id)
-
+        story.declare_interests()
         on_step("waiting for the calendar decisions")
-        for proposal_id in proposal_ids:
-            url = f"{urls['events-api']}/calendar/{proposal_id}"
-            outcome.decisions.append(
-                eventually(partial(_found, http, url, hub), timeout, f"decision {proposal_id}")
-            )
-
+        story.wait_for_decisions()
         on_step("waiting for the cases")
-        for case_id in case_ids:
-            url = f"{urls['matching-api']}/cases/{case_id}"
-            outcome.cases.append(
-                eventually(partial(_found, http, url, counsellor), timeout, f"case {case_id}")
-            )
-
+        story.wait_for_cases()
     on_step("waiting for the emails")
-
-    # Only this scenario's partners and people: counsellors and other runs get emails of their own.
-    ours = {str(p["contact_email"]) for p in PARTNERS} | {str(p["contact"]["email"]) for p in PEOPLE}  # type: ignore[index]
-
-    def new_emails() -> list[EmailMessage] | None:
-        fresh = [m for m in _mailbox(config) if m["Message-ID"] not in seen_before and str(m["To"]) in ours]
-        return fresh if len(fresh) >= EXPECTED_EMAILS else None
-
-    outcome.emails = eventually(new_emails, timeout, f"{EXPECTED_EMAILS} emails")
+    outcome = story.outcome
+    outcome.emails = eventually(
+        partial(_new_emails, config, seen_before), timeout, f"{EXPECTED_EMAILS} emails"
+    )
     outcome.seconds = time.monotonic() - started
     return outcome
+
+
+class _Story:
+    """The scenario's steps, in the order ``play`` tells them; each waits for what it caused."""
+
+    def __init__(self, config: StackConfig, http: httpx.Client, timeout: float) -> None:
+        self.http, self.timeout = http, timeout
+        self.hub, self.counsellor = _as(Role.HUB), _as(Role.COUNSELLOR)
+        self.urls = {p.name: config.url(p) for p in PROCESSES if p.is_api}
+        self.outcome = Outcome(saturday=scenario_saturday(default_clock().today()))
+        self.proposal_ids: list[str] = []
+        self.case_ids: list[str] = []
+
+    def _post(self, api: str, path: str, headers: dict[str, str], body: Any = None) -> dict[str, Any]:
+        response = self.http.post(f"{self.urls[api]}{path}", json=body, headers=headers)
+        response.raise_for_status()
+        answer: dict[str, Any] = response.json()
+        return answer
+
+    def _calendar(self, index: int) -> str:
+        return f"{self.urls['events-api']}/calendar/{self.proposal_ids[index]}"
+
+    def register_partners(self) -> None:
+        for body in PARTNERS:
+            self.outcome.partners.append(self._post("partners-api", "/partners", self.hub, body))
+
+    @property
+    def delegate_id(self) -> str:
+        return str(self.outcome.partners[0]["partner_id"])
+
+    def delegate_the_estrie_recruiter(self) -> None:
+        table = {
+            "name": "Table de concertation en immigration de l'Estrie",
+            "region": "05",
+            "members": [self.delegate_id],
+        }
+        table_id = self._post("partners-api", "/tables", self.hub, table)["table_id"]
+        start = self.outcome.saturday - timedelta(days=90)
+        delegation = {"partner_id": self.delegate_id, "start": start.isoformat()}
+        self.outcome.table = self._post(
+            "partners-api", f"/tables/{table_id}/delegations", self.hub, delegation
+        )
+
+    def propose(self, index: int) -> None:
+        proposed = PROPOSALS[index]
+        correlation_id = f"demo-proposal-{index + 1}"
+        organizer = self.outcome.partners[proposed.partner]["partner_id"]
+        role = Role.DELEGATE if organizer == self.delegate_id else Role.PARTNER
+        body = {
+            "organizer_id": organizer,
+            "regions": [proposed.region],
+            "kind": proposed.kind,
+            "title": proposed.title,
+            "preferred_dates": [self.outcome.saturday.isoformat()],
+            "start_time": proposed.start,
+            "duration_minutes": proposed.minutes,
+            "venue_id": proposed.venue,
+            "sectors": list(proposed.sectors),
+            "expected_attendance": 200,
+        }
+        headers = {"X-Correlation-ID": correlation_id, **_as(role, organizer)}
+        self.proposal_ids.append(self._post("events-api", "/proposals", headers, body)["proposal_id"])
+        self.outcome.correlation_ids.append(correlation_id)
+        # One at a time, so the story reads in order (the calendar would cope with them at once).
+        eventually(partial(_found, self.http, self._calendar(index), self.hub), self.timeout, "a decision")
+
+    def _wait_for(self, index: int, status: str, negate: bool = False) -> None:
+        check = partial(_status_is, self.http, self._calendar(index), self.hub, status, negate)
+        eventually(check, self.timeout, f"proposal {index + 1}")
+
+    def endorse(self) -> None:
+        for index in ENDORSED_BY_THE_HUB:
+            self._post("events-api", f"/proposals/{self.proposal_ids[index]}/endorse", self.hub)
+            self._wait_for(index, "pending_endorsement", negate=True)
+
+    def join_the_pavilion(self) -> None:
+        joiner = self.outcome.partners[PROPOSALS[JOINS].partner]["partner_id"]
+        path = f"/proposals/{self.proposal_ids[JOINS]}/accept-joint"
+        self._post("events-api", path, _as(Role.PARTNER, joiner))
+        self._wait_for(JOINS, "scheduled")
+
+    def declare_interests(self) -> None:
+        for index, person in enumerate(PEOPLE):
+            correlation_id = f"demo-interest-{index + 1}"
+            headers = {"X-Correlation-ID": correlation_id, **self.counsellor}
+            self.case_ids.append(self._post("matching-api", "/interests", headers, person)["case_id"])
+            self.outcome.correlation_ids.append(correlation_id)
+
+    def wait_for_decisions(self) -> None:
+        for index, proposal_id in enumerate(self.proposal_ids):
+            found = partial(_found, self.http, self._calendar(index), self.hub)
+            self.outcome.decisions.append(eventually(found, self.timeout, f"decision {proposal_id}"))
+
+    def wait_for_cases(self) -> None:
+        for case_id in self.case_ids:
+            url = f"{self.urls['matching-api']}/cases/{case_id}"
+            found = partial(_found, self.http, url, self.counsellor)
+            self.outcome.cases.append(eventually(found, self.timeout, f"case {case_id}"))
+
+
+def _new_emails(config: StackConfig, seen_before: set[str]) -> list[EmailMessage] | None:
+    """This run's emails to the scenario's partners and people, once all are there (counsellors and
+    other runs get emails of their own)."""
+    ours = {str(p["contact_email"]) for p in PARTNERS} | {str(p["contact"]["email"]) for p in PEOPLE}  # type: ignore[index]
+    fresh = [m for m in _mailbox(config) if m["Message-ID"] not in seen_before and str(m["To"]) in ours]
+    return fresh if len(fresh) >= EXPECTED_EMAILS else None
 
 
 def _found(http: httpx.Client, url: str, headers: dict[str, str]) -> dict[str, Any] | None:
