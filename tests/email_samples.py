@@ -38,6 +38,10 @@ from services.notifications import contexts
 from services.notifications.digest import digest_context, upcoming
 from services.notifications.documents import documents_to_bring
 
+# What the worker's page links look like (services/common/page_links.py); the token is made up.
+PAGE_LINK = "http://127.0.0.1:8004/open/eyJwIjoiZmlsZSJ9.sample"
+PLAN_LINK = "http://127.0.0.1:8004/open/eyJwIjoicGxhbiJ9.sample"
+
 NOW = datetime(2027, 2, 22, 14, 5, tzinfo=UTC)
 SATURDAY = date(2027, 3, 6)
 PERSON_ID = uuid.UUID("6f1c2d3e-4b5a-4c6d-9e8f-0a1b2c3d4e5f")
@@ -309,15 +313,22 @@ def _decision_or_case_context(template: str, language: str) -> dict[str, Any] | 
         return contexts.decision_context(entry, partner(language))
     if template == "case_opened":
         return contexts.case_opened_context(
-            case(language), contact(language), interest(language), counsellor(language), documents_to_bring()
+            case(language),
+            contact(language),
+            interest(language),
+            counsellor(language),
+            documents_to_bring(),
+            PAGE_LINK,
         )
     if template == "case_opened_waiting":
         waiting = case(language).model_copy(update={"counsellor_id": None})
         return contexts.case_opened_context(
-            waiting, contact(language), interest(language), None, documents_to_bring()
+            waiting, contact(language), interest(language), None, documents_to_bring(), PAGE_LINK
         )
     if template == "counsellor_assigned":
-        return contexts.counsellor_assigned_context(case(language), contact(language), counsellor(language))
+        return contexts.counsellor_assigned_context(
+            case(language), contact(language), counsellor(language), PAGE_LINK
+        )
     if template == "case_waiting_hub":
         return contexts.case_waiting_context(case("en" if language == "fr" else "fr"), language)
     if template == "counsellor_new_case":
@@ -346,11 +357,11 @@ def _referral_or_digest_context(template: str, language: str) -> dict[str, Any] 
         ]
         ranked = referral(language=language).model_copy(update={"factors": staff_words})
         return contexts.referral_person_context(
-            ranked, contact(language), partner(language), counsellor(language)
+            ranked, contact(language), partner(language), counsellor(language), PLAN_LINK
         )
     if template == "referral_plan":
         return contexts.referral_person_context(
-            referral(), contact(language), partner(language), counsellor(language)
+            referral(), contact(language), partner(language), counsellor(language), PLAN_LINK
         )
     if template == "referral_plan_overridden":
         return contexts.referral_person_context(
@@ -358,6 +369,7 @@ def _referral_or_digest_context(template: str, language: str) -> dict[str, Any] 
             contact(language),
             partner(language),
             counsellor(language),
+            PLAN_LINK,
         )
     if template == "referral_partner":
         return contexts.referral_partner_context(

@@ -143,6 +143,12 @@ class WebSettings(BaseModel):
         default="http://127.0.0.1:8003", description="matching-api, as the web calls it."
     )
     link_ttl_s: int = Field(default=15 * 60, gt=0, description="How long an emailed link stays valid.")
+    page_link_ttl_s: int = Field(
+        default=30 * 24 * 3600,
+        gt=0,
+        description="How long the link in a notification email to a person's page stays valid "
+        "(it never signs in by itself: services/common/page_links.py).",
+    )
     session_ttl_s: int = Field(default=8 * 3600, gt=0, description="How long a signed-in session lasts.")
     api_token_ttl_s: int = Field(
         default=120,

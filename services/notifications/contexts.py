@@ -9,7 +9,6 @@ partner when the person consented to share it (``Consents.share_contact``).
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from uuid import UUID
 
@@ -20,12 +19,12 @@ from services.common.contracts import (
     Contact,
     Counsellor,
     Entitlement,
-    Factor,
     Household,
     InterestDeclared,
     Partner,
     Referral,
 )
+from services.common.factors import for_the_person
 from services.common.reference import load_reference, region_names
 
 from .documents import DocumentsToBring
@@ -132,8 +131,9 @@ def case_opened_context(
     interest: InterestDeclared | None,
     counsellor: Counsellor | None,
     documents: DocumentsToBring,
+    link: str,
 ) -> dict[str, Any]:
-    """The person's case-opened email."""
+    """The person's case-opened email; ``link`` opens their file (services/common/page_links.py)."""
     language = contact.language
     names = region_names(language)
     status = interest.immigration_status if interest is not None else None
@@ -147,16 +147,20 @@ def case_opened_context(
         # Nobody holds the case yet: the email says so, and that the person will be told.
         "waiting": case.counsellor_id is None,
         "documents": documents.for_status(status, language),
+        "link": link,
     }
 
 
-def counsellor_assigned_context(case: Case, contact: Contact, counsellor: Counsellor) -> dict[str, Any]:
-    """The person's email when a counsellor takes their case from the queue."""
+def counsellor_assigned_context(
+    case: Case, contact: Contact, counsellor: Counsellor, link: str
+) -> dict[str, Any]:
+    """The person's email when a counsellor takes their case from the queue; ``link`` opens their file."""
     return {
         "name": contact.name,
         "case_ref": reference(case.case_id),
         "counsellor": counsellor.name,
         "opened": case.opened_at.date(),
+        "link": link,
     }
 
 
@@ -196,11 +200,11 @@ def _partner_details(partner: Partner | None) -> dict[str, Any] | None:
 
 
 def referral_person_context(
-    referral: Referral, contact: Contact, partner: Partner | None, counsellor: Counsellor | None
+    referral: Referral, contact: Contact, partner: Partner | None, counsellor: Counsellor | None, link: str
 ) -> dict[str, Any]:
-    """The person's referral-plan email: the plan, who decided it, and the Law 25 notice."""
+    """The person's referral-plan email: the plan, who decided it, the Law 25 notice, and ``link``
+    to the plan on their file, where they accept or decline it."""
     language = contact.language
-    french = language == "fr"
     names = region_names(language)
     override = referral.override
     return {
@@ -221,21 +225,9 @@ def referral_person_context(
         "automated": referral.decided_by == "round",
         "override_reason": override.reason if override is not None else None,
         # A plan withdrawn by a counsellor has no region: the factors of the old one are moot.
-        "factors": [_to_the_person(f, french) for f in referral.factors if referral.region],
+        "factors": [for_the_person(f, language) for f in referral.factors if referral.region],
+        "link": link,
     }
-
-
-def _to_the_person(factor: Factor, french: bool) -> str:
-    """A factor as the person reads it: the round writes "the person's choice no. 2" for staff."""
-    text = factor.detail_fr if french else factor.detail_en
-    if factor.factor != "preference":
-        return text
-    rank = re.search(r"\d+", text)
-    if rank is not None and ("personne" in text or "person's" in text):
-        return f"Votre choix n° {rank.group()}" if french else f"Your choice no. {rank.group()}"
-    if "toute région" in text or "any region" in text:
-        return "Vous êtes ouvert·e à toute région" if french else "You are open to any region"
-    return text
 
 
 def referral_partner_context(

@@ -30,6 +30,7 @@ from services.common.contracts import (
     Referral,
     TableKey,
 )
+from services.common.page_links import PageLinks
 from services.common.projection import Projection
 from services.common.settings import DigestSettings, HubSettings
 from services.common.streams import Received
@@ -113,12 +114,14 @@ class Notifier:
         directory: Directory,
         delivery: Delivery,
         documents: DocumentsToBring,
+        links: PageLinks,
         digest: DigestSettings,
         hub: HubSettings | None = None,
     ) -> None:
         self._directory = directory
         self._delivery = delivery
         self._documents = documents
+        self._links = links
         self._digest = digest
         self._hub = hub or HubSettings()
         # The hub's coordinators are one recipient on notifications.v1: an id derived from their address.
@@ -195,7 +198,8 @@ class Notifier:
         if not self._delivery.was_sent(key, "case_opened", case.person_id):
             contact = await self._directory.find(CONTACTS, person)
             interest: InterestDeclared | None = await self._directory.maybe(INTERESTS, person)
-            context = contexts.case_opened_context(case, contact, interest, counsellor, self._documents)
+            link = self._links.url(case.person_id, "file")
+            context = contexts.case_opened_context(case, contact, interest, counsellor, self._documents, link)
             email = Email(
                 key, "case_opened", contact.language, "person", case.person_id, contact.email, context
             )
@@ -205,7 +209,8 @@ class Notifier:
             assigned = ledger.counsellor_assigned_key(case.case_id, counsellor.counsellor_id, case.person_id)
             if not self._delivery.was_sent(assigned, "counsellor_assigned", case.person_id):
                 contact = await self._directory.find(CONTACTS, person)
-                context = contexts.counsellor_assigned_context(case, contact, counsellor)
+                link = self._links.url(case.person_id, "file")
+                context = contexts.counsellor_assigned_context(case, contact, counsellor, link)
                 email = Email(
                     assigned,
                     "counsellor_assigned",
@@ -273,7 +278,8 @@ class Notifier:
         if self._delivery.was_sent(key, "referral_plan", referral.person_id):
             return
         contact = await self._directory.find(CONTACTS, PersonKey(person_id=referral.person_id))
-        context = contexts.referral_person_context(referral, contact, partner, counsellor)
+        link = self._links.url(referral.person_id, "plan" if referral.region else "file")
+        context = contexts.referral_person_context(referral, contact, partner, counsellor, link)
         email = Email(
             key, "referral_plan", contact.language, "person", referral.person_id, contact.email, context
         )

@@ -18,6 +18,7 @@ import structlog
 
 from services.common.cloudevents import new_event
 from services.common.contracts import TableKey
+from services.common.page_links import PageLinks
 from services.common.projection import Projection
 from services.common.settings import Settings
 from services.common.streams import (
@@ -81,7 +82,10 @@ def create_app(settings: Settings, mailer: Mailer | None = None) -> faust.App:
         SERVICE,
         clock,
     )
-    notifier = Notifier(directory, delivery, documents_to_bring(), settings.digest, settings.hub)
+    links = PageLinks(
+        settings.auth.secret.get_secret_value(), clock, settings.web.public_url, settings.web.page_link_ttl_s
+    )
+    notifier = Notifier(directory, delivery, documents_to_bring(), links, settings.digest, settings.hub)
     schedule = settings.digest
 
     @app.task  # type: ignore[untyped-decorator]

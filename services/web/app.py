@@ -24,11 +24,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from services.common.auth import check_secret
 from services.common.clock import Clock
 from services.common.http import Correlate, serve
+from services.common.page_links import PageLinks
 from services.common.reference import load_reference
 from services.common.settings import Settings
 from services.notifications.mailer import Mailer, SmtpMailer
 
-from . import routes_account, routes_file, routes_register, routes_signin, routes_staff
+from . import routes_account, routes_file, routes_open, routes_register, routes_signin, routes_staff
 from .apis import ApiUnavailable, MatchingApi
 from .links import LinkSigner
 from .pages import LANG_COOKIE, YEAR_S, environment, render, safe_next
@@ -63,6 +64,7 @@ def create_app(
                 clock=clock,
                 store=store,
                 signer=LinkSigner(secret, clock, settings.web.link_ttl_s),
+                pages=PageLinks(secret, clock, settings.web.public_url, settings.web.page_link_ttl_s),
                 mailer=mailer or SmtpMailer(settings.smtp),
                 matching=MatchingApi(
                     settings.web.matching_url, settings.auth, clock, settings.web.api_token_ttl_s, client
@@ -86,7 +88,7 @@ def create_app(
     app.state.clock = clock
     app.add_middleware(Correlate)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (routes_signin, routes_register, routes_file, routes_account, routes_staff):
+    for module in (routes_signin, routes_open, routes_register, routes_file, routes_account, routes_staff):
         app.include_router(module.router)
 
     @app.get("/health")

@@ -22,8 +22,10 @@ from typing import Any, Literal
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from services.common.clock import Clock
+from services.common.page_links import PAGES, PageName
 
 LinkKind = Literal["signin", "register", "email"]
+# A link in a notification email (services/common/page_links.py) is read by services/web/routes_open.py.
 
 
 class LinkRefused(ValueError):
@@ -42,6 +44,8 @@ class LinkClaims:
     jti: str
     subject: str
     issued_at: float
+    next_page: PageName | None = None
+    """Where a sign-in link leads once used (a page an email linked to), else the account's first page."""
 
 
 class LinkSigner:
@@ -52,10 +56,14 @@ class LinkSigner:
         self._clock = clock
         self.ttl_s = ttl_s
 
-    def issue(self, kind: LinkKind, subject: str) -> tuple[str, LinkClaims]:
+    def issue(
+        self, kind: LinkKind, subject: str, next_page: PageName | None = None
+    ) -> tuple[str, LinkClaims]:
         """A new token of ``kind`` about ``subject`` (an account key or a pending registration)."""
-        claims = LinkClaims(kind, uuid.uuid4().hex, subject, self._clock.timestamp())
+        claims = LinkClaims(kind, uuid.uuid4().hex, subject, self._clock.timestamp(), next_page)
         payload: dict[str, Any] = {"k": kind, "j": claims.jti, "s": subject, "t": claims.issued_at}
+        if next_page is not None:
+            payload["n"] = next_page
         return self._serializer.dumps(payload), claims
 
     def read(self, token: str, kind: LinkKind) -> LinkClaims:
@@ -69,10 +77,13 @@ class LinkSigner:
         issued, jti, subject = payload.get("t"), payload.get("j"), payload.get("s")
         if not isinstance(issued, int | float) or not isinstance(jti, str) or not isinstance(subject, str):
             raise LinkRefused("invalid")
+        next_page = payload.get("n")
+        if next_page is not None and next_page not in PAGES:
+            raise LinkRefused("invalid")
         age = self._clock.timestamp() - float(issued)
         if age < 0 or age >= self.ttl_s:
             raise LinkRefused("expired")
-        return LinkClaims(kind, jti, subject, float(issued))
+        return LinkClaims(kind, jti, subject, float(issued), next_page)
 
 
 def new_csrf_cookie() -> str:

@@ -12,6 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from services.common.factors import for_the_person
 from services.common.messages import Lang, language_of
 
 from .formatting import long_date, number
@@ -28,12 +29,14 @@ YEAR_S = 365 * 24 * 3600
 
 def environment() -> Environment:
     """The pages' Jinja2 environment: every value escaped unless a template says otherwise."""
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["for_the_person"] = for_the_person
+    return env
 
 
 @dataclass

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Form
 from fastapi.responses import RedirectResponse, Response
 
 from services.common.messages import Lang
+from services.common.page_links import PAGES, PageName
 
 from .links import LinkKind, LinkRefused, account_key
 from .mail import link_email
@@ -104,15 +105,17 @@ def use_sign_in_link(token: str, page: CurrentPage, web: CurrentWeb) -> Response
     if account is None or not web.store.use_link(claims.jti, claims.issued_at + web.signer.ttl_s):
         return refused(web, page, "used" if account is not None else "invalid")
     log.info("web.signed_in", role=account.role)
-    return signed_in(web, page, account)
+    return signed_in(web, page, account, claims.next_page)
 
 
-def signed_in(web: Web, page: CurrentPage, account: Account) -> Response:
-    """Open a session for ``account`` and go to its first page."""
+def signed_in(web: Web, page: CurrentPage, account: Account, next_page: PageName | None = None) -> Response:
+    """Open a session for ``account`` and go to ``next_page`` (a person's), else its first page."""
     if page.session_id is not None:
         web.store.close_session(page.session_id)
     _, cookie = web.open_session(account)
     first = "/my-file" if account.role == "person" else "/caseload"
+    if next_page is not None and account.role == "person":
+        first = PAGES[next_page]
     response = RedirectResponse(first, status_code=303)
     page.cookie(response, SESSION_COOKIE, cookie, web.settings.web.session_ttl_s)
     return page.finish(response)

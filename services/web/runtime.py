@@ -11,6 +11,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from jinja2 import Environment
 
 from services.common.clock import Clock
+from services.common.page_links import PageLinks
 from services.common.reference import ReferenceData
 from services.common.settings import Settings
 from services.notifications.mailer import Mailer
@@ -30,6 +31,7 @@ class Web:
     clock: Clock
     store: WebStore
     signer: LinkSigner
+    pages: PageLinks
     mailer: Mailer
     matching: MatchingApi
     env: Environment

@@ -70,6 +70,23 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Ce lien a expiré : il marche pendant {minutes} minutes.",
         "This link has expired: it works for {minutes} minutes.",
     ),
+    "link_open_body": (
+        "Pour ouvrir cette page, connectez-vous : nous envoyons un lien de connexion à l'adresse "
+        "courriel de votre dossier.",
+        "To open this page, sign in: we send a sign-in link to the email address on your file.",
+    ),
+    "link_button_open": ("M'envoyer le lien", "Send me the link"),
+    "open_sent_body": (
+        "Nous venons d'envoyer un lien à l'adresse courriel de votre dossier. "
+        "Il marche une seule fois, pendant {minutes} minutes, et ouvre la page demandée.",
+        "We have just sent a link to the email address on your file. "
+        "It works once, for {minutes} minutes, and opens the page you asked for.",
+    ),
+    "page_link_expired": (
+        "Ce lien a expiré : les liens de nos courriels marchent pendant {days} jours. "
+        "Connectez-vous pour voir votre dossier.",
+        "This link has expired: the links in our emails work for {days} days. Sign in to see your file.",
+    ),
     "link_used": (
         "Ce lien a déjà servi : il marche une seule fois.",
         "This link was already used: it works once.",

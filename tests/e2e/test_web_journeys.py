@@ -25,10 +25,12 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.e2e.web_browser import (
     CHROMIUM,
-    DESKTOP,
     Audit,
+    address,
     link_in,
     mail_to,
+    new_page,
+    register_in_french,
     reload_until,
     tab_to,
     tab_to_button,
@@ -73,52 +75,6 @@ def audit() -> Audit:
     return Audit()
 
 
-def _page(browser: Browser, language: str) -> Page:
-    context = browser.new_context(viewport=DESKTOP, locale="fr-CA" if language == "fr" else "en-CA")
-    page = context.new_page()
-    page.on("dialog", lambda dialog: pytest.fail(f"a script ran: {dialog.message}"))
-    return page
-
-
-def _address(label: str) -> str:
-    return f"{label}.{uuid.uuid4().hex[:10]}@exemple.ca"
-
-
-def _register_in_french(page: Page, web: str, name: str, email: str, audit: Audit | None) -> None:
-    page.goto(web + "/")
-    if audit:
-        audit.check(page, "home.fr")
-    page.get_by_role("link", name="M'inscrire").click()
-    if audit:
-        audit.check(page, "register.fr")
-    page.get_by_role("button", name="Continuer").click()  # empty: every problem listed
-    assert page.locator(".error-summary").is_visible()
-    if audit:
-        audit.check(page, "register-errors.fr")
-    page.fill("#name", name)
-    page.fill("#email", email)
-    page.check("#language-fr")
-    page.select_option("#immigration_status", "permanent_resident")
-    page.fill("#occupation", "Infirmiers auxiliaires autorisés/infirmières auxiliaires autorisées")
-    page.fill("#years", "6")
-    page.select_option("#french_level", "9")
-    page.select_option("#region_1", label="Estrie")
-    page.select_option("#region_2", label="Mauricie")
-    page.fill("#adults", "2")
-    page.fill("#children", "3, 7")
-    assert not page.is_checked("#consent_contact")
-    page.check("#consent_contact")
-    page.check("#consent_referral")
-    page.get_by_role("button", name="Continuer").click()
-    page.get_by_role("heading", name="Relisez vos réponses").wait_for()
-    if audit:
-        audit.check(page, "review.fr")
-    page.get_by_role("button", name="Envoyer").click()
-    page.get_by_role("heading", name="Confirmez votre adresse courriel").wait_for()
-    if audit:
-        audit.check(page, "check-email.fr")
-
-
 def _in_both(page: Page, web: str, audit: Audit, name: str) -> None:
     """Check this page, then the same page in the other language, and come back to the first."""
     lang = (page.locator("html").get_attribute("lang") or "fr")[:2]
@@ -139,9 +95,9 @@ def _confirm(page: Page, link: str, button: str) -> None:
 def test_a_french_speaking_person_registers_confirms_and_sees_the_case_open(
     web: str, browser: Browser, audit: Audit, mail_dir: Path
 ) -> None:
-    page = _page(browser, "fr")
-    email = _address("amina")
-    _register_in_french(page, web, "Amina Diallo", email, audit)
+    page = new_page(browser, "fr")
+    email = address("amina")
+    register_in_french(page, web, "Amina Diallo", email, audit)
     message = mail_to(mail_dir, email, "Confirmez votre inscription")
     link = link_in(message, "/register/confirm/")
     page.goto(link)
@@ -161,8 +117,8 @@ def test_a_french_speaking_person_registers_confirms_and_sees_the_case_open(
 def test_an_english_speaking_person_does_it_all_with_the_keyboard(
     web: str, browser: Browser, audit: Audit, mail_dir: Path
 ) -> None:
-    page = _page(browser, "fr")  # a browser that asks for French: the person switches to English
-    email = _address("samuel")
+    page = new_page(browser, "fr")  # a browser that asks for French: the person switches to English
+    email = address("samuel")
     page.goto(web + "/")
     tab_to_button(page, "English")
     page.keyboard.press("Enter")
@@ -237,11 +193,11 @@ def test_an_english_speaking_person_does_it_all_with_the_keyboard(
 def test_a_person_cannot_open_another_persons_file(
     web: str, browser: Browser, audit: Audit, mail_dir: Path
 ) -> None:
-    first, second = _page(browser, "fr"), _page(browser, "fr")
+    first, second = new_page(browser, "fr"), new_page(browser, "fr")
     files = []
     for page, label in ((first, "premiere"), (second, "seconde")):
-        email = _address(label)
-        _register_in_french(page, web, f"Personne {label}", email, None)
+        email = address(label)
+        register_in_french(page, web, f"Personne {label}", email, None)
         _confirm(
             page, link_in(mail_to(mail_dir, email, "Confirmez"), "/register/confirm/"), "Confirmer et envoyer"
         )
@@ -265,9 +221,9 @@ def test_a_form_without_its_csrf_token_is_refused(web: str) -> None:
 def test_a_name_written_as_html_is_text_on_the_pages_and_in_the_emails(
     web: str, browser: Browser, mail_dir: Path
 ) -> None:
-    page = _page(browser, "fr")  # a script that ran would open a dialog: the page fails the test
-    email = _address("script")
-    _register_in_french(page, web, XSS, email, None)
+    page = new_page(browser, "fr")  # a script that ran would open a dialog: the page fails the test
+    email = address("script")
+    register_in_french(page, web, XSS, email, None)
     message = mail_to(mail_dir, email, "Confirmez votre inscription")
     assert XSS in message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
     assert message.get_body(preferencelist=("html",)) is None
@@ -284,9 +240,9 @@ def test_a_name_written_as_html_is_text_on_the_pages_and_in_the_emails(
 def test_a_counsellor_invited_by_the_hub_finds_the_person_and_reading_the_contact_is_logged(
     everything: Stack, web: str, browser: Browser, audit: Audit, mail_dir: Path
 ) -> None:
-    person = _page(browser, "fr")
-    email, name = _address("fatou"), f"Fatou Ndiaye {uuid.uuid4().hex[:6]}"
-    _register_in_french(person, web, name, email, None)
+    person = new_page(browser, "fr")
+    email, name = address("fatou"), f"Fatou Ndiaye {uuid.uuid4().hex[:6]}"
+    register_in_french(person, web, name, email, None)
     _confirm(
         person, link_in(mail_to(mail_dir, email, "Confirmez"), "/register/confirm/"), "Confirmer et envoyer"
     )
@@ -295,7 +251,7 @@ def test_a_counsellor_invited_by_the_hub_finds_the_person_and_reading_the_contac
     person_id = person.url.rsplit("/", 1)[1]
 
     # The first hub account comes from the command line, as an operator would make it.
-    hub_email = _address("coordination")
+    hub_email = address("coordination")
     invited = subprocess.run(
         [
             sys.executable,
@@ -315,7 +271,7 @@ def test_a_counsellor_invited_by_the_hub_finds_the_person_and_reading_the_contac
         check=False,
     )
     assert invited.returncode == 0, invited.stderr
-    hub = _page(browser, "fr")
+    hub = new_page(browser, "fr")
     _confirm_staff(hub, link_in(mail_to(mail_dir, hub_email, "Votre accès"), "/sign-in/"), audit)
     _in_both(hub, web, audit, "caseload.hub")
     hub.get_by_role("link", name="Équipe et accès").click()
@@ -324,7 +280,7 @@ def test_a_counsellor_invited_by_the_hub_finds_the_person_and_reading_the_contac
     row.get_by_role("button").click()
     hub.get_by_role("status").wait_for()
 
-    counsellor = _page(browser, "fr")
+    counsellor = new_page(browser, "fr")
     _confirm_staff(counsellor, link_in(mail_to(mail_dir, counsellor_email, "Votre accès"), "/sign-in/"))
     audit.check(counsellor, "caseload.fr")
     counsellor.fill("#q", name)
@@ -373,9 +329,9 @@ def _person_of(stack: Stack, case_id: str) -> str:
 def test_a_person_changes_address_and_language_withdraws_then_has_the_data_erased(
     everything: Stack, web: str, browser: Browser, audit: Audit, mail_dir: Path
 ) -> None:
-    page = _page(browser, "fr")
-    email = _address("nadia")
-    _register_in_french(page, web, "Nadia Benali", email, None)
+    page = new_page(browser, "fr")
+    email = address("nadia")
+    register_in_french(page, web, "Nadia Benali", email, None)
     _confirm(
         page, link_in(mail_to(mail_dir, email, "Confirmez"), "/register/confirm/"), "Confirmer et envoyer"
     )
@@ -390,7 +346,7 @@ def test_a_person_changes_address_and_language_withdraws_then_has_the_data_erase
     assert "Écrivez un numéro de téléphone" in page.locator("#phone-error").inner_text()
     assert page.locator(".error-summary a[href='#phone']").is_visible()
     audit.check(page, "details-errors.fr")
-    new_email = _address("nadia.nouvelle")
+    new_email = address("nadia.nouvelle")
     page.fill("#phone", "514 555-0123")
     page.fill("#email", new_email)
     page.check("#language-en")
@@ -469,8 +425,8 @@ def _status_of(stack: Stack, path: str, timeout: float = 30) -> int:
 def test_asking_for_too_many_sign_in_links_says_when_to_try_again_in_both_languages(
     web: str, browser: Browser, audit: Audit, mail_dir: Path
 ) -> None:
-    page = _page(browser, "fr")
-    email = _address("pressee")
+    page = new_page(browser, "fr")
+    email = address("pressee")
     page.goto(web + "/sign-in")
     audit.check(page, "sign-in.fr")
     for attempt in range(5):  # the default: 5 links in 15 minutes for one address

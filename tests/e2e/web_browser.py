@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import re
 import time
+import uuid
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 
+import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, ViewportSize
+from playwright.sync_api import Browser, Page, ViewportSize
 
 from tests.conftest import TEST_VAR
 from tools.mailsink import read_mailbox
@@ -98,3 +100,52 @@ def reload_until(page: Page, selector: str, timeout: float = 90) -> None:
         time.sleep(1)
         page.reload()
     raise AssertionError(f"{selector} did not appear on {page.url} within {timeout:.0f} s")
+
+
+def new_page(browser: Browser, language: str) -> Page:
+    """A new browser context (no cookies) asking for ``language``; a script that runs fails the test."""
+    context = browser.new_context(viewport=DESKTOP, locale="fr-CA" if language == "fr" else "en-CA")
+    page = context.new_page()
+    page.on("dialog", lambda dialog: pytest.fail(f"a script ran: {dialog.message}"))
+    return page
+
+
+def address(label: str) -> str:
+    """A fresh email address, unique to this run."""
+    return f"{label}.{uuid.uuid4().hex[:10]}@exemple.ca"
+
+
+def register_in_french(page: Page, web: str, name: str, email: str, audit: Audit | None) -> None:
+    """Fill the registration form in French (empty first: every problem listed), review, send."""
+    page.goto(web + "/")
+    if audit:
+        audit.check(page, "home.fr")
+    page.get_by_role("link", name="M'inscrire").click()
+    if audit:
+        audit.check(page, "register.fr")
+    page.get_by_role("button", name="Continuer").click()  # empty: every problem listed
+    assert page.locator(".error-summary").is_visible()
+    if audit:
+        audit.check(page, "register-errors.fr")
+    page.fill("#name", name)
+    page.fill("#email", email)
+    page.check("#language-fr")
+    page.select_option("#immigration_status", "permanent_resident")
+    page.fill("#occupation", "Infirmiers auxiliaires autorisés/infirmières auxiliaires autorisées")
+    page.fill("#years", "6")
+    page.select_option("#french_level", "9")
+    page.select_option("#region_1", label="Estrie")
+    page.select_option("#region_2", label="Mauricie")
+    page.fill("#adults", "2")
+    page.fill("#children", "3, 7")
+    assert not page.is_checked("#consent_contact")
+    page.check("#consent_contact")
+    page.check("#consent_referral")
+    page.get_by_role("button", name="Continuer").click()
+    page.get_by_role("heading", name="Relisez vos réponses").wait_for()
+    if audit:
+        audit.check(page, "review.fr")
+    page.get_by_role("button", name="Envoyer").click()
+    page.get_by_role("heading", name="Confirmez votre adresse courriel").wait_for()
+    if audit:
+        audit.check(page, "check-email.fr")

@@ -107,6 +107,36 @@ def test_the_english_version_has_no_french_and_no_iso_date(renderer: Renderer, n
     assert "None" not in email.text + email.html
 
 
+TO_A_PERSON = {
+    "case_opened": samples.PAGE_LINK,
+    "case_opened_waiting": samples.PAGE_LINK,
+    "counsellor_assigned": samples.PAGE_LINK,
+    "referral_plan": samples.PLAN_LINK,
+    "referral_plan_overridden": samples.PLAN_LINK,
+    "referral_plan_as_ranked": samples.PLAN_LINK,
+}
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize("name", sorted(TO_A_PERSON))
+def test_an_email_to_a_person_links_to_its_page(renderer: Renderer, name: str, language: str) -> None:
+    email = render(renderer, name, language)
+    link = TO_A_PERSON[name]
+
+    assert link in email.text
+    assert f'href="{link}"' in email.html
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize("name", CONTEXTS)
+def test_no_email_asks_for_a_reply(renderer: Renderer, name: str, language: str) -> None:
+    """Emails come from a no-reply address: nothing reads replies (issue #18)."""
+    email = render(renderer, name, language)
+    said = f"{email.text}\n{email.html}".lower()
+
+    assert not re.search(r"r[ée]pond(ez|re)? à ce courriel|reply", said), said
+
+
 def test_the_referral_plan_gives_the_person_everything_in_french(renderer: Renderer) -> None:
     email = render(renderer, "referral_plan", "fr")
 
@@ -169,7 +199,7 @@ def test_a_referral_withdrawn_by_a_counsellor_says_so_without_a_region(renderer:
         ("en", "Your referral plan has been reviewed", "has withdrawn the previous referral"),
     ):
         context = referral_person_context(
-            referral, samples.contact(language), None, samples.counsellor(language)
+            referral, samples.contact(language), None, samples.counsellor(language), samples.PAGE_LINK
         )
         email = renderer.render("referral_plan", language, context)
         assert email.subject == subject

@@ -47,6 +47,7 @@ def case_opened(language: str = "fr", name: str = "Marie-Ève Côté") -> dict[s
         "counsellor": None,
         "waiting": False,
         "documents": ["Une pièce d'identité avec photo" if french else "Photo identification"],
+        "link": "http://127.0.0.1:8004/open/sample",
     }
 
 
@@ -197,7 +198,7 @@ def test_a_language_without_templates_is_refused(renderer: Renderer, language: s
         renderer.render("case_opened", language, case_opened("fr"))
 
 
-@pytest.mark.parametrize("missing", ["name", "case_ref", "regions"])
+@pytest.mark.parametrize("missing", ["name", "case_ref", "regions", "link"])
 def test_a_case_opened_email_with_a_missing_detail_is_not_rendered(renderer: Renderer, missing: str) -> None:
     context = {k: v for k, v in case_opened("fr").items() if k != missing}
 
