@@ -29,7 +29,15 @@ from services.common.reference import load_reference
 from services.common.settings import Settings
 from services.notifications.mailer import Mailer, SmtpMailer
 
-from . import routes_account, routes_file, routes_open, routes_register, routes_signin, routes_staff
+from . import (
+    routes_account,
+    routes_file,
+    routes_information,
+    routes_open,
+    routes_register,
+    routes_signin,
+    routes_staff,
+)
 from .apis import ApiUnavailable, MatchingApi
 from .links import LinkSigner
 from .pages import LANG_COOKIE, YEAR_S, environment, render, safe_next
@@ -88,7 +96,15 @@ def create_app(
     app.state.clock = clock
     app.add_middleware(Correlate)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (routes_signin, routes_open, routes_register, routes_file, routes_account, routes_staff):
+    for module in (
+        routes_signin,
+        routes_open,
+        routes_register,
+        routes_file,
+        routes_account,
+        routes_information,
+        routes_staff,
+    ):
         app.include_router(module.router)
 
     @app.get("/health")

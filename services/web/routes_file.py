@@ -86,7 +86,7 @@ async def case_file(case_id: uuid.UUID, page: CurrentPage, web: CurrentWeb) -> R
     )
 
 
-NOTICES = ("details_saved", "withdrawn_notice")
+NOTICES = ("details_saved", "withdrawn_notice", "information_saved")
 
 
 def _notice(page: Page) -> str | None:

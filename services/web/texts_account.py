@@ -88,4 +88,48 @@ ACCOUNT_TEXTS: dict[str, tuple[str, str]] = {
         "Nous avons effacé votre dossier et votre compte. Nous ne vous écrirons plus.",
         "We have erased your file and your account. We will not write to you again.",
     ),
+    # The information that would decide a possible measure
+    "information_link": ("Donner l'information qui manque", "Give the missing information"),
+    "information_title": ("L'information qui manque", "The missing information"),
+    "information_intro": (
+        "Pour certaines aides, il nous manque une information. Répondez à ce que vous savez : "
+        "nous évaluons vos aides de nouveau. Une réponse laissée vide ne change rien.",
+        "For some support, we are missing some information. Answer what you know: we evaluate "
+        "your support again. An answer left empty changes nothing.",
+    ),
+    "information_counsellor": (
+        "D'autres conditions (par exemple une offre d'emploi en main ou un cours de français à "
+        "temps plein) sont vérifiées avec votre conseillère ou votre conseiller.",
+        "Other conditions (for example a job offer in hand or a full-time French course) are "
+        "checked with your counsellor.",
+    ),
+    "information_none": (
+        "Il ne manque aucune information que vous pouvez donner ici.",
+        "No information you can give here is missing.",
+    ),
+    "information_saved": (
+        "Merci. Vos aides sont évaluées de nouveau : la page se met à jour dans quelques instants.",
+        "Thank you. Your support is evaluated again: the page updates in a few moments.",
+    ),
+    "age": ("Votre âge", "Your age"),
+    "studies": ("Vos études les plus avancées", "Your highest studies completed"),
+    "studies_none": ("Aucun diplôme", "No diploma"),
+    "studies_secondary": ("Secondaire", "High school"),
+    "studies_vocational": ("Formation professionnelle", "Vocational training"),
+    "studies_college": ("Collégial (cégep)", "College (CEGEP)"),
+    "studies_bachelor": ("Baccalauréat", "Bachelor's degree"),
+    "studies_master": ("Maîtrise", "Master's degree"),
+    "studies_doctorate": ("Doctorat", "Doctorate"),
+    "income_support": ("Recevez-vous une aide au revenu ?", "Do you receive income support?"),
+    "income_support_none": ("Non", "No"),
+    "income_support_social_assistance": ("L'aide sociale", "Social assistance"),
+    "income_support_employment_insurance": ("L'assurance-emploi", "Employment insurance"),
+    "err_nothing_given": (
+        "Répondez à au moins une question.",
+        "Answer at least one question.",
+    ),
+    "err_profile_refused": (
+        "Votre dossier n'a pas pu être mis à jour : {detail}",
+        "Your file could not be updated: {detail}",
+    ),
 }

@@ -1,8 +1,9 @@
 """After a round, in Debian's Chromium on the real stack: people answer their referral plan from
 the link in its email, and no email asks anyone to reply.
 
-- Amina registered on the web in French and is still signed in: the plan email's link opens the
-  plan on her file at once, and she accepts it.
+- Amina registered on the web in French and gives the information her possible measures miss
+  (age, studies). Still signed in, the plan email's link opens the plan on her file at once,
+  and she accepts it.
 - Samuel was registered by a counsellor, in English, and has never used the web: the link in his
   case-opened email asks to email him a sign-in link, which opens his file; after the round, the
   plan email's link, in a browser with no session, leads through a new sign-in link to the plan,
@@ -147,6 +148,7 @@ def test_people_answer_their_plan_from_the_link_in_its_email(stack: Stack, brows
     amina.wait_for_url("**/file/**")
     reload_until(amina, "#counsellor")
     amina_case = amina.url.rsplit("/", 1)[1].split("#")[0]
+    _gives_the_missing_information(stack, amina, audit, amina_case)
 
     samuel_case = _registered_by_a_counsellor(stack, samuel_email)
     samuel = new_page(browser, "en")
@@ -187,7 +189,26 @@ def test_people_answer_their_plan_from_the_link_in_its_email(stack: Stack, brows
         for person in (_person_of(stack, amina_case), _person_of(stack, samuel_case))
     }
     assert sorted(statuses.values()) == [["accepted"], ["declined"]], statuses
-    assert len(audit.checks) == 6
+    assert len(audit.checks) == 8
+
+
+def _gives_the_missing_information(stack: Stack, page: Page, audit: Audit, case_id: str) -> None:
+    """From her file, Amina gives her age and studies; matching-api takes the new revision."""
+    page.get_by_role("link", name="Donner l'information qui manque").click()
+    page.get_by_role("heading", name="L'information qui manque").wait_for()
+    audit.check(page, "information.fr")
+    page.fill("#age", "29")
+    page.select_option("#studies", label="Baccalauréat")
+    page.get_by_role("button", name="Enregistrer").click()
+    page.get_by_text("Vos aides sont évaluées de nouveau").wait_for()
+    person = _person_of(stack, case_id)
+    url = f"{stack.config.url(MATCHING_API)}/people/{person}/interest"
+
+    def revised() -> bool:
+        interest = httpx.get(url, headers=bearer("hub")).json()
+        return bool(interest["age"] == 29 and interest["studies"] == "bachelor" and interest["revision"] == 2)
+
+    eventually(revised, 30, "the profile's second revision")
 
 
 def _sign_in_links(mail_dir: Path, email: str) -> int:

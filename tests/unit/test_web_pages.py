@@ -19,11 +19,13 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 
 from services.common.auth import Role, verify
 from services.common.clock import FixedClock
 from services.common.settings import Settings
 from services.matching.domain import case_id_for
+from services.matching.models import InterestUpdate
 from services.web.app import create_app
 from services.web.texts import TEXTS
 
@@ -55,6 +57,8 @@ class FakeMatching:
         self.interests: dict[str, dict[str, Any]] = {}
         self.cases: dict[uuid.UUID, uuid.UUID] = {}
         self.withdrawn: set[str] = set()
+        self.entitlements: list[dict[str, Any]] = []  # every case's
+        self.profile_updates: list[dict[str, Any]] = []
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         token = request.headers["authorization"].removeprefix("Bearer ")
@@ -79,7 +83,8 @@ class FakeMatching:
                 return httpx.Response(403, json={"code": "forbidden", "message": "forbidden"})
             if str(owner) not in self.interests:
                 return httpx.Response(404, json={"code": "not_found", "message": "not found"})
-            return httpx.Response(200, json=_case(case_id, owner, self.clock, str(owner) in self.withdrawn))
+            case = _case(case_id, owner, self.clock, str(owner) in self.withdrawn)
+            return httpx.Response(200, json={**case, "entitlements": self.entitlements})
         if path.endswith("/referrals"):
             return httpx.Response(200, json=[])
         return httpx.Response(404, json={})
@@ -99,6 +104,10 @@ class FakeMatching:
             return httpx.Response(200, json={**interest["contact"], "language": interest["language"]})
         if person in self.withdrawn and action[0] != "GET":
             return httpx.Response(409, json={"code": "conflict", "message": "withdrew"})
+        if action == ("GET", "/interest"):
+            return httpx.Response(200, json={k: v for k, v in interest.items() if k != "contact"})
+        if action == ("PUT", "/interest"):
+            return self._update(interest, httpx.Response(200, content=request.content).json())
         if action == ("POST", "/withdraw"):
             self.withdrawn.add(person)
             return httpx.Response(202, json={"person_id": person})
@@ -108,6 +117,17 @@ class FakeMatching:
             interest["contact"] = change
             return httpx.Response(202, json={"person_id": person})
         return httpx.Response(404, json={})
+
+
+    def _update(self, interest: dict[str, Any], change: dict[str, Any]) -> httpx.Response:
+        """A new revision of the profile, checked by the API's own model."""
+        try:
+            InterestUpdate.model_validate(change)
+        except ValidationError as exc:
+            return httpx.Response(422, json={"code": "invalid", "message": str(exc.errors()[0]["msg"])})
+        self.profile_updates.append(change)
+        interest.update(change)
+        return httpx.Response(202, json={})
 
 
 def _case(
