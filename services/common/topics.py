@@ -26,6 +26,8 @@ from .contracts import (
     Counsellor,
     CounsellorKey,
     EmailSent,
+    FollowUpKey,
+    FollowUps,
     InterestDeclared,
     MatchingCommand,
     NotificationKey,
@@ -212,6 +214,16 @@ SETTLEMENTS = TopicSpec(
     "date, arrival, and the case's outcome (pseudonymous ids and dates only), full current state; "
     "a tombstone on erasure.",
 )
+FOLLOWUPS = TopicSpec(
+    "followups.v1",
+    FollowUpKey,
+    FollowUps,
+    "matching",
+    4,
+    True,
+    "Each household's follow-ups at 3, 6, 12 and 24 months after its arrival: the answers (personal "
+    "data, on this topic only), full current state per case; a tombstone on erasure.",
+)
 NOTIFICATIONS = TopicSpec(
     "notifications.v1",
     NotificationKey,
@@ -259,6 +271,7 @@ REGISTRY: tuple[TopicSpec, ...] = (
     REFERRALS,
     ROUNDS,
     SETTLEMENTS,
+    FOLLOWUPS,
     NOTIFICATIONS,
     CONTACT_ACCESS,
     DEADLETTER,
