@@ -8,7 +8,9 @@ The answers are personal data: they go to followups.v1 and nowhere else. This AP
 there itself (the matching service is the topic's only writer), under its write lock, once the
 settlement says the household arrived and the follow-up is open — not through
 matching-commands.v1, an append-only topic kept 30 days that an erasure could not clean. An
-erasure tombstones followups.v1 here (DELETE /people/{id}) and again in the matching worker. The
+erasure tombstones followups.v1 here (DELETE /people/{id}) and again in the matching worker. Which
+follow-up was answered (its month, no answer) goes on as a command, so that the matching worker
+records it on the settlement, where the notifications worker's reminders read it. The
 logs carry the case id, the month and who answered, never an answer.
 """
 
@@ -24,11 +26,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.common.auth import CurrentPrincipal, Principal, Role, require
 from services.common.contracts import (
+    CommandKey,
     FollowUpAnswered,
     FollowUpAnswers,
     FollowUpKey,
     FollowUpMonth,
     FollowUps,
+    MatchingCommand,
     PersonKey,
     Settlement,
     SettlementKey,
@@ -37,7 +41,7 @@ from services.common.errors import Rejected
 from services.common.followup_schedule import MONTHS, due_days, opens_on
 from services.common.http import ApiRuntime, Runtime
 from services.common.messages import say
-from services.common.topics import FOLLOWUPS, INTERESTS, SETTLEMENTS
+from services.common.topics import FOLLOWUPS, INTERESTS, MATCHING_COMMANDS, SETTLEMENTS
 
 from . import followups
 from .deps import load, may_see_person
@@ -150,5 +154,18 @@ def answer_followup(
             settlement, current, which, answers, by_role, runtime.clock.today(), runtime.clock.now()
         )
         runtime.publish(FOLLOWUPS, key, changed, "matching.FollowUpAnswered")
+        # Which follow-up was answered, without its answers: the worker records it on the settlement.
+        command = MatchingCommand(
+            command_id=uuid.uuid4(),
+            action="followup",
+            case_id=case_id,
+            followup_month=which,
+            on=runtime.clock.today(),
+            by_role=principal.role.value,
+            by_subject=principal.subject,
+            issued_at=runtime.clock.now(),
+        )
+        command_key = CommandKey(command_id=command.command_id)
+        runtime.publish(MATCHING_COMMANDS, command_key, command, "matching.FollowUpAnswered")
     log.info("followup.answered", case_id=str(case_id), month=which, by_role=principal.role.value)
     return _view(settlement, changed)

@@ -90,8 +90,25 @@ class Settlements:
             await self._publisher.send(FOLLOWUPS, FollowUpKey(case_id=case_id), None, meta)
             log.info("settlement.erased", case_id=str(case_id))
 
+    async def on_followup(self, command: MatchingCommand, record: Received) -> None:
+        """A follow-up answered (its answers are on followups.v1): the settlement records which."""
+        assert command.case_id is not None
+        assert command.followup_month is not None
+        current = self._book.get(command.case_id)
+        if current is None:
+            raise Conflict(f"case {command.case_id} has no settlement (erased, or no accepted plan)")
+        if command.followup_month in current.followups_answered:
+            return  # a replay
+        answered = sorted([*current.followups_answered, command.followup_month])
+        changed = current.model_copy(update={"followups_answered": answered, "updated_at": self._clock.now()})
+        await self._write(changed.case_id, changed, "matching.FollowUpRecorded", record)
+        log.info("settlement.followup", case_id=str(changed.case_id), month=command.followup_month)
+
     async def on_command(self, command: MatchingCommand, record: Received) -> None:
-        """A milestone or a close, decided against the settlement as it is now."""
+        """A milestone, a close or a follow-up answered, decided against the settlement as it is now."""
+        if command.action == "followup":
+            await self.on_followup(command, record)
+            return
         assert command.case_id is not None
         assert command.on is not None
         current = self._book.get(command.case_id)

@@ -181,3 +181,31 @@ async def test_a_close_replayed_after_a_crash_closes_the_case_it_left_open() -> 
 
     assert worker.published.types(CASES.name)[-1] == "matching.CaseClosed"
     assert settlements(worker)[-1] == opened  # nothing more written on settlements.v1
+
+
+async def test_a_follow_up_answered_is_recorded_on_the_settlement_once_without_its_answers() -> None:
+    worker = Worker()
+    referral = await accepted(worker)
+    await milestone(worker, referral, "arrival")
+    written = len(settlements(worker))
+
+    for month in (6, 3, 6):  # the second 6 is a replay of the command: nothing more
+        await worker.command("followup", case_id=referral.case_id, followup_month=month, on=TODAY.isoformat())
+
+    last = settlements(worker)[-1]
+    assert last is not None
+    assert last.followups_answered == [3, 6]
+    assert len(settlements(worker)) == written + 2
+    assert worker.published.types(SETTLEMENTS.name)[-1] == "matching.FollowUpRecorded"
+    assert worker.published.on(FOLLOWUPS.name) == []  # the answers are matching-api's to write
+
+
+async def test_a_follow_up_after_the_erasure_writes_nothing() -> None:
+    worker = Worker()
+    referral = await accepted(worker)
+    await milestone(worker, referral, "arrival")
+    await worker.command("erase", person_id=referral.person_id)
+
+    await worker.command("followup", case_id=referral.case_id, followup_month=3, on=TODAY.isoformat())
+
+    assert settlements(worker)[-1] is None
