@@ -153,7 +153,8 @@ CONTACTS = TopicSpec(
     "matching",
     4,
     True,
-    "Personal contact data, keyed by pseudonymous person id. The only topic with personal data.",
+    "Personal contact data, keyed by pseudonymous person id. The only topic with contact data "
+    "(name, email, phone); the follow-ups' answers are on followups.v1.",
 )
 CASES = TopicSpec(
     "cases.v1",
