@@ -1,8 +1,9 @@
 """Follow-ups (pure): a household's answers at 3, 6, 12 and 24 months after its arrival.
 
-Once the arrival is recorded on the settlement, each follow-up may be answered from two weeks
-before its day (services/common/followup_schedule.py), once: the answers to one follow-up are
-not answered again (409). Refusals carry a stable code; the API checks them before it writes.
+Once the arrival is recorded on the settlement, and until its case is closed (lifecycle.py's
+table: ``followup`` while ``arrived``), each follow-up may be answered from two weeks before its
+day (services/common/followup_schedule.py), once: a follow-up is not answered again (409).
+Refusals carry a stable code; the API checks them before it writes.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from services.common.errors import Conflict, Rejected
 from services.common.followup_schedule import due_days, opens_on
 from services.common.messages import say
 
+from .lifecycle import check_settlement, settlement_allows
+
 AnsweredBy = Literal["hub", "partner", "delegate", "person"]
 
 
@@ -22,8 +25,11 @@ def check_answer(
     settlement: Settlement, current: FollowUps | None, month: FollowUpMonth, today: date
 ) -> date:
     """The day the follow-up is due, if it may be answered ``today`` (else 409, or 422 on ``month``)."""
-    if settlement.arrived_on is None:
-        raise Conflict(say("followup_before_arrival", case=settlement.case_id, status=settlement.status))
+    if not settlement_allows(settlement.status, "followup"):
+        if settlement.arrived_on is None:
+            raise Conflict(say("followup_before_arrival", case=settlement.case_id, status=settlement.status))
+        check_settlement(settlement.case_id, settlement.status, "followup")  # closed: no longer followed
+    assert settlement.arrived_on is not None  # the table allows a follow-up once arrived only
     due_on = due_days(settlement.arrived_on)[month]
     if today < opens_on(due_on):
         raise Rejected("month", say("followup_not_due", value=month, due=due_on, opens=opens_on(due_on)))

@@ -45,7 +45,7 @@ from services.common.topics import FOLLOWUPS, INTERESTS, MATCHING_COMMANDS, SETT
 
 from . import followups
 from .deps import load, may_see_person
-from .routes_settlements import _welcomer_only
+from .routes_settlements import welcomer_only
 
 router = APIRouter(tags=["follow-ups"])
 log = structlog.get_logger(__name__)
@@ -85,7 +85,7 @@ def _settlement(runtime: ApiRuntime, case_id: uuid.UUID) -> Settlement:
 
 def _may_read(principal: Principal, settlement: Settlement) -> None:
     if principal.role in (Role.PARTNER, Role.DELEGATE):
-        _welcomer_only(principal, settlement)
+        welcomer_only(principal, settlement)
     else:
         may_see_person(principal, settlement.person_id)
 
@@ -99,6 +99,30 @@ def _month(month: int) -> FollowUpMonth:
     if month not in MONTHS:
         raise Rejected("month", say("followup_month", value=month))
     return month
+
+
+def _unrecorded(settlement: Settlement, current: FollowUps | None, month: FollowUpMonth) -> bool:
+    """Whether ``month`` is answered on followups.v1 but not (yet) on the settlement."""
+    answered = current is not None and any(done.month == month for done in current.answered)
+    return answered and month not in settlement.followups_answered
+
+
+def _recorded(runtime: ApiRuntime, principal: Principal, case_id: uuid.UUID, month: FollowUpMonth) -> None:
+    """Which follow-up was answered, without its answers: the worker records it on the settlement
+    (a replay records nothing twice)."""
+    command = MatchingCommand(
+        command_id=uuid.uuid4(),
+        action="followup",
+        case_id=case_id,
+        followup_month=month,
+        on=runtime.clock.today(),
+        by_role=principal.role.value,
+        by_subject=principal.subject,
+        issued_at=runtime.clock.now(),
+    )
+    runtime.publish(
+        MATCHING_COMMANDS, CommandKey(command_id=command.command_id), command, "matching.FollowUpAnswered"
+    )
 
 
 def _view(settlement: Settlement, current: FollowUps | None) -> FollowUpsView:
@@ -148,24 +172,14 @@ def answer_followup(
         # An erased person's interest is gone from this projection at once: nothing is written after.
         load(runtime, INTERESTS, PersonKey(person_id=settlement.person_id), f"person {settlement.person_id}")
         current: FollowUps | None = runtime.projection.get(FOLLOWUPS, key)
+        if _unrecorded(settlement, current, which):
+            _recorded(runtime, principal, case_id, which)  # a retry after the command was lost: again
         answers = FollowUpAnswers.model_validate(body.model_dump())
         by_role = cast(followups.AnsweredBy, principal.role.value)
         changed = followups.answer(
             settlement, current, which, answers, by_role, runtime.clock.today(), runtime.clock.now()
         )
         runtime.publish(FOLLOWUPS, key, changed, "matching.FollowUpAnswered")
-        # Which follow-up was answered, without its answers: the worker records it on the settlement.
-        command = MatchingCommand(
-            command_id=uuid.uuid4(),
-            action="followup",
-            case_id=case_id,
-            followup_month=which,
-            on=runtime.clock.today(),
-            by_role=principal.role.value,
-            by_subject=principal.subject,
-            issued_at=runtime.clock.now(),
-        )
-        command_key = CommandKey(command_id=command.command_id)
-        runtime.publish(MATCHING_COMMANDS, command_key, command, "matching.FollowUpAnswered")
+        _recorded(runtime, principal, case_id, which)
     log.info("followup.answered", case_id=str(case_id), month=which, by_role=principal.role.value)
     return _view(settlement, changed)

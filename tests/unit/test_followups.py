@@ -106,3 +106,10 @@ def test_no_follow_up_before_the_arrival_is_recorded() -> None:
     with pytest.raises(Conflict) as refused:
         followups.answer(contacted, None, 3, ANSWERS, "partner", NOW.date() + timedelta(days=400), NOW)
     assert refused.value.message.code == "followup_before_arrival"
+
+
+def test_a_closed_case_is_no_longer_followed_up() -> None:
+    closed = arrived(date(2027, 1, 31)).model_copy(update={"status": "closed", "outcome": "left_quebec"})
+    with pytest.raises(Conflict) as refused:
+        followups.answer(closed, None, 3, ANSWERS, "partner", date(2027, 4, 30), NOW)
+    assert refused.value.message.code == "settlement_step"
