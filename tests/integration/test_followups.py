@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,6 +32,7 @@ from services.common.settings import ClockSettings, Settings
 from services.common.topics import FOLLOWUPS, MATCHING_COMMANDS, NOTIFICATIONS, SETTLEMENTS
 from services.matching.api import create_app as matching_app
 from services.matching.domain import case_id_for
+from services.notifications import ledger
 from services.notifications.followup_reminders import Recipient, reminder_key
 from services.notifications.rendering import message_id_for
 from tests.conftest import own_stack, settings_of
@@ -216,7 +218,7 @@ def test_a_household_answers_four_follow_ups_with_reminders_on_the_pinned_clock_
         "followup_not_due",
     )
 
-    reminded_on_the_day(workers, case_id, offset[3])
+    reminded_on_the_day(workers, case_id, uuid.UUID(someone), offset[3])
     with matching_at(settings, offset[3]) as then:
         answer = then.post(
             f"/cases/{case_id}/followups/3",
@@ -246,8 +248,18 @@ def test_a_household_answers_four_follow_ups_with_reminders_on_the_pinned_clock_
     erased(matching, workers, someone, case_id)
 
 
-def reminded_on_the_day(workers: Stack, case_id: str, days: int) -> None:
-    """On the 3-month follow-up's day its welcoming partner is reminded, nobody else, of nothing else."""
+def reminded_on_the_day(workers: Stack, case_id: str, person_id: uuid.UUID, days: int) -> None:
+    """The day before the 3-month follow-up's day, nothing; on the day its welcoming partner is
+    reminded, nobody else, of nothing else."""
+    opened = message_id_for(ledger.case_opened_key(uuid.UUID(case_id), person_id))
+    with notifier_at(workers, days - 1):
+        # The worker is at work once it emailed the person their case (its projection is ready);
+        # then its timer checks every second.
+        eventually(
+            lambda: opened in {str(m["Message-ID"]) for m in mail(workers)}, 90, "the case-opened email"
+        )
+        time.sleep(4)
+    assert reminders(workers, case_id) == {}
     with notifier_at(workers, days):
         eventually(lambda: len(reminders(workers, case_id)) >= 1, 90, "the 3-month reminder")
     sent = reminders(workers, case_id)
