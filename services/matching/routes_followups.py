@@ -121,7 +121,10 @@ def _recorded(runtime: ApiRuntime, principal: Principal, case_id: uuid.UUID, mon
         issued_at=runtime.clock.now(),
     )
     runtime.publish(
-        MATCHING_COMMANDS, CommandKey(command_id=command.command_id), command, "matching.FollowUpAnswered"
+        MATCHING_COMMANDS,
+        CommandKey(command_id=command.command_id),
+        command,
+        "matching.FollowUpRecordRequested",
     )
 
 
@@ -164,9 +167,9 @@ def answer_followup(
 ) -> Any:
     """Answer a follow-up, from two weeks before its day (422 on ``month`` before, or for a month
     other than 3, 6, 12 and 24), once (409 again); the arrival first (409)."""
-    which = _month(month)
     settlement = _settlement(runtime, case_id)
     _may_answer(principal, settlement)
+    which = _month(month)
     key = FollowUpKey(case_id=case_id)
     with runtime.write_lock:
         # An erased person's interest is gone from this projection at once: nothing is written after.
