@@ -31,12 +31,14 @@ from services.common.contracts import (
     Partner,
     Referral,
     RegionScore,
+    Settlement,
     SuggestedActivity,
     SuggestedOffer,
 )
 from services.notifications import contexts
 from services.notifications.digest import digest_context, upcoming
 from services.notifications.documents import documents_to_bring
+from services.notifications.followup_reminders import FollowUpDue, reminder_context
 
 # What the worker's page links look like (services/common/page_links.py); the token is made up.
 PAGE_LINK = "http://127.0.0.1:8004/open/eyJwIjoiZmlsZSJ9.sample"
@@ -293,7 +295,11 @@ DIGEST_ENTRIES = [
 
 def contexts_of(template: str, language: str) -> dict[str, Any]:
     """The context of ``template`` for a recipient writing in ``language``, as the worker builds it."""
-    found = _decision_or_case_context(template, language) or _referral_or_digest_context(template, language)
+    found = (
+        _decision_or_case_context(template, language)
+        or _referral_or_digest_context(template, language)
+        or _followup_context(template, language)
+    )
     if found is None:
         raise KeyError(template)
     return found
@@ -384,6 +390,39 @@ def _referral_or_digest_context(template: str, language: str) -> dict[str, Any] 
         activities = upcoming(DIGEST_ENTRIES, "05", as_of, 14)
         organizers = {SANC_ID: partner(language)}
         return digest_context(table(), partner(language), activities, organizers, as_of, 14)
+    return None
+
+
+def settlement() -> Settlement:
+    """A household welcomed by the SANC, arrived in Sherbrooke on 31 January 2027."""
+    return Settlement(
+        case_id=uuid.UUID("9a8b7c6d-5e4f-5a3b-8c2d-1e0f9a8b7c6d"),
+        person_id=PERSON_ID,
+        referral_id=uuid.UUID("5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a"),
+        region="05",
+        welcoming_partner_id=SANC_ID,
+        status="arrived",
+        arrived_on=date(2027, 1, 31),
+        opened_at=NOW,
+        updated_at=NOW,
+    )
+
+
+def _followup_context(template: str, language: str) -> dict[str, Any] | None:
+    if template == "followup_reminder":
+        due = FollowUpDue(
+            case_id=settlement().case_id,
+            month=3,
+            to="partner",
+            due_on=date(2027, 4, 30),
+            as_of=date(2027, 4, 30),
+        )
+        return reminder_context(settlement(), due, partner(language), language)
+    if template == "followup_overdue_hub":
+        due = FollowUpDue(
+            case_id=settlement().case_id, month=3, to="hub", due_on=date(2027, 4, 30), as_of=date(2027, 6, 1)
+        )
+        return reminder_context(settlement(), due, partner(language), language)
     return None
 
 

@@ -125,6 +125,23 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "le ménage du plan {referral} est arrivé dans la région : fermez plutôt son dossier",
         "referral {referral}'s household has arrived in the region: close its case instead",
     ),
+    # Follow-ups (after the arrival)
+    "followup_before_arrival": (
+        "le dossier {case} en est à « {status} » : enregistrez d'abord l'arrivée dans la région",
+        "case {case}'s settlement is {status}: record the arrival in the region first",
+    ),
+    "followup_not_due": (
+        "le suivi de {value} mois est prévu le {due} : répondez à partir du {opens}",
+        "the {value}-month follow-up is due on {due}: answer from {opens}",
+    ),
+    "followup_month": (
+        "suivi de {value} mois inconnu : les suivis sont à 3, 6, 12 et 24 mois",
+        "no {value}-month follow-up: follow-ups are at 3, 6, 12 and 24 months",
+    ),
+    "followup_answered": (
+        "le suivi de {value} mois du dossier {case} a déjà une réponse",
+        "case {case}'s {value}-month follow-up is already answered",
+    ),
     # Calendar
     "date_in_past": ("{value} est une date passée", "{value} is in the past"),
     "unknown_venue": ("lieu inconnu {value} (voir GET /rules)", "unknown venue {value} (see GET /rules)"),

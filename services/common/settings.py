@@ -102,6 +102,14 @@ class DigestSettings(BaseModel):
     check_interval_s: float = Field(default=600.0, gt=0, description="How often the worker checks.")
 
 
+class FollowUpSettings(BaseModel):
+    """The follow-up reminders (``CONCERTO_FOLLOWUPS__CHECK_INTERVAL_S``): the notifications worker
+    checks every ``check_interval_s`` which follow-ups are due or overdue (docs/notifications.md)."""
+
+    enabled: bool = Field(default=True, description="Whether the worker sends follow-up reminders at all.")
+    check_interval_s: float = Field(default=600.0, gt=0, description="How often the worker checks.")
+
+
 class WatchdogSettings(BaseModel):
     """The stall watchdog of every faust worker (``CONCERTO_WATCHDOG__STALL_TIMEOUT_S`` and so on).
 
@@ -182,6 +190,7 @@ class Settings(BaseSettings):
     matching: MatchingSettings = MatchingSettings()
     auth: AuthSettings = AuthSettings()
     digest: DigestSettings = DigestSettings()
+    followups: FollowUpSettings = FollowUpSettings()
     hub: HubSettings = HubSettings()
     watchdog: WatchdogSettings = WatchdogSettings()
     web: WebSettings = WebSettings()

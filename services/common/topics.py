@@ -26,6 +26,8 @@ from .contracts import (
     Counsellor,
     CounsellorKey,
     EmailSent,
+    FollowUpKey,
+    FollowUps,
     InterestDeclared,
     MatchingCommand,
     NotificationKey,
@@ -151,7 +153,8 @@ CONTACTS = TopicSpec(
     "matching",
     4,
     True,
-    "Personal contact data, keyed by pseudonymous person id. The only topic with personal data.",
+    "Personal contact data, keyed by pseudonymous person id. The only topic with contact data "
+    "(name, email, phone); the follow-ups' answers are on followups.v1.",
 )
 CASES = TopicSpec(
     "cases.v1",
@@ -212,6 +215,16 @@ SETTLEMENTS = TopicSpec(
     "date, arrival, and the case's outcome (pseudonymous ids and dates only), full current state; "
     "a tombstone on erasure.",
 )
+FOLLOWUPS = TopicSpec(
+    "followups.v1",
+    FollowUpKey,
+    FollowUps,
+    "matching",
+    4,
+    True,
+    "Each household's follow-ups at 3, 6, 12 and 24 months after its arrival: the answers (personal "
+    "data, on this topic only), full current state per case; a tombstone on erasure.",
+)
 NOTIFICATIONS = TopicSpec(
     "notifications.v1",
     NotificationKey,
@@ -259,6 +272,7 @@ REGISTRY: tuple[TopicSpec, ...] = (
     REFERRALS,
     ROUNDS,
     SETTLEMENTS,
+    FOLLOWUPS,
     NOTIFICATIONS,
     CONTACT_ACCESS,
     DEADLETTER,

@@ -19,6 +19,7 @@ from services.common.topics import (
     CONTACT_ACCESS,
     CONTACTS,
     COUNSELLORS,
+    FOLLOWUPS,
     INTERESTS,
     OFFERS,
     REFERRALS,
@@ -26,7 +27,14 @@ from services.common.topics import (
     SETTLEMENTS,
 )
 
-from . import routes_contacts, routes_counsellors, routes_intake, routes_referrals, routes_settlements
+from . import (
+    routes_contacts,
+    routes_counsellors,
+    routes_followups,
+    routes_intake,
+    routes_referrals,
+    routes_settlements,
+)
 from .deps import RateLimit
 
 SERVICE = "matching-api"
@@ -51,13 +59,15 @@ def create_app(settings: Settings) -> FastAPI:
             OFFERS,
             CONTACT_ACCESS,
             SETTLEMENTS,
+            FOLLOWUPS,
         ],
         # One record per person on each of these, read one at a time: kept as bytes (projection.py).
         lazy=[INTERESTS, CONTACTS, CASES],
     )
     app.state.reference = load_reference()
     app.state.self_registration_limit = RateLimit(settings.matching.self_registration_limit)
-    for module in (routes_intake, routes_counsellors, routes_referrals, routes_settlements, routes_contacts):
+    routers = (routes_intake, routes_counsellors, routes_referrals, routes_settlements, routes_followups)
+    for module in (*routers, routes_contacts):
         app.include_router(module.router)
     return app
 

@@ -10,8 +10,8 @@ worker.py wires it to both, and the unit tests give it in-memory ones.
 - A command runs a round, or accepts, declines or overrides a referral plan, or withdraws or
   erases a person. Each plan goes to referrals.v1 and to its welcoming partner's own topic.
   A command id, or a round id, is done once: a replay decides nothing twice.
-- An accepted plan begins a settlement; a milestone or a close command goes to the settlement
-  handlers (settlement_handlers.py), in the same order as the plans' actions and the erasures.
+- An accepted plan begins a settlement; a milestone, a close or a follow-up answered goes to the
+  settlement handlers (settlement_handlers.py), in order with the plans' actions and the erasures.
 """
 
 from __future__ import annotations
@@ -128,7 +128,7 @@ class Matching:
                 await self._run_round(command, record)
             elif command.action in ("accept", "decline", "override"):
                 await self._on_referral_action(command, record)
-            elif command.action in ("milestone", "close"):
+            elif command.action in ("milestone", "close", "followup"):
                 await self.settlements.on_command(command, record)
             else:
                 await self._on_person(command, record)

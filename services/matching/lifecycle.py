@@ -58,9 +58,10 @@ REFERRAL: Mapping[ReferralStatus, Mapping[ReferralAction, frozenset[ReferralStat
 
 # After an accepted plan (settlement.py): milestones may be skipped forward, never taken back; a move
 # date may be planned again; "release" is the accepted plan declined, overridden or cancelled before
-# the household arrived (the settlement goes with it: a tombstone, like an erasure).
+# the household arrived (the settlement goes with it: a tombstone, like an erasure); "followup" is a
+# follow-up answered.
 SettlementAction = Literal[
-    "first_contact", "exploratory_visit", "move", "arrival", "close", "release", "erase"
+    "first_contact", "exploratory_visit", "move", "arrival", "close", "release", "erase", "followup"
 ]
 # "released" and "erased" leave no record (a tombstone on settlements.v1).
 SettlementNext = Literal[
@@ -96,8 +97,13 @@ SETTLEMENT: Mapping[SettlementStatus, Mapping[SettlementAction, frozenset[Settle
         "arrival": frozenset({"arrived"}),
         **_CLOSE_OR_DROP,
     },
-    # The household lives in the region: its plan is lived, no longer declined or overridden.
-    "arrived": {"close": frozenset({"closed"}), "erase": frozenset({"erased"})},
+    # The household lives in the region: its plan is lived, no longer declined or overridden. It is
+    # followed up (3, 6, 12, 24 months: followups.py) until its case is closed.
+    "arrived": {
+        "followup": frozenset({"arrived"}),
+        "close": frozenset({"closed"}),
+        "erase": frozenset({"erased"}),
+    },
     "closed": {"erase": frozenset({"erased"})},
 }
 

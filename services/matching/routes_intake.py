@@ -27,6 +27,7 @@ from services.common.contracts import (
     CaseKey,
     Consents,
     Contact,
+    FollowUpKey,
     InterestDeclared,
     MatchingCommand,
     PersonKey,
@@ -42,7 +43,7 @@ from services.common.http import (
     idempotent_id,
 )
 from services.common.kafka import KafkaUnavailable
-from services.common.topics import CASES, CONTACTS, INTERESTS, MATCHING_COMMANDS
+from services.common.topics import CASES, CONTACTS, FOLLOWUPS, INTERESTS, MATCHING_COMMANDS
 
 from .deps import PEOPLE_READERS, STAFF, Reference, load, may_see_person, self_registration_limit
 from .domain import case_id_for
@@ -270,7 +271,8 @@ def _person_command(action: str, person_id: uuid.UUID, principal: Any, now: date
 
 @router.delete("/people/{person_id}", status_code=status.HTTP_202_ACCEPTED, tags=["intake"])
 def erase(person_id: uuid.UUID, runtime: Runtime, principal: CurrentPrincipal) -> dict[str, str]:
-    """Erase a person on request (Law 25): tombstones on contacts, interests, cases and referrals."""
+    """Erase a person on request (Law 25): tombstones on contacts, interests, cases, referrals,
+    settlements and follow-ups."""
     require(principal, Role.HUB, Role.COUNSELLOR, Role.PERSON)
     may_see_person(principal, person_id)
     _current(runtime, person_id)
@@ -278,6 +280,9 @@ def erase(person_id: uuid.UUID, runtime: Runtime, principal: CurrentPrincipal) -
     with runtime.write_lock:
         runtime.publish(CONTACTS, key, None, "matching.ContactErased")
         runtime.publish(INTERESTS, key, None, "matching.InterestErased")
+        # The follow-ups' answers (personal data) go now; the worker tombstones them again in order.
+        case_key = FollowUpKey(case_id=case_id_for(person_id))
+        runtime.publish(FOLLOWUPS, case_key, None, "matching.FollowUpsErased")
         _command(
             runtime,
             _person_command("erase", person_id, principal, runtime.clock.now()),

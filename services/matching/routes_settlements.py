@@ -40,7 +40,8 @@ def _settlement(runtime: ApiRuntime, case_id: uuid.UUID) -> Settlement:
     return settlement
 
 
-def _welcomer_only(principal: Principal, settlement: Settlement) -> None:
+def welcomer_only(principal: Principal, settlement: Settlement) -> None:
+    """Refuse (403) a partner or delegate who does not act for the organization welcoming the household."""
     if principal.role is not Role.HUB and not principal.acts_for(settlement.welcoming_partner_id):
         raise Forbidden(f"only the organization welcoming case {settlement.case_id}'s household records it")
 
@@ -66,7 +67,7 @@ def get_settlement(case_id: uuid.UUID, runtime: Runtime, principal: CurrentPrinc
     counsellors, the welcoming organization, or the person."""
     settlement = _settlement(runtime, case_id)
     if principal.role in (Role.PARTNER, Role.DELEGATE):
-        _welcomer_only(principal, settlement)
+        welcomer_only(principal, settlement)
     else:
         may_see_person(principal, settlement.person_id)
     return settlement
@@ -86,7 +87,7 @@ def record_milestone(
     plan's acceptance or a milestone already lived, is refused (422 on ``on``)."""
     require(principal, *RECORDERS)
     settlement = _settlement(runtime, case_id)
-    _welcomer_only(principal, settlement)
+    welcomer_only(principal, settlement)
     clock = runtime.clock
     journey.record(settlement, body.milestone, body.on, "hub", clock.today(), clock.now())  # the checks
     return _command(
@@ -110,7 +111,7 @@ def close_case(case_id: uuid.UUID, body: CloseIn, runtime: Runtime, principal: C
     """Close the case with its outcome; settled_in_region only once the arrival is recorded (409)."""
     require(principal, *RECORDERS)
     settlement = _settlement(runtime, case_id)
-    _welcomer_only(principal, settlement)
+    welcomer_only(principal, settlement)
     clock = runtime.clock
     journey.close(settlement, body.outcome, body.on, body.moved_to_region, "hub", clock.today(), clock.now())
     return _command(

@@ -9,7 +9,7 @@ matching-commands.v1, so a milestone, a close, a decline and an erasure never ra
   rules the API checked first); a close closes the case too;
 - the accepted plan declined, overridden or cancelled before the household arrived releases the
   settlement (a tombstone); once it arrived the plan is lived and those are refused;
-- an erasure tombstones the settlement with the case.
+- an erasure tombstones the settlement with the case, and the follow-ups' answers (followups.v1).
 
 settlements.v1 carries pseudonymous ids and dates; the logs carry ids and statuses only.
 """
@@ -22,10 +22,10 @@ from typing import cast, get_args
 import structlog
 
 from services.common.clock import Clock
-from services.common.contracts import MatchingCommand, Referral, Settlement, SettlementKey
+from services.common.contracts import FollowUpKey, MatchingCommand, Referral, Settlement, SettlementKey
 from services.common.errors import Conflict
 from services.common.streams import Received
-from services.common.topics import SETTLEMENTS
+from services.common.topics import FOLLOWUPS, SETTLEMENTS
 from services.common.worker_publisher import RecordPublisher
 
 from . import settlement as journey
@@ -82,13 +82,33 @@ class Settlements:
             log.info("settlement.released", case_id=str(followed.case_id), status=followed.status)
 
     async def erase(self, case_id: uuid.UUID, record: Received) -> None:
-        """The person is erased: so is their settlement."""
+        """The person is erased: so are their settlement and their follow-ups' answers."""
         if self._book.get(case_id) is not None:
             await self._write(case_id, None, "matching.SettlementErased", record)
+            # matching-api tombstoned the answers already; again here, after any answer it wrote.
+            meta = caused(self._clock, "matching.FollowUpsErased", record)
+            await self._publisher.send(FOLLOWUPS, FollowUpKey(case_id=case_id), None, meta)
             log.info("settlement.erased", case_id=str(case_id))
 
+    async def on_followup(self, command: MatchingCommand, record: Received) -> None:
+        """A follow-up answered (its answers are on followups.v1): the settlement records which."""
+        assert command.case_id is not None
+        assert command.followup_month is not None
+        current = self._book.get(command.case_id)
+        if current is None:
+            raise Conflict(f"case {command.case_id} has no settlement (erased, or no accepted plan)")
+        if command.followup_month in current.followups_answered:
+            return  # a replay
+        answered = sorted([*current.followups_answered, command.followup_month])
+        changed = current.model_copy(update={"followups_answered": answered, "updated_at": self._clock.now()})
+        await self._write(changed.case_id, changed, "matching.FollowUpRecorded", record)
+        log.info("settlement.followup", case_id=str(changed.case_id), month=command.followup_month)
+
     async def on_command(self, command: MatchingCommand, record: Received) -> None:
-        """A milestone or a close, decided against the settlement as it is now."""
+        """A milestone, a close or a follow-up answered, decided against the settlement as it is now."""
+        if command.action == "followup":
+            await self.on_followup(command, record)
+            return
         assert command.case_id is not None
         assert command.on is not None
         current = self._book.get(command.case_id)

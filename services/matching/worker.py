@@ -39,6 +39,7 @@ from services.common.topics import (
     CALENDAR,
     CASES,
     COUNSELLORS,
+    FOLLOWUPS,
     INTERESTS,
     MATCHING_COMMANDS,
     OFFERS,
@@ -68,7 +69,7 @@ def create_app(settings: Settings) -> faust.App:
     loaded = asyncio.Event()
     matching = Matching(
         publisher=FaustPublisher(
-            app, settings.kafka, (CASES, REFERRALS, ROUNDS, SETTLEMENTS, MATCHING_COMMANDS)
+            app, settings.kafka, (CASES, REFERRALS, ROUNDS, SETTLEMENTS, FOLLOWUPS, MATCHING_COMMANDS)
         ),
         clock=settings.build_clock(),
         world=world,

@@ -6,7 +6,8 @@ own projection of contacts, partners, tables, counsellors, interests and the
 calendar, and sends each email at most once per ledger key (ledger.py): a send
 ledger (faust table) remembers what was sent, and the Message-ID is derived
 from the same key so an SMTP server or client can recognise a repeat. A timer
-triggers each table's weekly digest (digest.py). Each email sent is recorded on
+triggers each table's weekly digest (digest.py), another the follow-up reminders
+(followup_reminders.py, from its projection of settlements.v1). Each email sent is recorded on
 notifications.v1 without its address or body. docs/notifications.md lists every
 email.
 """
@@ -38,12 +39,15 @@ from services.common.topics import (
     NOTIFICATIONS,
     PARTNERS,
     REFERRALS,
+    SETTLEMENTS,
     TABLES,
 )
 
 from .delivery import Delivery
 from .digest import DIGEST_DUE, digests_due
 from .documents import documents_to_bring
+from .followup_handlers import add_followup_reminders
+from .followup_reminders import FOLLOWUP_DUE
 from .handlers import Directory, Notifier
 from .ledger import digest_key
 from .mailer import Mailer, SmtpMailer
@@ -67,7 +71,7 @@ def create_app(settings: Settings, mailer: Mailer | None = None) -> faust.App:
     ledger = app.Table("send-ledger", default=None, partitions=CASES.partitions)
     projection = Projection(
         settings.kafka,
-        [CONTACTS, PARTNERS, TABLES, COUNSELLORS, INTERESTS, CALENDAR],
+        [CONTACTS, PARTNERS, TABLES, COUNSELLORS, INTERESTS, CALENDAR, SETTLEMENTS],
         SERVICE,
         lazy=[CONTACTS, INTERESTS],  # one record per person, read once per email: kept as bytes
     )
@@ -131,12 +135,14 @@ def create_app(settings: Settings, mailer: Mailer | None = None) -> faust.App:
         if due:
             log.info("digest.due", week=due[0].week, tables=len(due))
 
+    add_followup_reminders(app, settings, clock, projection, directory, delivery, dead_letters)
+
     return app
 
 
 def main() -> None:
     settings = Settings()
-    run_worker(create_app(settings), settings, SERVICE, internal=[DIGEST_DUE])
+    run_worker(create_app(settings), settings, SERVICE, internal=[DIGEST_DUE, FOLLOWUP_DUE])
 
 
 if __name__ == "__main__":

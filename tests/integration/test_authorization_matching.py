@@ -14,6 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -21,7 +22,7 @@ from fastapi.testclient import TestClient
 
 from services.common.auth import AuthSettings, Role, mint
 from services.common.clock import default_clock
-from services.common.settings import Settings
+from services.common.settings import ClockSettings, Settings
 from services.matching.api import create_app as matching_app
 from services.matching.domain import case_id_for
 from tests.conftest import own_stack, settings_of
@@ -70,13 +71,22 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/cases/{case_id}/settlement"): SELF | {"partner"},
     ("POST", "/cases/{case_id}/milestones"): frozenset({"hub", "partner"}),
     ("POST", "/cases/{case_id}/close"): frozenset({"hub", "partner"}),
+    # Follow-ups' answers are personal data: the hub, the counsellors, the welcoming partner and the
+    # person read them; the hub, the welcoming partner and the person answer.
+    ("GET", "/cases/{case_id}/followups"): SELF | {"partner"},
+    ("POST", "/cases/{case_id}/followups/{month}"): frozenset({"hub", "partner", "person"}),
 }
 # Routes about a settlement: their plan was accepted (the world keeps a pool of those).
 SETTLED = {"/cases/{case_id}/settlement", "/cases/{case_id}/milestones", "/cases/{case_id}/close"}
+# Routes about follow-ups: the household arrived (another pool). A follow-up is answered from two weeks
+# before its day, so the answering route is called on a matching-api whose clock is LATER_DAYS ahead.
+ANSWER = "/cases/{case_id}/followups/{month}"
+ARRIVED = {"/cases/{case_id}/followups", ANSWER}
+LATER_DAYS = 100
 # The query a route needs besides its path.
 QUERIES = {"/people/{person_id}/contact": "?purpose=test", "/contacts/search": "?q=Personne&purpose=test"}
 # Routes that change the object they name: each allowed call gets a fresh one.
-CHANGING = {"PUT", "DELETE"} | {"accept", "decline", "override", "withdraw", "milestones", "close"}
+CHANGING = {"PUT", "DELETE"} | {"accept", "decline", "override", "withdraw", "milestones", "close", "{month}"}
 GUARDED = [(m, p) for m, p in routes(matching_app(Settings(environment="test"))) if p not in PUBLIC]
 CASES = [(m, p, r) for m, p in GUARDED for r in ROLES]
 INTAKE = {
@@ -111,12 +121,18 @@ class World:
     offer_id: str
     plans: list[Plan] = field(default_factory=list)
     settled: list[Plan] = field(default_factory=list)
+    arrived: list[Plan] = field(default_factory=list)
+
+    def pool(self, path: str) -> list[Plan]:
+        if path in ARRIVED:
+            return self.arrived
+        return self.settled if path in SETTLED else self.plans
 
     def fresh(self, path: str) -> Plan:
-        return (self.settled if path in SETTLED else self.plans).pop()
+        return self.pool(path).pop()
 
     def any(self, path: str) -> Plan:
-        return (self.settled if path in SETTLED else self.plans)[0]
+        return self.pool(path)[0]
 
 
 def person_token(person_id: str) -> dict[str, str]:
@@ -168,7 +184,7 @@ def world(partners: TestClient, matching: TestClient, workers: Stack) -> World:
     )
     people = [
         created(matching.post("/interests", json=INTAKE, headers=bearer("counsellor")), "person_id")
-        for _ in range(29)
+        for _ in range(33)
     ]
     cases = {p: _opened(matching, p) for p in people}
     round_id = created(matching.post("/rounds", headers=bearer("hub")), "round_id")
@@ -182,8 +198,11 @@ def world(partners: TestClient, matching: TestClient, workers: Stack) -> World:
         [plan] = matching.get(f"/people/{person}/referrals", headers=bearer("hub")).json()
         assert plan["welcoming_partner_id"] == welcomer, "another household took region 12's places"
         plans.append(Plan(plan["referral_id"], person, cases[person]))
-    settled = [_settled(matching, plan) for plan in plans[-5:]]
-    return World(welcomer, other, delegate, counsellor_id, round_id, spare_id, plans[:-5], settled)
+    settled = [_settled(matching, plan) for plan in plans[-9:]]
+    arrived = [_arrived(matching, plan) for plan in settled[:4]]
+    return World(
+        welcomer, other, delegate, counsellor_id, round_id, spare_id, plans[:-9], settled[4:], arrived
+    )
 
 
 def _settled(matching: TestClient, plan: Plan) -> Plan:
@@ -198,6 +217,30 @@ def _settled(matching: TestClient, plan: Plan) -> Plan:
     return plan
 
 
+def _arrived(matching: TestClient, plan: Plan) -> Plan:
+    """``plan``'s household arrived today, once its settlement says so."""
+    arrival = {"milestone": "arrival", "on": default_clock().today().isoformat()}
+    answer = matching.post(f"/cases/{plan.case_id}/milestones", json=arrival, headers=bearer("hub"))
+    assert answer.status_code == 202, answer.text
+
+    def arrived() -> bool:
+        settlement = matching.get(f"/cases/{plan.case_id}/settlement", headers=bearer("hub")).json()
+        return bool(settlement["status"] == "arrived")
+
+    eventually(arrived, 60, "the arrival")
+    return plan
+
+
+@pytest.fixture(scope="module")
+def later(settings: Settings, world: World) -> Iterator[TestClient]:
+    """matching-api with its clock LATER_DAYS ahead, when the 3-month follow-ups are open."""
+    offset = default_clock().offset + timedelta(days=LATER_DAYS)
+    ahead = settings.model_copy(update={"clock": ClockSettings(offset_s=offset.total_seconds())})
+    with TestClient(matching_app(ahead)) as client:
+        eventually(lambda: client.get("/health").status_code == 200, 60, "the API to be ready")
+        yield client
+
+
 def _opened(matching: TestClient, person: str) -> str:
     """The id of the person's case, once the matching worker has opened it."""
     case_id = str(case_id_for(uuid.UUID(person)))
@@ -209,17 +252,16 @@ def _opened(matching: TestClient, person: str) -> str:
     return case_id
 
 
-def headers(role: str, world: World, plan: Plan) -> dict[str, str]:
+def headers(role: str, world: World, plan: Plan, days: int = 0) -> dict[str, str]:
+    """``role``'s token, minted ``days`` days after now (for the API whose clock is that far ahead)."""
     if role == "none":
         return {}
-    if role == "person":
-        return person_token(plan.person_id)
-    if role == "other_person":
-        return person_token(str(uuid.uuid4()))
     bound = {"partner": world.welcomer, "other_partner": world.other, "delegate": world.delegate}
-    if role in bound:
-        return bearer("delegate" if role == "delegate" else "partner", bound[role])
-    return bearer(role)
+    subject = {"person": plan.person_id, "other_person": str(uuid.uuid4())}.get(role, f"test-{role}")
+    kind = {"other_partner": "partner", "other_person": "person"}.get(role, role)
+    partner_id = uuid.UUID(bound[role]) if role in bound else None
+    now = default_clock().now() + timedelta(days=days)
+    return {"Authorization": f"Bearer {mint(AuthSettings(), subject, Role(kind), partner_id, now=now)}"}
 
 
 def body_for(method: str, path: str, world: World) -> dict[str, Any] | None:
@@ -246,13 +288,20 @@ def body_for(method: str, path: str, world: World) -> dict[str, Any] | None:
         },
         ("POST", "/cases/{case_id}/milestones"): {"milestone": "first_contact", "on": today},
         ("POST", "/cases/{case_id}/close"): {"outcome": "unreachable", "on": today},
+        ("POST", ANSWER): {
+            "in_region": "yes",
+            "work": "looking",
+            "housing": "temporary",
+            "children_at_school": "no_school_age_children",
+            "french_courses": "attending",
+        },
     }
     return bodies.get((method, path))
 
 
 @pytest.mark.parametrize(("method", "path", "role"), CASES, ids=[f"{m} {p}:{r}" for m, p, r in CASES])
 def test_every_matching_route_answers_each_role_as_the_matrix_says(
-    method: str, path: str, role: str, matching: TestClient, world: World
+    method: str, path: str, role: str, matching: TestClient, world: World, later: TestClient
 ) -> None:
     allowed = MATRIX.get((method, path))
     if allowed is None:
@@ -268,9 +317,11 @@ def test_every_matching_route_answers_each_role_as_the_matrix_says(
         .replace("{partner_id}", world.welcomer)
         .replace("{counsellor_id}", world.counsellor)
         .replace("{round_id}", world.round_id)
+        .replace("{month}", "3")
     ) + QUERIES.get(path, "")
-    response = matching.request(
-        method, url, json=body_for(method, path, world), headers=headers(role, world, plan)
+    client, days = (later, LATER_DAYS) if path == ANSWER else (matching, 0)
+    response = client.request(
+        method, url, json=body_for(method, path, world), headers=headers(role, world, plan, days)
     )
 
     if role == "none":

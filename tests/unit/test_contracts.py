@@ -42,6 +42,10 @@ from services.common.contracts import (
     Delegation,
     EmailSent,
     Factor,
+    FollowUpAnswered,
+    FollowUpAnswers,
+    FollowUpKey,
+    FollowUps,
     Household,
     ImmigrationStatus,
     InterestDeclared,
@@ -79,6 +83,7 @@ from services.common.topics import (
     COUNSELLORS,
     DEADLETTER,
     EVENT_PROPOSALS,
+    FOLLOWUPS,
     INTERESTS,
     MATCHING_COMMANDS,
     NOTIFICATIONS,
@@ -365,6 +370,37 @@ def a_settlement() -> Example:
     return SettlementKey(case_id=case_id), settlement
 
 
+def some_followups() -> Example:
+    """Marie-Ève's household three months after its arrival in Sherbrooke, as the SANC answered."""
+    case_id = UUID("9a8b7c6d-5e4f-5a3b-8c2d-1e0f9a8b7c6d")
+    at = datetime(2026, 4, 7, 15, 0, tzinfo=UTC)
+    answers = FollowUpAnswers(
+        in_region="yes",
+        work="in_field",
+        housing="permanent",
+        children_at_school="all_at_school",
+        french_courses="attending",
+        note="Emploi au CIUSSS de l'Estrie depuis mars.",
+    )
+    done = FollowUpAnswered(
+        month=3,
+        due_on=date(2026, 4, 6),
+        answered_on=date(2026, 4, 7),
+        recorded_at=at,
+        by_role="partner",
+        answers=answers,
+    )
+    value = FollowUps(
+        case_id=case_id,
+        person_id=MARIE_EVE_ID,
+        welcoming_partner_id=SANC_ID,
+        arrived_on=date(2026, 1, 6),
+        answered=[done],
+        updated_at=at,
+    )
+    return FollowUpKey(case_id=case_id), value
+
+
 def a_partner_referral() -> Example:
     """What the SANC learns of Marie-Ève's household: no name, no address."""
     seen = PartnerReferral(
@@ -418,6 +454,7 @@ EXAMPLES: dict[str, Callable[[], Example]] = {
     REFERRALS.name: a_referral,
     ROUNDS.name: a_round,
     SETTLEMENTS.name: a_settlement,
+    FOLLOWUPS.name: some_followups,
 }
 
 TOPICS_WITH_MODELS = [
@@ -436,6 +473,7 @@ ENTITY_TOPICS = [
     REFERRALS,
     ROUNDS,
     SETTLEMENTS,
+    FOLLOWUPS,
 ]
 FACT_TOPICS = [EVENT_PROPOSALS, CALENDAR_COMMANDS, MATCHING_COMMANDS, NOTIFICATIONS, CONTACT_ACCESS]
 PERSONAL_FIELDS = {"name", "email", "phone"}

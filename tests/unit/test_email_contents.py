@@ -49,6 +49,8 @@ CONTEXTS = [
     "referral_partner",
     "referral_partner_private",
     "weekly_digest",
+    "followup_reminder",
+    "followup_overdue_hub",
 ]
 TEMPLATE = {
     "case_opened_waiting": "case_opened",

@@ -29,7 +29,7 @@ from services.common.errors import Conflict
 from services.events import lifecycle as calendar_life
 from services.events.commands import apply_command
 from services.events.domain import decide
-from services.matching import concertation
+from services.matching import concertation, followups
 from services.matching import lifecycle as matching_life
 from services.matching import settlement as journey
 from services.matching.domain import CaseSummary, close_case, open_case
@@ -222,6 +222,9 @@ def test_each_action_on_a_settlement_leads_where_its_table_says(
             return "released"
         if action == "erase":
             return "erased"  # a tombstone, whatever the status
+        if action == "followup":
+            followups.check_answer(settlement, None, 3, today + timedelta(days=100))
+            return settlement.status
         return journey.record(settlement, action, today, "partner", today, MATCHING_NOW).status
 
     if targets is not None:

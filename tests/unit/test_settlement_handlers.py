@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from services.common.clock import local_date
 from services.common.contracts import Referral, Settlement
-from services.common.topics import CASES, REFERRALS, SETTLEMENTS
+from services.common.topics import CASES, FOLLOWUPS, REFERRALS, SETTLEMENTS
 from services.matching.domain import case_id_for
 from tests.unit.matching_builders import NOW, person
 from tests.unit.test_matching_handlers import WELCOME, Worker
@@ -139,7 +139,7 @@ async def test_an_arrived_household_s_plan_is_neither_declined_nor_cancelled_by_
     assert last.status == "arrived"
 
 
-async def test_an_erasure_tombstones_the_settlement_with_the_case() -> None:
+async def test_an_erasure_tombstones_the_settlement_and_the_follow_ups_with_the_case() -> None:
     worker = Worker()
     referral = await accepted(worker)
     await milestone(worker, referral, "exploratory_visit")
@@ -149,6 +149,8 @@ async def test_an_erasure_tombstones_the_settlement_with_the_case() -> None:
     assert settlements(worker)[-1] is None
     assert worker.published.types(SETTLEMENTS.name)[-1] == "matching.SettlementErased"
     assert worker.published.on(SETTLEMENTS.name)[-1].key.case_id == case_id_for(referral.person_id)
+    [followups] = worker.published.on(FOLLOWUPS.name)
+    assert (followups.key.case_id, followups.value) == (case_id_for(referral.person_id), None)
     assert worker.settlement_book == {}
     await milestone(worker, referral, "arrival")  # after the erasure: refused, nothing written
     assert settlements(worker)[-1] is None
@@ -179,3 +181,31 @@ async def test_a_close_replayed_after_a_crash_closes_the_case_it_left_open() -> 
 
     assert worker.published.types(CASES.name)[-1] == "matching.CaseClosed"
     assert settlements(worker)[-1] == opened  # nothing more written on settlements.v1
+
+
+async def test_a_follow_up_answered_is_recorded_on_the_settlement_once_without_its_answers() -> None:
+    worker = Worker()
+    referral = await accepted(worker)
+    await milestone(worker, referral, "arrival")
+    written = len(settlements(worker))
+
+    for month in (6, 3, 6):  # the second 6 is a replay of the command: nothing more
+        await worker.command("followup", case_id=referral.case_id, followup_month=month, on=TODAY.isoformat())
+
+    last = settlements(worker)[-1]
+    assert last is not None
+    assert last.followups_answered == [3, 6]
+    assert len(settlements(worker)) == written + 2
+    assert worker.published.types(SETTLEMENTS.name)[-1] == "matching.FollowUpRecorded"
+    assert worker.published.on(FOLLOWUPS.name) == []  # the answers are matching-api's to write
+
+
+async def test_a_follow_up_after_the_erasure_writes_nothing() -> None:
+    worker = Worker()
+    referral = await accepted(worker)
+    await milestone(worker, referral, "arrival")
+    await worker.command("erase", person_id=referral.person_id)
+
+    await worker.command("followup", case_id=referral.case_id, followup_month=3, on=TODAY.isoformat())
+
+    assert settlements(worker)[-1] is None

@@ -12,6 +12,7 @@ from .events import (
     RulesKey,
     Venue,
 )
+from .followups import FollowUpAnswered, FollowUpAnswers, FollowUpKey, FollowUpMonth, FollowUps
 from .matching import (
     Case,
     CaseKey,
@@ -79,6 +80,11 @@ __all__ = [
     "EmailSent",
     "Entitlement",
     "Factor",
+    "FollowUpAnswered",
+    "FollowUpAnswers",
+    "FollowUpKey",
+    "FollowUpMonth",
+    "FollowUps",
     "Household",
     "ImmigrationStatus",
     "IntakeCapacity",

@@ -16,6 +16,7 @@ from uuid import UUID
 from pydantic import Field
 
 from .base import CnpCode, Contract, Language, LocalTime, RegionCode, Versioned
+from .followups import FollowUpMonth
 from .matching import EnglishLevel, Entitlement, Factor, Household, SuggestedOffer
 from .settlements import Milestone, SettlementOutcome
 
@@ -30,7 +31,9 @@ class MatchingCommand(Versioned):
     """An action on rounds, referrals and settlements, decided in order by the matching worker (a fact)."""
 
     command_id: UUID
-    action: Literal["run_round", "accept", "decline", "override", "withdraw", "erase", "milestone", "close"]
+    action: Literal[
+        "run_round", "accept", "decline", "override", "withdraw", "erase", "milestone", "close", "followup"
+    ]
     round_id: UUID | None = Field(default=None, description="For run_round: the round's id.")
     referral_id: UUID | None = Field(default=None, description="For accept, decline and override.")
     person_id: UUID | None = Field(default=None, description="For withdraw and erase.")
@@ -41,10 +44,16 @@ class MatchingCommand(Versioned):
     # Added with settlements (optional: older commands still read).
     case_id: UUID | None = Field(default=None, description="For milestone and close: the case.")
     milestone: Milestone | None = Field(default=None, description="For milestone: which one.")
-    on: date | None = Field(default=None, description="For milestone and close: the day it happened.")
+    on: date | None = Field(
+        default=None, description="For milestone and close: the day it happened; for followup: answered."
+    )
     outcome: SettlementOutcome | None = Field(default=None, description="For close: the outcome.")
     moved_to_region: RegionCode | None = Field(
         default=None, description="For close as moved_to_another_region: the region, when known."
+    )
+    followup_month: FollowUpMonth | None = Field(
+        default=None,
+        description="For followup: which follow-up was answered (the answers are on followups.v1 only).",
     )
     by_role: Literal["hub", "counsellor", "person", "schedule", "partner", "delegate"]
     by_subject: str = Field(description="Who acted: a counsellor id, a person id, 'schedule'…")

@@ -15,6 +15,7 @@ from uuid import UUID
 from pydantic import Field
 
 from .base import Contract, RegionCode, Versioned
+from .followups import FollowUpMonth
 
 SettlementStatus = Literal["awaiting_contact", "contacted", "visited", "moving", "arrived", "closed"]
 Milestone = Literal["first_contact", "exploratory_visit", "move", "arrival"]
@@ -62,5 +63,10 @@ class Settlement(Versioned):
     )
     closed_on: date | None = Field(default=None, description="The day the outcome was observed.")
     steps: list[SettlementStep] = Field(default_factory=list, description="Every step recorded, in order.")
+    followups_answered: list[FollowUpMonth] = Field(
+        default_factory=list,
+        description="The follow-ups answered (months after the arrival: 3, 6, 12, 24); their answers are "
+        "personal data, on followups.v1 only.",
+    )
     opened_at: datetime = Field(description="When the plan was accepted and the settlement began (UTC).")
     updated_at: datetime
