@@ -118,7 +118,6 @@ class FakeMatching:
             return httpx.Response(202, json={"person_id": person})
         return httpx.Response(404, json={})
 
-
     def _update(self, interest: dict[str, Any], change: dict[str, Any]) -> httpx.Response:
         """A new revision of the profile, checked by the API's own model."""
         try:
