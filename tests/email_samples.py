@@ -42,6 +42,7 @@ from services.notifications.followup_reminders import FollowUpDue, reminder_cont
 
 # What the worker's page links look like (services/common/page_links.py); the token is made up.
 PAGE_LINK = "http://127.0.0.1:8004/open/eyJwIjoiZmlsZSJ9.sample"
+STAFF_CASE_LINK = "http://127.0.0.1:8004/staff/cases/9a8b7c6d-5e4f-5a3b-8c2d-1e0f9a8b7c6d"
 PLAN_LINK = "http://127.0.0.1:8004/open/eyJwIjoicGxhbiJ9.sample"
 
 NOW = datetime(2027, 2, 22, 14, 5, tzinfo=UTC)
@@ -409,6 +410,9 @@ def settlement() -> Settlement:
 
 
 def _followup_context(template: str, language: str) -> dict[str, Any] | None:
+    if template == "review_requested":
+        asked = referral(language=language).model_copy(update={"review_requested_at": NOW})
+        return contexts.review_requested_context(asked, counsellor(language), STAFF_CASE_LINK)
     if template == "followup_reminder":
         due = FollowUpDue(
             case_id=settlement().case_id,

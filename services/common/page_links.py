@@ -48,6 +48,10 @@ class PageLinks:
         payload: dict[str, Any] = {"p": str(person_id), "g": page, "t": self._clock.timestamp()}
         return f"{self._base}/open/{self._serializer.dumps(payload)}"
 
+    def staff_case(self, case_id: UUID) -> str:
+        """The address of a case's staff page (the counsellor signs in as usual)."""
+        return f"{self._base}/staff/cases/{case_id}"
+
     def read(self, token: str) -> tuple[UUID, PageName]:
         """The person and page ``token`` names, or ``PageLinkRefused``."""
         try:

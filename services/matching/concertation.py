@@ -460,6 +460,14 @@ def cancel(referral: Referral, now: datetime) -> Referral:
     return referral.model_copy(update={"status": "cancelled", "updated_at": now})
 
 
+def request_review(referral: Referral, now: datetime) -> Referral:
+    """The person asks a counsellor to review the plan; asking again changes nothing."""
+    check_referral(referral.referral_id, referral.status, "request_review")
+    if referral.review_requested_at is not None:
+        return referral
+    return referral.model_copy(update={"review_requested_at": now, "updated_at": now})
+
+
 def override(
     referral: Referral,
     target: Offer | None,
@@ -478,7 +486,7 @@ def override(
         previous_partner_id=referral.welcoming_partner_id,
         previous_region=referral.region,
     )
-    common = {"decided_by": "counsellor", "override": review, "updated_at": now}
+    common = {"decided_by": "counsellor", "override": review, "review_requested_at": None, "updated_at": now}
     if target is None:
         return referral.model_copy(update={**common, "status": "cancelled"})
     if target.intake is None or target.status != "active":

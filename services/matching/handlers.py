@@ -62,6 +62,7 @@ ACTION_EVENTS = {
     "accept": "matching.ReferralAccepted",
     "decline": "matching.ReferralDeclined",
     "override": "matching.ReferralOverridden",
+    "request_review": "matching.ReviewRequested",
 }
 log = structlog.get_logger(__name__)
 
@@ -126,7 +127,7 @@ class Matching:
         try:
             if command.action == "run_round":
                 await self._run_round(command, record)
-            elif command.action in ("accept", "decline", "override"):
+            elif command.action in ("accept", "decline", "override", "request_review"):
                 await self._on_referral_action(command, record)
             elif command.action in ("milestone", "close", "followup"):
                 await self.settlements.on_command(command, record)
@@ -234,6 +235,11 @@ class Matching:
         if referral is None:
             raise LookupError(f"no referral {command.referral_id}")
         now = self._clock.now()
+        if command.action == "request_review":
+            changed = concertation.request_review(referral, now)
+            if changed is not referral:
+                await self._issue(changed, record, ACTION_EVENTS[command.action])
+            return
         if command.action == "accept":
             changed = concertation.accept(referral, now)
         else:

@@ -24,7 +24,7 @@ CaseAction = Literal["update", "withdraw", "assign_counsellor", "refer", "change
 CaseOutcome = Literal["open", "closed", "withdrawn", "erased"]
 
 ReferralStatus = Literal["proposed", "accepted", "declined", "cancelled"]
-ReferralAction = Literal["accept", "decline", "override", "cancel"]
+ReferralAction = Literal["accept", "decline", "override", "cancel", "request_review"]
 
 CASE: Mapping[CaseStatus, Mapping[CaseAction, frozenset[CaseOutcome]]] = {
     "open": {
@@ -46,6 +46,7 @@ REFERRAL: Mapping[ReferralStatus, Mapping[ReferralAction, frozenset[ReferralStat
         "decline": frozenset({"declined"}),  # its place returns to the pool for the next round
         "override": frozenset({"proposed", "cancelled"}),  # another organization, or none
         "cancel": frozenset({"cancelled"}),  # the person withdrew
+        "request_review": frozenset({"proposed"}),  # a counsellor is asked to review it (Law 25)
     },
     "accepted": {
         "decline": frozenset({"declined"}),
@@ -125,6 +126,7 @@ REFERRAL_REFUSALS: Mapping[ReferralAction, str] = {
     "decline": "it cannot be declined",
     "override": "it cannot be overridden",
     "cancel": "it cannot be cancelled",
+    "request_review": "only a proposed plan can be reviewed on request",
 }
 
 

@@ -76,9 +76,10 @@ def _command(runtime: ApiRuntime, principal: Principal, action: str, **fields: A
         issued_at=runtime.clock.now(),
         **fields,
     )
-    event = {"run_round": "matching.RoundRequested"}.get(
-        action, f"matching.Referral{action.title()}Requested"
-    )
+    event = {
+        "run_round": "matching.RoundRequested",
+        "request_review": "matching.ReferralReviewRequested",
+    }.get(action, f"matching.Referral{action.title()}Requested")
     runtime.publish(MATCHING_COMMANDS, CommandKey(command_id=command.command_id), command, event)
     return command
 
@@ -215,6 +216,23 @@ def decline(referral_id: uuid.UUID, body: DeclineIn, runtime: Runtime, principal
     _not_lived(runtime, referral)
     _command(runtime, principal, "decline", referral_id=referral_id, reason=body.reason)
     return _accepted(referral, "decline")
+
+
+@router.post(
+    "/referrals/{referral_id}/review",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=ActionAccepted,
+    tags=["referrals"],
+)
+def request_review(referral_id: uuid.UUID, runtime: Runtime, principal: CurrentPrincipal) -> Any:
+    """The person asks a counsellor to review their plan (Law 25); the counsellor is emailed, and
+    answers by overriding it or by telling the person it stands. Asking twice changes nothing."""
+    require(principal, *PEOPLE_READERS)
+    referral = _referral(runtime, referral_id)
+    may_see_person(principal, referral.person_id)
+    check_referral(referral_id, referral.status, "request_review")
+    _command(runtime, principal, "request_review", referral_id=referral_id)
+    return _accepted(referral, "request_review")
 
 
 @router.post(

@@ -230,6 +230,21 @@ def referral_person_context(
     }
 
 
+def review_requested_context(referral: Referral, counsellor: Counsellor, case_url: str) -> dict[str, Any]:
+    """A counsellor's email: the person asks for a review of their automated plan (Law 25); the
+    case and the plan, never the person's contact data."""
+    names = region_names(counsellor.languages[0])
+    assert referral.review_requested_at is not None
+    return {
+        "counsellor": counsellor.name,
+        "case_ref": reference(referral.case_id),
+        "referral_ref": reference(referral.referral_id),
+        "region": names.get(referral.region, referral.region) if referral.region else None,
+        "asked": referral.review_requested_at.date(),
+        "case_url": case_url,
+    }
+
+
 def referral_partner_context(
     referral: Referral,
     partner: Partner,

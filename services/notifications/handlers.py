@@ -261,6 +261,8 @@ class Notifier:
         reviewed = referral.decided_by == "counsellor"
         if referral.status == "proposed" or (reviewed and referral.status == "cancelled"):
             await self._to_person(record, referral, partner, counsellor)
+        if referral.status == "proposed" and referral.review_requested_at is not None and counsellor:
+            await self._review_requested(record, referral, counsellor)
         if partner is not None and referral.status == "proposed":
             await self._to_welcoming_partner(record, referral, partner, counsellor)
         elif partner is not None:
@@ -282,6 +284,25 @@ class Notifier:
         context = contexts.referral_person_context(referral, contact, partner, counsellor, link)
         email = Email(
             key, "referral_plan", contact.language, "person", referral.person_id, contact.email, context
+        )
+        await self._send(record, email)
+
+    async def _review_requested(self, record: Received, referral: Referral, counsellor: Counsellor) -> None:
+        """The person asked for a review: their counsellor is told, once per plan and decision."""
+        key = ledger.referral_key(referral, "review", "review_requested", counsellor.counsellor_id)
+        if self._delivery.was_sent(key, "review_requested", counsellor.counsellor_id):
+            return
+        context = contexts.review_requested_context(
+            referral, counsellor, self._links.staff_case(referral.case_id)
+        )
+        email = Email(
+            key,
+            "review_requested",
+            counsellor.languages[0],
+            "counsellor",
+            counsellor.counsellor_id,
+            counsellor.email,
+            context,
         )
         await self._send(record, email)
 

@@ -107,7 +107,7 @@ async def answer_plan(
     caller = person_of(page)
     if caller is None:
         return refusal(web, page, 401)
-    if action not in ("accept", "decline"):
+    if action not in ("accept", "decline", "review"):
         return refusal(web, page, 404)
     body = {"reason": reason.strip() or None} if action == "decline" else None
     answer = await web.matching.call(

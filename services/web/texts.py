@@ -248,6 +248,18 @@ TEXTS: dict[str, tuple[str, str]] = {
     "accept": ("J'accepte ce plan", "I accept this plan"),
     "decline": ("Je refuse ce plan", "I decline this plan"),
     "decline_reason": ("Pourquoi ?", "Why?"),
+    "plan_review_title": ("Faire réviser ce plan par une personne", "Have a person review this plan"),
+    "plan_review_intro": (
+        "Ce plan a été établi par une décision automatisée. Vous pouvez demander qu'une conseillère "
+        "ou un conseiller le révise : cette personne vous écrira.",
+        "This plan was made by an automated decision. You may ask a counsellor to review it: "
+        "they will write to you.",
+    ),
+    "plan_review_ask": ("Demander une révision", "Ask for a review"),
+    "plan_review_asked": (
+        "Vous avez demandé une révision le {day}. Votre conseillère ou votre conseiller vous écrira.",
+        "You asked for a review on {day}. Your counsellor will write to you.",
+    ),
     "action_recorded": (
         "Votre réponse est enregistrée. La page se met à jour dans un instant.",
         "Your answer is recorded. The page updates in a moment.",

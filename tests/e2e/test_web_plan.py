@@ -6,8 +6,8 @@ the link in its email, and no email asks anyone to reply.
   and she accepts it.
 - Samuel was registered by a counsellor, in English, and has never used the web: the link in his
   case-opened email asks to email him a sign-in link, which opens his file; after the round, the
-  plan email's link, in a browser with no session, leads through a new sign-in link to the plan,
-  and he declines it with a reason.
+  plan email's link, in a browser with no session, leads through a new sign-in link to the plan;
+  he asks for a person to review it (his counsellor is emailed, Law 25), then declines it.
 
 A round takes every open case on its broker, so this module has a stack of its own (the events
 service is not part of this story). axe-core checks each new page in its language.
@@ -64,7 +64,8 @@ def _api(stack: Stack, name: str) -> str:
     return stack.config.url(next(p for p in PROCESSES if p.name == name))
 
 
-def _welcoming_partner_and_counsellor(stack: Stack) -> None:
+def _welcoming_partner_and_counsellor(stack: Stack) -> str:
+    """A welcoming partner with places in Estrie, and a counsellor; the counsellor's address."""
     partners = _api(stack, "partners-api")
     partner = {
         "name": unique("Service d'accueil de l'Estrie"),
@@ -89,6 +90,7 @@ def _welcoming_partner_and_counsellor(stack: Stack) -> None:
     }
     matching = stack.config.url(MATCHING_API)
     created(httpx.post(f"{matching}/counsellors", json=counsellor, headers=bearer("hub")), "counsellor_id")
+    return str(counsellor["email"])
 
 
 def _registered_by_a_counsellor(stack: Stack, email: str) -> str:
@@ -138,7 +140,7 @@ def _sign_in_from(page: Page, mail_dir: Path, email: str, subject: str, button: 
 
 def test_people_answer_their_plan_from_the_link_in_its_email(stack: Stack, browser: Browser) -> None:
     web, mail_dir, audit = stack.config.url(WEB), stack.config.mail_dir, Audit()
-    _welcoming_partner_and_counsellor(stack)
+    claire = _welcoming_partner_and_counsellor(stack)
 
     amina_email, samuel_email = address("amina"), address("samuel")
     amina = new_page(browser, "fr")
@@ -176,6 +178,10 @@ def test_people_answer_their_plan_from_the_link_in_its_email(stack: Stack, brows
     _sign_in_from(samuel, mail_dir, samuel_email, "sign in", "Sign in")
     samuel.wait_for_url(f"**/file/{samuel_case}#plan")
     audit.check(samuel, "file-plan.en")
+    samuel.get_by_role("button", name="Ask for a review").click()
+    reload_until(samuel, "p.review-asked")
+    asked = mail_to(mail_dir, claire, "Révision demandée")  # Claire counsels in French first
+    link_in(asked, f"/staff/cases/{samuel_case}")  # the staff page of his file
     samuel.fill("#reason-1", "We found a home in Laval.")
     samuel.get_by_role("button", name="I decline this plan").click()
     reload_until(samuel, "section.plan strong:text('Declined')")

@@ -61,6 +61,7 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/referrals/{referral_id}/factors"): SELF,
     ("POST", "/referrals/{referral_id}/accept"): SELF,
     ("POST", "/referrals/{referral_id}/decline"): SELF,
+    ("POST", "/referrals/{referral_id}/review"): SELF,
     ("POST", "/referrals/{referral_id}/override"): STAFF,
     ("GET", "/partners/{partner_id}/referrals"): frozenset({"hub", "partner"}),
     ("GET", "/partners/{partner_id}/referrals/{referral_id}"): frozenset({"hub", "partner"}),

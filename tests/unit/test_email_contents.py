@@ -51,6 +51,7 @@ CONTEXTS = [
     "weekly_digest",
     "followup_reminder",
     "followup_overdue_hub",
+    "review_requested",
 ]
 TEMPLATE = {
     "case_opened_waiting": "case_opened",
@@ -386,3 +387,19 @@ def test_an_organizer_is_told_a_place_is_provisional_and_which_day_it_gave_up(re
     )
     assert "Your provisional place on Saturday, March 6, 2027 went to an activity endorsed" in english.text
     assert "provisional until" not in english.text
+
+
+def test_a_review_request_tells_the_counsellor_the_plan_and_where_the_file_is(renderer: Renderer) -> None:
+    email = render(renderer, "review_requested", "fr")
+
+    assert (
+        email.subject
+        == "Révision demandée : plan d'orientation "
+        + samples.contexts_of("review_requested", "fr")["referral_ref"]
+    )
+    assert samples.STAFF_CASE_LINK in email.text
+    assert f'href="{samples.STAFF_CASE_LINK}"' in email.html
+    assert "Loi 25" in email.text
+    contact = samples.contact("fr")
+    for private in (contact.name, contact.email):
+        assert private not in email.text + email.html, "never the person's contact data"

@@ -123,6 +123,18 @@ def test_the_calendar_entry_moves_are_made_only_on_a_scheduled_entry() -> None:
                 assert calendar_life.CALENDAR_ENTRY[status][move] == {"scheduled"}
 
 
+def test_asking_for_a_review_is_recorded_once_and_a_review_clears_it() -> None:
+    market, proposed, _ = two_places_one_taken()
+    asked = concertation.request_review(proposed, NOW)
+    assert asked.review_requested_at == NOW
+    assert asked.status == "proposed"
+    assert concertation.request_review(asked, NOW + timedelta(days=1)) is asked, (
+        "asking twice changes nothing"
+    )
+    reviewed = concertation.override(asked, None, "Revu avec la personne", "c-7", market, LIMITS, NOW)
+    assert reviewed.review_requested_at is None
+
+
 @pytest.mark.parametrize(("status", "action"), REFERRAL_PAIRS)
 def test_each_action_on_a_referral_leads_where_its_table_says(
     status: matching_life.ReferralStatus, action: matching_life.ReferralAction
@@ -138,6 +150,8 @@ def test_each_action_on_a_referral_leads_where_its_table_says(
             return concertation.decline(referral, "trop loin", NOW)
         if action == "override":
             return concertation.override(referral, None, "Revu", "c-7", market, LIMITS, NOW)
+        if action == "request_review":
+            return concertation.request_review(referral, NOW)
         return concertation.cancel(referral, NOW)
 
     if targets is not None:

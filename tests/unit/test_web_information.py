@@ -1,4 +1,5 @@
-"""The information that would decide a possible measure: the questions follow the measures'
+"""The information that would decide a possible measure, and asking for a human review of an
+automated plan. The questions follow the measures'
 missing facts, bad answers are named field by field in the person's language, and a good answer
 sends a new revision of the whole profile (the rest unchanged) as the person.
 """
@@ -13,6 +14,7 @@ import pytest
 
 from services.common.contracts import Entitlement
 from services.web.information import check_information, questions_for, updated_profile
+from tests import email_samples as samples
 from tests.unit.test_web_pages import _csrf, _follow, _form, _register, world
 
 __all__ = ["world"]  # the fixture, shared with test_web_pages
@@ -126,3 +128,27 @@ def test_the_form_is_for_a_signed_in_person_only(world: Any) -> None:
     client, _, _, _ = world
     assert client.get("/my-file/information").status_code == 401
     assert client.post("/my-file/information", data={"csrf_token": _csrf(client)}).status_code == 401
+
+
+def test_a_person_asks_a_person_to_review_an_automated_plan(world: Any) -> None:
+    client, mail, matching, clock = world
+    file = _signed_in(client, mail)
+    person = next(iter(matching.interests))
+    plan = samples.referral().model_copy(update={"person_id": uuid.UUID(person)}).model_dump(mode="json")
+    matching.referrals = [plan]
+    page = client.get(file)
+    assert "Faire réviser ce plan par une personne" in page.text
+    asked = client.post(
+        f"{file}/referrals/{plan['referral_id']}/review",
+        data={"csrf_token": _csrf(client)},
+        follow_redirects=False,
+    )
+    assert asked.status_code == 303
+    assert matching.plan_actions == [(plan["referral_id"], "review")]
+    matching.referrals = [{**plan, "review_requested_at": clock.now().isoformat()}]
+    after = client.get(file).text
+    assert "Vous avez demandé une révision le 11 janvier 2027." in after
+    assert "Demander une révision" not in after, "asked once"
+    reviewed = samples.referral("counsellor").model_copy(update={"person_id": uuid.UUID(person)})
+    matching.referrals = [reviewed.model_dump(mode="json")]
+    assert "Faire réviser" not in client.get(file).text, "a plan a counsellor made is already a person's"

@@ -59,6 +59,8 @@ class FakeMatching:
         self.withdrawn: set[str] = set()
         self.entitlements: list[dict[str, Any]] = []  # every case's
         self.profile_updates: list[dict[str, Any]] = []
+        self.referrals: list[dict[str, Any]] = []  # every person's
+        self.plan_actions: list[tuple[str, str]] = []  # (referral id, action)
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         token = request.headers["authorization"].removeprefix("Bearer ")
@@ -86,7 +88,11 @@ class FakeMatching:
             case = _case(case_id, owner, self.clock, str(owner) in self.withdrawn)
             return httpx.Response(200, json={**case, "entitlements": self.entitlements})
         if path.endswith("/referrals"):
-            return httpx.Response(200, json=[])
+            return httpx.Response(200, json=self.referrals)
+        if request.method == "POST" and path.startswith("/referrals/"):
+            _, _, referral_id, action = path.split("/")
+            self.plan_actions.append((referral_id, action))
+            return httpx.Response(202, json={"referral_id": referral_id, "action": action})
         return httpx.Response(404, json={})
 
     def _person(self, request: httpx.Request, principal: Any, person: str) -> httpx.Response:

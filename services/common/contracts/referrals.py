@@ -32,10 +32,21 @@ class MatchingCommand(Versioned):
 
     command_id: UUID
     action: Literal[
-        "run_round", "accept", "decline", "override", "withdraw", "erase", "milestone", "close", "followup"
+        "run_round",
+        "accept",
+        "decline",
+        "override",
+        "request_review",
+        "withdraw",
+        "erase",
+        "milestone",
+        "close",
+        "followup",
     ]
     round_id: UUID | None = Field(default=None, description="For run_round: the round's id.")
-    referral_id: UUID | None = Field(default=None, description="For accept, decline and override.")
+    referral_id: UUID | None = Field(
+        default=None, description="For accept, decline, override and request_review."
+    )
     person_id: UUID | None = Field(default=None, description="For withdraw and erase.")
     welcoming_offer_id: UUID | None = Field(
         default=None, description="For override: the intake-capacity offer to refer to instead (None: none)."
@@ -115,6 +126,11 @@ class Referral(Versioned):
     )
     override: Override | None = None
     decline_reason: str | None = None
+    review_requested_at: datetime | None = Field(
+        default=None,
+        description="When the person asked a counsellor to review this automated plan (Law 25); "
+        "a counsellor's review (override) clears it.",
+    )
     issued_at: datetime
     updated_at: datetime
 
