@@ -25,8 +25,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from analysis.season import Season, SeasonSpec, generate
+from services.common.auth import Role, mint
 from services.common.clock import default_clock
 from services.common.settings import Settings
+from services.web.invite import open_staff_accounts
+from services.web.store import WebStore
 from tools.report import render
 from tools.report.collect import observe
 from tools.report.compare import calendar_sides, routing_sides
@@ -239,9 +242,30 @@ def up(people: People = 1000, seed: Seed = 2026, var: Path = ROOT / "var") -> No
     except (StackError, TimeoutError, httpx.HTTPError) as exc:
         console.print(f"[red]{exc}[/red] — see the logs in {config.var / 'log'}")
         raise typer.Exit(1) from exc
+    staff = _open_the_web_to_staff(config)
     console.print(urls(config))
+    console.print(
+        f"On the web, {staff} staff sign in by emailed link (the link arrives in {config.mail_dir}): "
+        f"the hub as {Settings().hub.email}, each counsellor with their address (GET /counsellors). "
+        "People open the link in their emails there."
+    )
     console.print("Tokens for the docs' Authorize button: .venv/bin/python -m tools.token hub me")
     console.print("Stop it with [bold]make down[/bold].")
+
+
+def _open_the_web_to_staff(config: StackConfig) -> int:
+    """Web accounts for the hub and the season's counsellors (services/web/invite.py)."""
+    settings = Settings()
+    matching = config.url(next(p for p in PROCESSES if p.name == "matching-api"))
+    token = mint(settings.auth, "demo-hub", Role.HUB)
+    answer = httpx.get(f"{matching}/counsellors", headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    answer.raise_for_status()
+    secret = settings.auth.secret.get_secret_value()
+    store = WebStore(config.var / "data" / "web" / "web.sqlite3", secret)
+    try:
+        return open_staff_accounts(store, secret, settings.hub, answer.json())
+    finally:
+        store.close()
 
 
 if __name__ == "__main__":

@@ -12,20 +12,37 @@ from the web's Staff page, where that is done for them.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import typer
 
 from services.common.logging import configure_logging
-from services.common.settings import Settings
+from services.common.settings import HubSettings, Settings
 from services.notifications.mailer import SmtpMailer
 
-from .links import LinkSigner
+from .links import LinkSigner, account_key
 from .routes_staff import send_invitation
 from .store import Account, WebStore
 
 cli = typer.Typer(add_completion=False, help=__doc__)
+
+
+def open_staff_accounts(
+    store: WebStore, secret: str, hub: HubSettings, counsellors: Iterable[Mapping[str, Any]]
+) -> int:
+    """Accounts for the hub's coordinators and for each counsellor of matching-api's list
+    (``GET /counsellors``), so they sign in at ``/sign-in`` by emailed link; no email is sent
+    now. ``make up`` does this for the demo season's staff. Returns how many were recorded."""
+    staff = [(hub.email, Account("hub", "hub", hub.language))] + [
+        (str(c["email"]), Account("counsellor", str(c["counsellor_id"]), str(c["languages"][0])))
+        for c in counsellors
+        if c.get("active", True)
+    ]
+    for email, account in staff:
+        store.save_account(account_key(secret, email), account)
+    return len(staff)
 
 
 @cli.command()
