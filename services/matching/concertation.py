@@ -48,7 +48,9 @@ from .ranking import (
     serves,
     settlement_score,
 )
+from .snapshot import RoundCase
 
+NONE_DECLINED: frozenset[int] = frozenset()
 REFERRAL_NAMESPACE = uuid.UUID("c0a4f1d2-6e0b-4a8e-9a3f-71d2b9e5c804")
 
 
@@ -62,7 +64,7 @@ class Market:
     """The snapshot a round reads: people, cases, earlier referrals, offers, partners, calendar."""
 
     profiles: Mapping[UUID, InterestDeclared]
-    cases: Mapping[UUID, Case]
+    cases: Mapping[UUID, Case | RoundCase]  # a round reads RoundCase (snapshot.read_cases)
     referrals: Sequence[Referral]
     offers: Sequence[Offer]
     partners: Mapping[UUID, Partner]
@@ -95,7 +97,7 @@ class Prepared:
     """A round's participants, numbered: household ``i`` is ``cases[i]`` (case id order),
     organization ``j`` is ``offers[j]`` (an intake capacity and its region, by region then offer id)."""
 
-    cases: list[Case]
+    cases: list[RoundCase]
     offers: list[tuple[str, Offer]]
     seekers: list[Seeker]
     organizations: list[Organization]
@@ -129,7 +131,7 @@ def prepare(market: Market, today: date) -> Prepared:
         if r.status == "declined":
             declined.setdefault(r.person_id, set()).add(r.welcoming_offer_id)
     taking_part = [
-        case
+        RoundCase.of(case)
         for person, case in sorted(market.cases.items(), key=lambda item: item[1].case_id.int)
         if case_allows(case.status, "refer")
         and person not in busy
@@ -151,12 +153,12 @@ def prepare(market: Market, today: date) -> Prepared:
     seekers = []
     for case in taking_part:
         profile = market.profiles[case.person_id]
-        refused = declined.get(case.person_id, set())
+        refused = declined.get(case.person_id)
         seekers.append(
             Seeker(
                 regions=welcome.rescore(case, profile),
                 language=profile.language,
-                declined=frozenset(number[o] for o in refused if o in number),
+                declined=frozenset(number[o] for o in refused if o in number) if refused else NONE_DECLINED,
             )
         )
     return Prepared(
@@ -243,50 +245,58 @@ class _WelcomeNow:
     gained a welcoming organization since.
     """
 
-    RECOMPUTED = ("welcoming", "service_language")
-
     def __init__(self, welcomers: Mapping[str, list[tuple[Offer, Partner | None, int]]]) -> None:
-        self._serves = {
+        serving = {
             region: {lang: any(serves(p, lang) for _, p, _ in found) for lang in ("fr", "en")}
             for region, found in welcomers.items()
             if any(o.intake is not None and o.intake.households_per_month > 0 for o, _, _ in found)
         }
+        # The service-language factor now, by language and region (the regions where someone can
+        # welcome, never Montréal): +5 if a welcomer of the region serves the language, else -10.
+        self._points = {
+            lang: {region: 5.0 if by[lang] else -10.0 for region, by in serving.items() if region != MONTREAL}
+            for lang in ("fr", "en")
+        }
+        self._open = sorted(serving)
 
-    def points(self, region: str, language: str) -> float:
-        if region not in self._serves:
-            return -100.0
-        return 5.0 if self._serves[region][language] else -10.0
-
-    def rescore(self, case: Case, profile: InterestDeclared) -> list[tuple[str, float]]:
+    def rescore(self, case: Case | RoundCase, profile: InterestDeclared) -> list[tuple[str, float]]:
         """(region, score) of every region the household accepts and where someone can welcome it,
         in its order: the regions it ranked, by its rank (never by score), then — open to any —
-        the others by score, then region code (it said nothing among those)."""
+        the others by score, then region code (it said nothing among those).
+
+        A region's score is its kept points (the factors of the case not recomputed: preference, job,
+        settlement) plus the service-language factor now, rounded to 0.01."""
+        case = RoundCase.of(case)
         ranked = profile.preferred_regions
         rank = {region: n for n, region in enumerate(ranked)}
+        unranked = len(ranked)
         open_to_any = profile.open_to_any_region or not ranked
-        found = []
+        points = self._points[profile.language]
         listed = set()
+        found = []  # (rank, -score, region): the order to sort by
         for scored in case.regions:
-            listed.add(scored.region)
-            if scored.region not in rank and not open_to_any:
+            region = scored.region
+            listed.add(region)
+            if region not in rank and not open_to_any:
                 continue
-            kept = sum(f.points for f in scored.factors if f.factor not in self.RECOMPUTED)
-            found.append((scored.region, kept))
+            now = points.get(region)
+            if now is not None:
+                found.append((rank.get(region, unranked), -round(scored.kept + now, 2), region))
         # A region the person ranked is always in the case; one missing (an older case) keeps
         # its preference points. Open to any: the regions that gained a welcomer since count too.
         for region in ranked:
-            points = preference_points(profile, region)
-            if region not in listed and points is not None:
-                found.append((region, points.points))
+            if region not in listed and region in points:
+                preference = preference_points(profile, region)
+                if preference is not None:
+                    found.append((rank[region], -round(preference.points + points[region], 2), region))
         if open_to_any:
-            found.extend((region, 4.0) for region in sorted(set(self._serves) - listed - set(ranked)))
-        scored_now = [
-            (region, round(kept + self.points(region, profile.language), 2))
-            for region, kept in found
-            if region in self._serves and region != MONTREAL
-        ]
-        scored_now.sort(key=lambda item: (rank.get(item[0], len(ranked)), -item[1], item[0]))
-        return [(region, score) for region, score in scored_now if score > UNREACHABLE]
+            found.extend(
+                (unranked, -round(4.0 + points[region], 2), region)
+                for region in self._open
+                if region not in listed and region not in rank and region in points
+            )
+        found.sort()
+        return [(region, -minus) for _, minus, region in found if -minus > UNREACHABLE]
 
 
 @dataclass
@@ -325,7 +335,7 @@ class _Suggested:
 
 def _plan(
     round_id: UUID,
-    case: Case,
+    case: RoundCase,
     market: Market,
     welcomer: Offer,
     regions: Mapping[str, RegionOffers],
@@ -426,7 +436,7 @@ def activities_for(
     ]
 
 
-def _factors(case: Case, region: str, partner: Partner | None, language: str) -> list[Factor]:
+def _factors(case: RoundCase, region: str, partner: Partner | None, language: str) -> list[Factor]:
     scored = next((r for r in case.regions if r.region == region), None)
     factors = list(scored.factors) if scored is not None else []
     name = partner.name if partner is not None else "—"
@@ -494,7 +504,7 @@ def override(
         raise Conflict(
             f"offer {target.offer_id} has no place left ({held} of {target.intake.households_per_month})"
         )
-    case = market.cases[referral.person_id]
+    case = RoundCase.of(market.cases[referral.person_id])
     others = [r for r in market.referrals if r.referral_id != referral.referral_id]
     plan = _plan(
         referral.round_id,

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from datetime import datetime
 from typing import Any
 
@@ -28,7 +28,6 @@ import structlog
 from services.common.clock import Clock
 from services.common.cloudevents import EventMeta, new_event
 from services.common.contracts import (
-    Case,
     CommandKey,
     MatchingCommand,
     Referral,
@@ -54,6 +53,7 @@ from .domain import case_id_for
 from .lifecycle import referral_allows
 from .settlement_handlers import Settlements
 from .sharing import partner_view
+from .snapshot import SnapshotCase
 from .state import People, ReferralBook, SettlementBook
 
 CATCH_UP_S = 10.0
@@ -169,7 +169,7 @@ class Matching:
             asked = start
 
     def _market(
-        self, cases: dict[uuid.UUID, Case], excluding_round: uuid.UUID | None = None
+        self, cases: Mapping[uuid.UUID, SnapshotCase], excluding_round: uuid.UUID | None = None
     ) -> concertation.Market:
         found = {person: self._people.profile(person) for person in cases}
         return concertation.Market(
