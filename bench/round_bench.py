@@ -5,9 +5,11 @@ organizations (and 2,000 job offers), on the synthetic market of analysis/season
 
 Measures, for each run after a warm-up:
 
-- the snapshot read: the cases as the worker reads them from cases.v1 — each case's record value
-  (its JSON, as ``codec.encode`` writes it) parsed into a ``Case`` (``Case.model_validate_json``,
-  as ``worker.read_cases`` does). The broker's fetch itself is not in it (no broker here);
+- the snapshot read: the cases as the worker reads them from cases.v1 — the topic's records (key and
+  value, as ``codec.encode`` writes them) through ``snapshot.read_cases``, the function the worker's
+  ``KafkaCases.read_all`` calls: the latest record of each household taking part, parsed as a
+  ``RoundCase``. The broker's fetch itself is not in it (no broker here), nor the worker's reading
+  of who takes part (its interests, parsed from the bytes it keeps);
 - the matching itself (``prepare`` — regions and scores — then deferred acceptance);
 - the whole round: the snapshot read, then ``run_round`` with its referral plans (jobs,
   settlement, activities, entitlements, factors as pydantic models);
@@ -35,12 +37,13 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from analysis.season import Size, make_market
+from analysis.season import Size, make_people_and_offers, open_cases
 from services.common.codec import encode
-from services.common.contracts import Case
+from services.common.contracts import CaseKey
 from services.matching.concertation import Limits, Market, prepare, run_round
 from services.matching.fast_placement import place_fast
 from services.matching.placement import place
+from services.matching.snapshot import read_cases
 from services.matching.stability_fast import blocked_people
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -66,22 +69,22 @@ def main(
 ) -> None:
     """Run the round benchmark and write its results."""
     started = time.perf_counter()
-    market = make_market(
+    market = make_people_and_offers(
         Size(people=people, organizations=organizations, jobs=jobs, capacity_ratio=0.6, seed=11), NOW
     )
-    # What cases.v1 holds: each case's record value. The worker parses them at each round.
-    records = [encode(case) for case in market.cases.values()]
-    market = Market(market.profiles, {}, [], market.offers, market.partners, market.calendar)
+    # What cases.v1 holds: each case's record (key, value), opened one at a time. The worker reads
+    # them at each round.
+    records = [(encode(CaseKey(case_id=case.case_id)), encode(case)) for _, case in open_cases(market, NOW)]
+    taking_part = list(market.profiles)
     generated_s = time.perf_counter() - started
     market_rss = _peak_rss_mib()
     limits = Limits()
     snapshot_s, matching_s, round_s, checker_s, referred, blocked = [], [], [], [], 0, -1
     for run in range(runs + 1):  # the first run warms up and is not counted
         t0 = time.perf_counter()
-        cases = (Case.model_validate_json(raw) for raw in records if raw is not None)
         snapshot = Market(
             market.profiles,
-            {c.person_id: c for c in cases},
+            read_cases(records, taking_part),
             [],
             market.offers,
             market.partners,
@@ -110,7 +113,7 @@ def main(
     # The simple deferred acceptance once, in the same run: the ratio, and the same placement.
     snapshot = Market(
         market.profiles,
-        {c.person_id: c for c in (Case.model_validate_json(raw) for raw in records if raw is not None)},
+        read_cases(records, taking_part),
         [],
         market.offers,
         market.partners,
@@ -172,7 +175,7 @@ def markdown(r: dict[str, Any]) -> str:
             "",
             "| Figure | Median | Min | Max | Target |",
             "|---|---:|---:|---:|---:|",
-            row("Snapshot read: every case parsed from its cases.v1 record", r["snapshot_s"], ""),
+            row("Snapshot read: each case taking part parsed from its cases.v1 record", r["snapshot_s"], ""),
             row("Matching (prepare, deferred acceptance, no cap)", r["matching_s"], "2 s"),
             row(
                 f"Whole round: snapshot read + round with {r['referred']:,} referral plans",
@@ -191,10 +194,10 @@ def markdown(r: dict[str, Any]) -> str:
             f"| Peak resident memory: after the rounds | {r['peak_rss_mib']['after_rounds']:.0f} MiB "
             "| | | 1,024 MiB |",
             "",
-            "The snapshot read parses each case's record value as the worker does",
-            "(``Case.model_validate_json``); fetching the records from the broker is not in it. The checker",
-            "reads the raw snapshot and the placement only (services/matching/stability_fast.py), not the",
-            "round's lists.",
+            "The snapshot read is the worker's (``snapshot.read_cases``: the latest record of each household",
+            "taking part, parsed as a ``RoundCase``); fetching the records from the broker is not in it. The",
+            "checker reads the snapshot's cases and interests, the offers and the placement only",
+            "(services/matching/stability_fast.py), not the round's lists.",
             "",
         ]
     )
