@@ -10,10 +10,11 @@ round id and the same snapshot give the same referrals (ids derived from both).
 
 from __future__ import annotations
 
+import functools
 import math
 import uuid
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
@@ -41,9 +42,9 @@ from .placement import Organization, Seeker, fit
 from .ranking import (
     MONTREAL,
     UNREACHABLE,
+    JobFit,
     RegionOffers,
     by_region,
-    job_score,
     preference_points,
     serves,
     settlement_score,
@@ -130,14 +131,7 @@ def prepare(market: Market, today: date) -> Prepared:
     for r in market.referrals:
         if r.status == "declined":
             declined.setdefault(r.person_id, set()).add(r.welcoming_offer_id)
-    taking_part = [
-        RoundCase.of(case)
-        for person, case in sorted(market.cases.items(), key=lambda item: item[1].case_id.int)
-        if case_allows(case.status, "refer")
-        and person not in busy
-        and person in market.profiles
-        and market.profiles[person].takes_part_in_rounds
-    ]
+    taking_part = _taking_part(market, busy)
     welcomers = _welcomers(regions, market.partners, held)
     numbered = [
         (region, offer, partner, places)
@@ -151,9 +145,8 @@ def prepare(market: Market, today: date) -> Prepared:
     ]
     welcome = _WelcomeNow(welcomers)
     seekers = []
-    for case in taking_part:
-        profile = market.profiles[case.person_id]
-        refused = declined.get(case.person_id)
+    for case, profile in taking_part:
+        refused = declined.get(case.person_id) if declined else None
         seekers.append(
             Seeker(
                 regions=welcome.rescore(case, profile),
@@ -162,13 +155,28 @@ def prepare(market: Market, today: date) -> Prepared:
             )
         )
     return Prepared(
-        cases=taking_part,
+        cases=[case for case, _ in taking_part],
         offers=[(region, offer) for region, offer, _, _ in numbered],
         seekers=seekers,
         organizations=organizations,
         regions=regions,
         held=held,
     )
+
+
+def _taking_part(market: Market, busy: set[UUID]) -> list[tuple[RoundCase, InterestDeclared]]:
+    """The cases a round considers, by case id, with their person's interest: open, consenting,
+    without a live plan."""
+    found = []
+    profiles = market.profiles
+    for person, case in market.cases.items():
+        if not case_allows(case.status, "refer") or (busy and person in busy):
+            continue
+        profile = profiles.get(person)
+        if profile is not None and profile.takes_part_in_rounds:
+            found.append((case.case_id.int, RoundCase.of(case), profile))
+    found.sort(key=lambda item: item[0])  # case ids are unique
+    return [(case, profile) for _, case, profile in found]
 
 
 def run_round(round_id: UUID, market: Market, limits: Limits, now: datetime, requested_by: str) -> Outcome:
@@ -266,22 +274,20 @@ class _WelcomeNow:
 
         A region's score is its kept points (the factors of the case not recomputed: preference, job,
         settlement) plus the service-language factor now, rounded to 0.01."""
-        case = RoundCase.of(case)
+        if not isinstance(case, RoundCase):
+            case = RoundCase.of(case)
         ranked = profile.preferred_regions
         rank = {region: n for n, region in enumerate(ranked)}
         unranked = len(ranked)
         open_to_any = profile.open_to_any_region or not ranked
         points = self._points[profile.language]
-        listed = set()
-        found = []  # (rank, -score, region): the order to sort by
-        for scored in case.regions:
-            region = scored.region
-            listed.add(region)
-            if region not in rank and not open_to_any:
-                continue
-            now = points.get(region)
-            if now is not None:
-                found.append((rank.get(region, unranked), -round(scored.kept + now, 2), region))
+        # (rank, -score, region): the order to sort by.
+        found = [
+            (rank.get(region, unranked), -round(kept + now, 2), region)
+            for region, kept, _ in case.regions
+            if (open_to_any or region in rank) and (now := points.get(region)) is not None
+        ]
+        listed = {region for region, _, _ in case.regions}
         # A region the person ranked is always in the case; one missing (an older case) keeps
         # its preference points. Open to any: the regions that gained a welcomer since count too.
         for region in ranked:
@@ -299,12 +305,19 @@ class _WelcomeNow:
         return [(region, -minus) for _, minus, region in found if -minus > UNREACHABLE]
 
 
+# A job or settlement offer that could be suggested: (-score, offer id as text) — the order they
+# are taken in — then the offer, its kind, and how to get its points and factors (a SuggestedOffer,
+# and a job's factors, are made only for the ones taken).
+Candidate = tuple[float, str, Offer, str, Callable[[], tuple[float, list[Factor]]]]
+
+
 @dataclass
 class _Suggested:
     """How many live referrals already suggest each offer, and how many each may have."""
 
     used: Counter[UUID]
     room: dict[UUID, int]
+    ids: dict[UUID, str]  # each offer's id as text, the tie rule of ``take``
 
     @classmethod
     def from_referrals(
@@ -320,16 +333,23 @@ class _Suggested:
                 offer.job.positions if offer.job else offer.settlement.capacity if offer.settlement else 0
             )
             room[offer_id] = math.floor(places * limits.referrals_per_position)
-        return cls(used, room)
+        return cls(used, room, {offer_id: str(offer_id) for offer_id in offers})
 
-    def take(self, candidates: list[SuggestedOffer], limit: int) -> list[SuggestedOffer]:
+    def candidate(
+        self, offer: Offer, kind: str, points: float, scored: Callable[[], tuple[float, list[Factor]]]
+    ) -> Candidate:
+        text = self.ids.get(offer.offer_id) or str(offer.offer_id)
+        return (-round(points, 2), text, offer, kind, scored)
+
+    def take(self, candidates: list[Candidate], limit: int) -> list[SuggestedOffer]:
+        """The best ``limit`` candidates (score, then offer id as text) that have room left."""
         chosen: list[SuggestedOffer] = []
-        for candidate in sorted(candidates, key=lambda s: (-s.score, str(s.offer_id))):
+        for _, _, offer, kind, scored in sorted(candidates, key=lambda c: (c[0], c[1])):
             if len(chosen) == limit:
                 break
-            if self.used[candidate.offer_id] < self.room.get(candidate.offer_id, 0):
-                self.used[candidate.offer_id] += 1
-                chosen.append(candidate)
+            if self.used[offer.offer_id] < self.room.get(offer.offer_id, 0):
+                self.used[offer.offer_id] += 1
+                chosen.append(_suggestion(offer, kind, *scored()))
         return chosen
 
 
@@ -347,7 +367,7 @@ def _plan(
     assert welcomer.intake is not None
     region = welcomer.intake.region
     offers = regions.get(region, RegionOffers())
-    jobs, settlement = _offers_for(profile, offers)
+    jobs, settlement = _offers_for(profile, offers, suggested)
     partner = market.partners.get(welcomer.partner_id) if welcomer.partner_id else None
     return Referral(
         referral_id=referral_id_for(round_id, case.case_id),
@@ -375,18 +395,24 @@ def _plan(
 
 
 def _offers_for(
-    profile: InterestDeclared, offers: RegionOffers
-) -> tuple[list[SuggestedOffer], list[SuggestedOffer]]:
+    profile: InterestDeclared, offers: RegionOffers, suggested: _Suggested
+) -> tuple[list[Candidate], list[Candidate]]:
     jobs, settlement = [], []
+    fit = JobFit(profile)
     for offer in offers.jobs_for(profile.cnp_codes):
-        points, factors = job_score(profile, offer)
+        points = fit.points(offer)
         if points > 0:
-            jobs.append(_suggestion(offer, "job", points, factors))
+            jobs.append(suggested.candidate(offer, "job", points, functools.partial(fit.score, offer)))
     for offer in offers.settlement:
         points, factors = settlement_score(profile, offer)
         if points > 0:
-            settlement.append(_suggestion(offer, "settlement", points, factors))
+            scored = functools.partial(_as_scored, points, factors)
+            settlement.append(suggested.candidate(offer, "settlement", points, scored))
     return jobs, settlement
+
+
+def _as_scored(points: float, factors: list[Factor]) -> tuple[float, list[Factor]]:
+    return points, factors
 
 
 def _suggestion(offer: Offer, kind: str, points: float, factors: list[Factor]) -> SuggestedOffer:
