@@ -13,6 +13,9 @@ Measures, for each run after a warm-up:
 - the matching itself (``prepare`` — regions and scores — then deferred acceptance);
 - the whole round: the snapshot read, then ``run_round`` with its referral plans (jobs,
   settlement, activities, entitlements, factors as pydantic models);
+
+(these three with the cyclic garbage collector paused, as the worker's round does:
+services/common/heap.py);
 - the independent stability checker (``stability_fast.blocked_people``: the raw snapshot and the
   round's placement, never the round's lists) on the round's placement: its time and the number of
   blocked households (must be 0);
@@ -40,6 +43,7 @@ from rich.console import Console
 from analysis.season import Size, make_people_and_offers, open_cases
 from services.common.codec import encode
 from services.common.contracts import CaseKey
+from services.common.heap import collector_paused
 from services.matching.concertation import Limits, Market, prepare, run_round
 from services.matching.fast_placement import place_fast
 from services.matching.placement import place
@@ -81,21 +85,23 @@ def main(
     limits = Limits()
     snapshot_s, matching_s, round_s, checker_s, referred, blocked = [], [], [], [], 0, -1
     for run in range(runs + 1):  # the first run warms up and is not counted
-        t0 = time.perf_counter()
-        snapshot = Market(
-            market.profiles,
-            read_cases(records, taking_part),
-            [],
-            market.offers,
-            market.partners,
-            market.calendar,
-        )
-        t1 = time.perf_counter()
-        outcome = run_round(uuid.UUID(int=run), snapshot, limits, NOW, "bench")
-        t2 = time.perf_counter()
-        prepared = prepare(snapshot, NOW.date())
-        place_fast(prepared.seekers, prepared.organizations)
-        t3 = time.perf_counter()
+        # As the worker's round (Matching._run_round): the cyclic collector paused during it.
+        with collector_paused():
+            t0 = time.perf_counter()
+            snapshot = Market(
+                market.profiles,
+                read_cases(records, taking_part),
+                [],
+                market.offers,
+                market.partners,
+                market.calendar,
+            )
+            t1 = time.perf_counter()
+            outcome = run_round(uuid.UUID(int=run), snapshot, limits, NOW, "bench")
+            t2 = time.perf_counter()
+            prepared = prepare(snapshot, NOW.date())
+            place_fast(prepared.seekers, prepared.organizations)
+            t3 = time.perf_counter()
         placed = {r.person_id: r.welcoming_offer_id for r in outcome.referrals}
         blocked = len(blocked_people(snapshot, placed, NOW.date()))
         t4 = time.perf_counter()

@@ -35,6 +35,7 @@ from services.common.contracts import (
     RoundKey,
 )
 from services.common.errors import Conflict, Rejected
+from services.common.heap import collector_paused
 from services.common.streams import Received
 from services.common.topics import (
     CALENDAR,
@@ -205,13 +206,14 @@ class Matching:
         await asyncio.to_thread(self._world.catch_up, CATCH_UP_S)
         started = time.perf_counter()
         await self._publisher.flush()  # the cases written so far are on cases.v1
-        cases = await asyncio.to_thread(self._cases.read_all, self._people.taking_part())
-        # A round repeated after a crash ignores its own earlier referrals: same inputs, same plans.
-        snapshot = await asyncio.to_thread(self._market, cases, command.round_id)
-        now = self._clock.now()
-        outcome = await asyncio.to_thread(
-            concertation.run_round, command.round_id, snapshot, self._limits, now, command.by_role
-        )
+        with collector_paused():  # the round allocates millions of acyclic objects (common/heap.py)
+            cases = await asyncio.to_thread(self._cases.read_all, self._people.taking_part())
+            # A round repeated after a crash ignores its own earlier referrals: same inputs, same plans.
+            snapshot = await asyncio.to_thread(self._market, cases, command.round_id)
+            now = self._clock.now()
+            outcome = await asyncio.to_thread(
+                concertation.run_round, command.round_id, snapshot, self._limits, now, command.by_role
+            )
         for referral in outcome.referrals:
             await self._issue(referral, record, "matching.ReferralIssued")
         elapsed = (time.perf_counter() - started) * 1000
