@@ -169,12 +169,18 @@ def _taking_part(market: Market, busy: set[UUID]) -> list[tuple[RoundCase, Inter
     without a live plan."""
     found = []
     profiles = market.profiles
+    referable: dict[str, bool] = {}  # case_allows(status, "refer"), asked once per status
     for person, case in market.cases.items():
-        if not case_allows(case.status, "refer") or (busy and person in busy):
+        allowed = referable.get(case.status)
+        if allowed is None:
+            allowed = referable[case.status] = case_allows(case.status, "refer")
+        if not allowed or (busy and person in busy):
             continue
         profile = profiles.get(person)
         if profile is not None and profile.takes_part_in_rounds:
-            found.append((case.case_id.int, RoundCase.of(case), profile))
+            found.append(
+                (case.case_id.int, case if isinstance(case, RoundCase) else RoundCase.of(case), profile)
+            )
     found.sort(key=lambda item: item[0])  # case ids are unique
     return [(case, profile) for _, case, profile in found]
 
@@ -243,6 +249,18 @@ def _welcomers(
     return found
 
 
+class _MinusScore(dict[float, float]):
+    """-round(kept + now, 2) for each kept sum (of one region and language), computed once."""
+
+    def __init__(self, now: float) -> None:
+        super().__init__()
+        self.now = now
+
+    def __missing__(self, kept: float) -> float:
+        minus = self[kept] = -round(kept + self.now, 2)
+        return minus
+
+
 class _WelcomeNow:
     """A case's regions rescored with who can welcome now.
 
@@ -265,7 +283,15 @@ class _WelcomeNow:
             lang: {region: 5.0 if by[lang] else -10.0 for region, by in serving.items() if region != MONTREAL}
             for lang in ("fr", "en")
         }
-        self._open = sorted(serving)
+        self._scores = {
+            lang: {region: _MinusScore(now) for region, now in points.items()}
+            for lang, points in self._points.items()
+        }
+        # Open to any: a region missing from the case counts 4 preference points.
+        self._unlisted = {
+            lang: [(region, -round(4.0 + points[region], 2)) for region in sorted(points)]
+            for lang, points in self._points.items()
+        }
 
     def rescore(self, case: Case | RoundCase, profile: InterestDeclared) -> list[tuple[str, float]]:
         """(region, score) of every region the household accepts and where someone can welcome it,
@@ -280,14 +306,18 @@ class _WelcomeNow:
         rank = {region: n for n, region in enumerate(ranked)}
         unranked = len(ranked)
         open_to_any = profile.open_to_any_region or not ranked
-        points = self._points[profile.language]
+        points, scores = self._points[profile.language], self._scores[profile.language]
         # (rank, -score, region): the order to sort by.
         found = [
-            (rank.get(region, unranked), -round(kept + now, 2), region)
+            (rank.get(region, unranked), minus[kept], region)
             for region, kept, _ in case.regions
-            if (open_to_any or region in rank) and (now := points.get(region)) is not None
+            if (open_to_any or region in rank) and (minus := scores.get(region)) is not None
         ]
-        listed = {region for region, _, _ in case.regions}
+        # The regions of the case: all of them when open to any; else, the ranked ones that
+        # someone can welcome in are all in ``found``.
+        listed = (
+            {region for region, _, _ in case.regions} if open_to_any else {region for *_, region in found}
+        )
         # A region the person ranked is always in the case; one missing (an older case) keeps
         # its preference points. Open to any: the regions that gained a welcomer since count too.
         for region in ranked:
@@ -297,9 +327,9 @@ class _WelcomeNow:
                     found.append((rank[region], -round(preference.points + points[region], 2), region))
         if open_to_any:
             found.extend(
-                (unranked, -round(4.0 + points[region], 2), region)
-                for region in self._open
-                if region not in listed and region not in rank and region in points
+                (unranked, minus, region)
+                for region, minus in self._unlisted[profile.language]
+                if region not in listed and region not in rank
             )
         found.sort()
         return [(region, -minus) for _, minus, region in found if -minus > UNREACHABLE]
