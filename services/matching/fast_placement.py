@@ -201,10 +201,18 @@ def place_fast(seekers: Sequence[Seeker], organizations: Sequence[Organization])
     market = _Round(seekers, organizations)
     # Any order of proposals gives the same result (the household-optimal stable matching is
     # unique); the households that fit their first region best go first, so fewer are displaced.
-    free = [(-s.regions[0][1] if s.regions else 0.0, i) for i, s in enumerate(seekers)]
-    heapq.heapify(free)
-    while free:
-        out = market.propose(heapq.heappop(free)[1])
+    # The free households wait in two queues: the first proposals, sorted once, and the displaced
+    # ones (a heap); the next to propose is the better of the two heads: one heap's order.
+    first = sorted((-s.regions[0][1] if s.regions else 0.0, i) for i, s in enumerate(seekers))
+    displaced: list[tuple[float, int]] = []
+    at = 0
+    while at < len(first) or displaced:
+        if displaced and (at == len(first) or displaced[0] < first[at]):
+            i = heapq.heappop(displaced)[1]
+        else:
+            i = first[at][1]
+            at += 1
+        out = market.propose(i)
         if out is not None:
-            heapq.heappush(free, (-market.score_at(out), out))
+            heapq.heappush(displaced, (-market.score_at(out), out))
     return market.matched()
