@@ -10,12 +10,13 @@ round id and the same snapshot give the same referrals (ids derived from both).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import uuid
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from uuid import UUID
 
@@ -194,6 +195,9 @@ def run_round(round_id: UUID, market: Market, limits: Limits, now: datetime, req
         ((i, j) for i, j in enumerate(matched) if j is not None),
         key=lambda pair: (-fits[pair[0]], pair[0]),
     )
+    # The households' lists are no longer needed: the plans are built without them.
+    households = len(prepared.seekers)
+    prepared = dataclasses.replace(prepared, seekers=[], organizations=[])
     suggested = _Suggested.from_referrals(market.referrals, {o.offer_id: o for o in market.offers}, limits)
     referrals = [
         _plan(
@@ -214,10 +218,10 @@ def run_round(round_id: UUID, market: Market, limits: Limits, now: datetime, req
         round_id=round_id,
         requested_by=requested_by,
         started_at=now,
-        households=len(prepared.seekers),
+        households=households,
         referred=len(referrals),
         first_choice=sum(r.preference_rank == 1 for r in referrals),
-        unmatched=len(prepared.seekers) - len(referrals),
+        unmatched=households - len(referrals),
         welcomers=[
             WelcomerUse(
                 offer_id=offer.offer_id,
@@ -348,6 +352,9 @@ class _Suggested:
     used: Counter[UUID]
     room: dict[UUID, int]
     ids: dict[UUID, str]  # each offer's id as text, the tie rule of ``take``
+    # Suggestions alike (offer, kind, points, the same factor objects) are one frozen object shared
+    # by the plans: 60,000 plans suggest a few thousand offers.
+    made: dict[tuple[UUID, str, float, tuple[int, ...]], SuggestedOffer] = field(default_factory=dict)
 
     @classmethod
     def from_referrals(
@@ -371,6 +378,15 @@ class _Suggested:
         text = self.ids.get(offer.offer_id) or str(offer.offer_id)
         return (-round(points, 2), text, offer, kind, scored)
 
+    def _made(self, offer: Offer, kind: str, points: float, factors: list[Factor]) -> SuggestedOffer:
+        # The factors are the ranking's shared objects; the suggestion kept here holds them, so an
+        # id in a key is never another object's.
+        key = (offer.offer_id, kind, points, tuple(id(f) for f in factors))
+        made = self.made.get(key)
+        if made is None:
+            made = self.made[key] = _suggestion(offer, kind, points, factors)
+        return made
+
     def take(self, candidates: list[Candidate], limit: int) -> list[SuggestedOffer]:
         """The best ``limit`` candidates (score, then offer id as text) that have room left."""
         chosen: list[SuggestedOffer] = []
@@ -379,7 +395,7 @@ class _Suggested:
                 break
             if self.used[offer.offer_id] < self.room.get(offer.offer_id, 0):
                 self.used[offer.offer_id] += 1
-                chosen.append(_suggestion(offer, kind, *scored()))
+                chosen.append(self._made(offer, kind, *scored()))
         return chosen
 
 
