@@ -15,7 +15,8 @@ Measures, for each run after a warm-up:
   settlement, activities, entitlements, factors as pydantic models);
 
 (these three with the cyclic garbage collector paused, as the worker's round does:
-services/common/heap.py);
+services/common/heap.py; the matching is timed on its own before the round, and its lists freed);
+- the collector's full pass after the round, which the pause defers (not in the round);
 - the independent stability checker (``stability_fast.blocked_people``: the raw snapshot and the
   round's placement, never the round's lists) on the round's placement: its time and the number of
   blocked households (must be 0);
@@ -26,6 +27,7 @@ bench/results/round.json and round.md.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import platform
@@ -83,39 +85,18 @@ def main(
     generated_s = time.perf_counter() - started
     market_rss = _peak_rss_mib()
     limits = Limits()
-    snapshot_s, matching_s, round_s, checker_s, referred, blocked = [], [], [], [], 0, -1
+    figures: dict[str, list[float]] = {}
+    referred, blocked = 0, -1
     for run in range(runs + 1):  # the first run warms up and is not counted
-        # As the worker's round (Matching._run_round): the cyclic collector paused during it.
-        with collector_paused():
-            t0 = time.perf_counter()
-            snapshot = Market(
-                market.profiles,
-                read_cases(records, taking_part),
-                [],
-                market.offers,
-                market.partners,
-                market.calendar,
-            )
-            t1 = time.perf_counter()
-            outcome = run_round(uuid.UUID(int=run), snapshot, limits, NOW, "bench")
-            t2 = time.perf_counter()
-            prepared = prepare(snapshot, NOW.date())
-            place_fast(prepared.seekers, prepared.organizations)
-            t3 = time.perf_counter()
-        placed = {r.person_id: r.welcoming_offer_id for r in outcome.referrals}
-        blocked = len(blocked_people(snapshot, placed, NOW.date()))
-        t4 = time.perf_counter()
-        referred = outcome.result.referred
-        del outcome, prepared, snapshot, placed
+        timed, referred, blocked = _run(run, market, records, taking_part, limits)
         if run:
-            snapshot_s.append(t1 - t0)
-            matching_s.append(t3 - t2)
-            round_s.append(t2 - t0)
-            checker_s.append(t4 - t3)
+            for name, seconds in timed.items():
+                figures.setdefault(name, []).append(seconds)
         console.print(
-            f"run {run}: snapshot {t1 - t0:.2f} s, matching {t3 - t2:.2f} s, "
-            f"whole round {t2 - t0:.2f} s, checker {t4 - t3:.2f} s ({blocked} blocked)"
+            f"run {run}: " + ", ".join(f"{k} {v:.2f} s" for k, v in timed.items()) + f" ({blocked} blocked)"
         )
+    snapshot_s, matching_s, round_s = figures["snapshot"], figures["matching"], figures["round"]
+    collection_s, checker_s = figures["collection"], figures["checker"]
     # The simple deferred acceptance once, in the same run: the ratio, and the same placement.
     snapshot = Market(
         market.profiles,
@@ -146,6 +127,7 @@ def main(
         "snapshot_s": _spread(snapshot_s),
         "matching_s": _spread(matching_s),
         "round_with_plans_s": _spread(round_s),
+        "collection_after_round_s": _spread(collection_s),
         "checker_s": _spread(checker_s),
         "simple_placement_s": simple_s,
         "simple_placement_same": same,
@@ -159,6 +141,45 @@ def main(
     (RESULTS / "round.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     (RESULTS / "round.md").write_text(markdown(results), encoding="utf-8")
     console.print(markdown(results))
+
+
+def _run(
+    run: int,
+    market: Market,
+    records: list[tuple[bytes | None, bytes | None]],
+    people: list[uuid.UUID],
+    limits: Limits,
+) -> tuple[dict[str, float], int, int]:
+    """One run: its timings, the households referred and the blocked households."""
+    # As the worker's round (Matching._run_round): the cyclic collector paused during it. The
+    # matching alone is timed before the round, so that the two never hold their lists together.
+    with collector_paused():
+        t0 = time.perf_counter()
+        snapshot = Market(
+            market.profiles, read_cases(records, people), [], market.offers, market.partners, market.calendar
+        )
+        t1 = time.perf_counter()
+        prepared = prepare(snapshot, NOW.date())
+        place_fast(prepared.seekers, prepared.organizations)
+        t2 = time.perf_counter()
+        del prepared
+        t3 = time.perf_counter()
+        outcome = run_round(uuid.UUID(int=run), snapshot, limits, NOW, "bench")
+        t4 = time.perf_counter()
+    # What the pause defers: the collector's next full pass, over everything the round left.
+    gc.collect()
+    t5 = time.perf_counter()
+    placed = {r.person_id: r.welcoming_offer_id for r in outcome.referrals}
+    blocked = len(blocked_people(snapshot, placed, NOW.date()))
+    t6 = time.perf_counter()
+    timed = {
+        "snapshot": t1 - t0,
+        "matching": t2 - t1,
+        "round": (t1 - t0) + (t4 - t3),
+        "collection": t5 - t4,
+        "checker": t6 - t5,
+    }
+    return timed, outcome.result.referred, blocked
 
 
 def markdown(r: dict[str, Any]) -> str:
@@ -187,6 +208,9 @@ def markdown(r: dict[str, Any]) -> str:
                 f"Whole round: snapshot read + round with {r['referred']:,} referral plans",
                 r["round_with_plans_s"],
                 "15 s",
+            ),
+            row(
+                "Collector's pass after the round (deferred by the pause)", r["collection_after_round_s"], ""
             ),
             row(
                 f"Stability checker on the round's placement ({r['blocked_households']} blocked households)",
