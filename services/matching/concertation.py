@@ -511,16 +511,19 @@ def activities_for(
 def _factors(case: RoundCase, region: str, partner: Partner | None, language: str) -> list[Factor]:
     scored = next((r for r in case.regions if r.region == region), None)
     factors = list(scored.factors) if scored is not None else []
-    name = partner.name if partner is not None else "—"
-    factors.append(
-        Factor(
-            factor="welcoming",
-            points=10 if serves(partner, language) else 0,
-            detail_fr=f"Place d'accueil chez {name}",
-            detail_en=f"A place to be welcomed at {name}",
-        )
-    )
+    factors.append(_welcoming(partner.name if partner is not None else "—", serves(partner, language)))
     return factors
+
+
+@functools.lru_cache(maxsize=8192)
+def _welcoming(name: str, served: bool) -> Factor:
+    # One frozen factor per organization and language served, shared by its plans.
+    return Factor(
+        factor="welcoming",
+        points=10 if served else 0,
+        detail_fr=f"Place d'accueil chez {name}",
+        detail_en=f"A place to be welcomed at {name}",
+    )
 
 
 def accept(referral: Referral, now: datetime) -> Referral:
