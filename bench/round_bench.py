@@ -16,6 +16,8 @@ Measures, for each run after a warm-up:
 
 (these three with the cyclic garbage collector paused, as the worker's round does:
 services/common/heap.py; the matching is timed on its own before the round, and its lists freed);
+- the process's CPU time of the matching and of the whole round (on a shared machine, the work
+  without the wait for a core);
 - the collector's full pass after the round, which the pause defers (not in the round);
 - the independent stability checker (``stability_fast.blocked_people``: the raw snapshot and the
   round's placement, never the round's lists) on the round's placement: its time and the number of
@@ -130,6 +132,8 @@ def main(
         "matching_s": _spread(matching_s),
         "round_with_plans_s": _spread(round_s),
         "collection_after_round_s": _spread(collection_s),
+        "matching_cpu_s": _spread(figures["matching_cpu"]),
+        "round_with_plans_cpu_s": _spread(figures["round_cpu"]),
         "checker_s": _spread(checker_s),
         "simple_placement_s": simple_s,
         "simple_placement_same": same,
@@ -155,19 +159,20 @@ def _run(
     """One run: its timings, the households referred and the blocked households."""
     # As the worker's round (Matching._run_round): the cyclic collector paused during it. The
     # matching alone is timed before the round, so that the two never hold their lists together.
+    cpu = time.process_time  # this process's CPU time: the work, not the wait for a core
     with collector_paused():
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), cpu()
         snapshot = Market(
             market.profiles, read_cases(records, people), [], market.offers, market.partners, market.calendar
         )
-        t1 = time.perf_counter()
+        t1, c1 = time.perf_counter(), cpu()
         prepared = prepare(snapshot, NOW.date())
         place_fast(prepared.seekers, prepared.organizations)
-        t2 = time.perf_counter()
+        t2, c2 = time.perf_counter(), cpu()
         del prepared
-        t3 = time.perf_counter()
+        t3, c3 = time.perf_counter(), cpu()
         outcome = run_round(uuid.UUID(int=run), snapshot, limits, NOW, "bench")
-        t4 = time.perf_counter()
+        t4, c4 = time.perf_counter(), cpu()
     # What the pause defers: the collector's next full pass, over everything the round left.
     gc.collect()
     t5 = time.perf_counter()
@@ -180,6 +185,8 @@ def _run(
         "round": (t1 - t0) + (t4 - t3),
         "collection": t5 - t4,
         "checker": t6 - t5,
+        "matching_cpu": c2 - c1,
+        "round_cpu": (c1 - c0) + (c4 - c3),
     }
     return timed, outcome.result.referred, blocked
 
@@ -211,6 +218,8 @@ def markdown(r: dict[str, Any]) -> str:
                 r["round_with_plans_s"],
                 "15 s",
             ),
+            row("Matching, CPU time of the process", r["matching_cpu_s"], ""),
+            row("Whole round, CPU time of the process", r["round_with_plans_cpu_s"], ""),
             row(
                 "Collector's pass after the round (deferred by the pause)", r["collection_after_round_s"], ""
             ),
