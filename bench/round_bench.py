@@ -5,22 +5,32 @@ organizations (and 2,000 job offers), on the synthetic market of analysis/season
 
 Measures, for each run after a warm-up:
 
-- the snapshot read: the cases as the worker reads them from cases.v1 — each case's record value
-  (its JSON, as ``codec.encode`` writes it) parsed into a ``Case`` (``Case.model_validate_json``,
-  as ``worker.read_cases`` does). The broker's fetch itself is not in it (no broker here);
+- the snapshot read: the cases as the worker reads them from cases.v1 — the topic's records (key and
+  value, as ``codec.encode`` writes them) through ``snapshot.read_cases``, the function the worker's
+  ``KafkaCases.read_all`` calls: the latest record of each household taking part, parsed as a
+  ``RoundCase``. The broker's fetch itself is not in it (no broker here), nor the worker's reading
+  of who takes part (its interests, parsed from the bytes it keeps);
 - the matching itself (``prepare`` — regions and scores — then deferred acceptance);
 - the whole round: the snapshot read, then ``run_round`` with its referral plans (jobs,
   settlement, activities, entitlements, factors as pydantic models);
+
+(these three with the cyclic garbage collector paused, as the worker's round does:
+services/common/heap.py; the matching is timed on its own before the round, and its lists freed);
+- the process's CPU time of the matching and of the whole round (on a shared machine, the work
+  without the wait for a core);
+- the collector's full pass after the round, which the pause defers (not in the round);
 - the independent stability checker (``stability_fast.blocked_people``: the raw snapshot and the
   round's placement, never the round's lists) on the round's placement: its time and the number of
   blocked households (must be 0);
 
-and the process's peak resident memory (market and round together). Results go to
-bench/results/round.json and round.md.
+and the process's peak resident memory (market and round together: once the market is made, after
+the counted rounds, and after the simple version's run). Results go to bench/results/round.json
+and round.md.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import platform
@@ -35,12 +45,14 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from analysis.season import Size, make_market
+from analysis.season import Size, make_people_and_offers, open_cases
 from services.common.codec import encode
-from services.common.contracts import Case
+from services.common.contracts import CaseKey
+from services.common.heap import collector_paused
 from services.matching.concertation import Limits, Market, prepare, run_round
 from services.matching.fast_placement import place_fast
 from services.matching.placement import place
+from services.matching.snapshot import read_cases
 from services.matching.stability_fast import blocked_people
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -66,51 +78,33 @@ def main(
 ) -> None:
     """Run the round benchmark and write its results."""
     started = time.perf_counter()
-    market = make_market(
+    market = make_people_and_offers(
         Size(people=people, organizations=organizations, jobs=jobs, capacity_ratio=0.6, seed=11), NOW
     )
-    # What cases.v1 holds: each case's record value. The worker parses them at each round.
-    records = [encode(case) for case in market.cases.values()]
-    market = Market(market.profiles, {}, [], market.offers, market.partners, market.calendar)
+    # What cases.v1 holds: each case's record (key, value), opened one at a time. The worker reads
+    # them at each round.
+    records = [(encode(CaseKey(case_id=case.case_id)), encode(case)) for _, case in open_cases(market, NOW)]
+    taking_part = list(market.profiles)
     generated_s = time.perf_counter() - started
     market_rss = _peak_rss_mib()
     limits = Limits()
-    snapshot_s, matching_s, round_s, checker_s, referred, blocked = [], [], [], [], 0, -1
+    figures: dict[str, list[float]] = {}
+    referred, blocked = 0, -1
     for run in range(runs + 1):  # the first run warms up and is not counted
-        t0 = time.perf_counter()
-        cases = (Case.model_validate_json(raw) for raw in records if raw is not None)
-        snapshot = Market(
-            market.profiles,
-            {c.person_id: c for c in cases},
-            [],
-            market.offers,
-            market.partners,
-            market.calendar,
-        )
-        t1 = time.perf_counter()
-        outcome = run_round(uuid.UUID(int=run), snapshot, limits, NOW, "bench")
-        t2 = time.perf_counter()
-        prepared = prepare(snapshot, NOW.date())
-        place_fast(prepared.seekers, prepared.organizations)
-        t3 = time.perf_counter()
-        placed = {r.person_id: r.welcoming_offer_id for r in outcome.referrals}
-        blocked = len(blocked_people(snapshot, placed, NOW.date()))
-        t4 = time.perf_counter()
-        referred = outcome.result.referred
-        del outcome, prepared, snapshot, placed
+        timed, referred, blocked = _run(run, market, records, taking_part, limits)
         if run:
-            snapshot_s.append(t1 - t0)
-            matching_s.append(t3 - t2)
-            round_s.append(t2 - t0)
-            checker_s.append(t4 - t3)
+            for name, seconds in timed.items():
+                figures.setdefault(name, []).append(seconds)
         console.print(
-            f"run {run}: snapshot {t1 - t0:.2f} s, matching {t3 - t2:.2f} s, "
-            f"whole round {t2 - t0:.2f} s, checker {t4 - t3:.2f} s ({blocked} blocked)"
+            f"run {run}: " + ", ".join(f"{k} {v:.2f} s" for k, v in timed.items()) + f" ({blocked} blocked)"
         )
+    snapshot_s, matching_s, round_s = figures["snapshot"], figures["matching"], figures["round"]
+    collection_s, checker_s = figures["collection"], figures["checker"]
+    rounds_rss = _peak_rss_mib()
     # The simple deferred acceptance once, in the same run: the ratio, and the same placement.
     snapshot = Market(
         market.profiles,
-        {c.person_id: c for c in (Case.model_validate_json(raw) for raw in records if raw is not None)},
+        read_cases(records, taking_part),
         [],
         market.offers,
         market.partners,
@@ -137,12 +131,15 @@ def main(
         "snapshot_s": _spread(snapshot_s),
         "matching_s": _spread(matching_s),
         "round_with_plans_s": _spread(round_s),
+        "collection_after_round_s": _spread(collection_s),
+        "matching_cpu_s": _spread(figures["matching_cpu"]),
+        "round_with_plans_cpu_s": _spread(figures["round_cpu"]),
         "checker_s": _spread(checker_s),
         "simple_placement_s": simple_s,
         "simple_placement_same": same,
         "blocked_households": blocked,
         "referred": referred,
-        "peak_rss_mib": {"market": market_rss, "after_rounds": _peak_rss_mib()},
+        "peak_rss_mib": {"market": market_rss, "after_rounds": rounds_rss, "after_simple": _peak_rss_mib()},
         "targets": {"matching_s": 2.0, "round_s": 15.0, "memory_mib": 1024},
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
@@ -150,6 +147,48 @@ def main(
     (RESULTS / "round.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     (RESULTS / "round.md").write_text(markdown(results), encoding="utf-8")
     console.print(markdown(results))
+
+
+def _run(
+    run: int,
+    market: Market,
+    records: list[tuple[bytes | None, bytes | None]],
+    people: list[uuid.UUID],
+    limits: Limits,
+) -> tuple[dict[str, float], int, int]:
+    """One run: its timings, the households referred and the blocked households."""
+    # As the worker's round (Matching._run_round): the cyclic collector paused during it. The
+    # matching alone is timed before the round, so that the two never hold their lists together.
+    cpu = time.process_time  # this process's CPU time: the work, not the wait for a core
+    with collector_paused():
+        t0, c0 = time.perf_counter(), cpu()
+        snapshot = Market(
+            market.profiles, read_cases(records, people), [], market.offers, market.partners, market.calendar
+        )
+        t1, c1 = time.perf_counter(), cpu()
+        prepared = prepare(snapshot, NOW.date())
+        place_fast(prepared.seekers, prepared.organizations)
+        t2, c2 = time.perf_counter(), cpu()
+        del prepared
+        t3, c3 = time.perf_counter(), cpu()
+        outcome = run_round(uuid.UUID(int=run), snapshot, limits, NOW, "bench")
+        t4, c4 = time.perf_counter(), cpu()
+    # What the pause defers: the collector's next full pass, over everything the round left.
+    gc.collect()
+    t5 = time.perf_counter()
+    placed = {r.person_id: r.welcoming_offer_id for r in outcome.referrals}
+    blocked = len(blocked_people(snapshot, placed, NOW.date()))
+    t6 = time.perf_counter()
+    timed = {
+        "snapshot": t1 - t0,
+        "matching": t2 - t1,
+        "round": (t1 - t0) + (t4 - t3),
+        "collection": t5 - t4,
+        "checker": t6 - t5,
+        "matching_cpu": c2 - c1,
+        "round_cpu": (c1 - c0) + (c4 - c3),
+    }
+    return timed, outcome.result.referred, blocked
 
 
 def markdown(r: dict[str, Any]) -> str:
@@ -172,12 +211,17 @@ def markdown(r: dict[str, Any]) -> str:
             "",
             "| Figure | Median | Min | Max | Target |",
             "|---|---:|---:|---:|---:|",
-            row("Snapshot read: every case parsed from its cases.v1 record", r["snapshot_s"], ""),
+            row("Snapshot read: each case taking part parsed from its cases.v1 record", r["snapshot_s"], ""),
             row("Matching (prepare, deferred acceptance, no cap)", r["matching_s"], "2 s"),
             row(
                 f"Whole round: snapshot read + round with {r['referred']:,} referral plans",
                 r["round_with_plans_s"],
                 "15 s",
+            ),
+            row("Matching, CPU time of the process", r["matching_cpu_s"], ""),
+            row("Whole round, CPU time of the process", r["round_with_plans_cpu_s"], ""),
+            row(
+                "Collector's pass after the round (deferred by the pause)", r["collection_after_round_s"], ""
             ),
             row(
                 f"Stability checker on the round's placement ({r['blocked_households']} blocked households)",
@@ -190,11 +234,13 @@ def markdown(r: dict[str, Any]) -> str:
             f"| Peak resident memory: market loaded | {r['peak_rss_mib']['market']:.0f} MiB | | | |",
             f"| Peak resident memory: after the rounds | {r['peak_rss_mib']['after_rounds']:.0f} MiB "
             "| | | 1,024 MiB |",
+            f"| Peak resident memory: after the simple version too "
+            f"| {r['peak_rss_mib']['after_simple']:.0f} MiB | | | |",
             "",
-            "The snapshot read parses each case's record value as the worker does",
-            "(``Case.model_validate_json``); fetching the records from the broker is not in it. The checker",
-            "reads the raw snapshot and the placement only (services/matching/stability_fast.py), not the",
-            "round's lists.",
+            "The snapshot read is the worker's (``snapshot.read_cases``: the latest record of each household",
+            "taking part, parsed as a ``RoundCase``); fetching the records from the broker is not in it. The",
+            "checker reads the snapshot's cases and interests, the offers and the placement only",
+            "(services/matching/stability_fast.py), not the round's lists.",
             "",
         ]
     )

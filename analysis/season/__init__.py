@@ -7,11 +7,12 @@ comparisons.
 - ``make_season``: proposals from organizations of the regions and the calendar rules, for the
   season planner, its report and the calendar benchmark.
 - ``make_market(Size)``: a round's market (profiles, cases, offers, partners), for the routing
-  comparison and the round benchmark.
+  comparison and the round benchmark (which opens the cases one at a time: ``make_people_and_offers``,
+  then ``open_cases``).
 """
 
 from .generate import generate
-from .market import Size, make_market
+from .market import Size, make_market, make_people_and_offers, open_cases
 from .planner_season import SEASON_START, make_season
 from .spec import Season, SeasonSpec, next_monday
 
@@ -22,6 +23,8 @@ __all__ = [
     "Size",
     "generate",
     "make_market",
+    "make_people_and_offers",
     "make_season",
     "next_monday",
+    "open_cases",
 ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -56,6 +57,12 @@ def _id(kind: str, n: int) -> uuid.UUID:
 def make_market(size: Size, now: datetime | None = None) -> Market:
     """A seeded market of ``size``: the same size and seed give the same market."""
     now = now or datetime(2026, 11, 30, 15, tzinfo=UTC)
+    market = make_people_and_offers(size, now)
+    return Market(market.profiles, dict(open_cases(market, now)), [], market.offers, market.partners)
+
+
+def make_people_and_offers(size: Size, now: datetime) -> Market:
+    """The market of ``make_market`` without its cases (``open_cases`` opens them one by one)."""
     rng = random.Random(size.seed)
     codes = [u.code for u in load_reference().cnp_unit_groups]
     regions = list(DESTINATIONS)
@@ -125,11 +132,15 @@ def make_market(size: Size, now: datetime | None = None) -> Market:
             consents=Consents(contact=True, referral=True, share_contact=rng.random() < 0.5),
         )
         profiles[profile.person_id] = profile
-    grouped = by_region(offers, now.date())
-    cases: dict[uuid.UUID, Case] = {}
-    for person_id, profile in profiles.items():
-        cases[person_id] = open_case(profile, regions=rank_regions(profile, grouped, partners))
-    return Market(profiles, cases, [], offers, partners)
+    return Market(profiles, {}, [], offers, partners)
+
+
+def open_cases(market: Market, now: datetime) -> Iterator[tuple[uuid.UUID, Case]]:
+    """Each person's case, as the matching worker would open it, one at a time (person id, case)."""
+    grouped = by_region(market.offers, now.date())
+    partners = dict(market.partners)
+    for person_id, profile in market.profiles.items():
+        yield person_id, open_case(profile, regions=rank_regions(profile, grouped, partners))
 
 
 def _ranked_regions(rng: random.Random, regions: list[str], weights: list[int]) -> list[str]:

@@ -16,6 +16,7 @@ from services.common.kafka import read_record, read_topic
 from services.common.topics import CASES
 
 from .domain import case_id_for
+from .snapshot import RoundCase, read_cases
 
 LOAD_TIMEOUT_S = 900.0  # reading cases.v1 at start-up, or for a round
 
@@ -38,15 +39,8 @@ class KafkaCases:
         latest = next((r for r in reversed(records) if r.key == key), None)
         return None if latest is None or latest.value is None else Case.model_validate_json(latest.value)
 
-    def read_all(self, people: Iterable[uuid.UUID]) -> dict[uuid.UUID, Case]:
-        """The cases of ``people``, as last written on cases.v1 (its snapshot; blocking).
-
-        Only those cases are parsed: parsing is most of the cost of reading them.
-        """
-        wanted = {CaseKey(case_id=case_id_for(person)).model_dump_json().encode() for person in people}
-        latest: dict[bytes, bytes | None] = {}
-        for record in read_topic(self._bootstrap, CASES.name, LOAD_TIMEOUT_S):
-            if record.key in wanted:
-                latest[record.key] = record.value
-        cases = (Case.model_validate_json(raw) for raw in latest.values() if raw is not None)
-        return {case.person_id: case for case in cases}
+    def read_all(self, people: Iterable[uuid.UUID]) -> dict[uuid.UUID, RoundCase]:
+        """The cases of ``people``, as last written on cases.v1 (its snapshot; blocking), as a
+        round reads them (``snapshot.read_cases``: only those cases, only the fields a round uses)."""
+        records = read_topic(self._bootstrap, CASES.name, LOAD_TIMEOUT_S)
+        return read_cases(((record.key, record.value) for record in records), people)

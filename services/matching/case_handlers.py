@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
 import structlog
@@ -39,6 +39,7 @@ from .domain import (
     has_room,
 )
 from .lifecycle import case_allows, case_status_for
+from .snapshot import SnapshotCase
 from .state import People
 
 SERVICE = "matching-worker"
@@ -49,7 +50,7 @@ class CaseStore(Protocol):
     """The cases as last written on cases.v1."""
 
     async def read(self, person_id: uuid.UUID, at: tuple[int, int] | None) -> Case | None: ...
-    def read_all(self, people: Iterable[uuid.UUID]) -> dict[uuid.UUID, Case]: ...
+    def read_all(self, people: Iterable[uuid.UUID]) -> Mapping[uuid.UUID, SnapshotCase]: ...
 
 
 class World(Protocol):

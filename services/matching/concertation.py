@@ -10,11 +10,13 @@ round id and the same snapshot give the same referrals (ids derived from both).
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import math
 import uuid
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from uuid import UUID
 
@@ -41,14 +43,16 @@ from .placement import Organization, Seeker, fit
 from .ranking import (
     MONTREAL,
     UNREACHABLE,
+    JobFit,
     RegionOffers,
     by_region,
-    job_score,
     preference_points,
     serves,
     settlement_score,
 )
+from .snapshot import RoundCase
 
+NONE_DECLINED: frozenset[int] = frozenset()
 REFERRAL_NAMESPACE = uuid.UUID("c0a4f1d2-6e0b-4a8e-9a3f-71d2b9e5c804")
 
 
@@ -62,7 +66,7 @@ class Market:
     """The snapshot a round reads: people, cases, earlier referrals, offers, partners, calendar."""
 
     profiles: Mapping[UUID, InterestDeclared]
-    cases: Mapping[UUID, Case]
+    cases: Mapping[UUID, Case | RoundCase]  # a round reads RoundCase (snapshot.read_cases)
     referrals: Sequence[Referral]
     offers: Sequence[Offer]
     partners: Mapping[UUID, Partner]
@@ -95,7 +99,7 @@ class Prepared:
     """A round's participants, numbered: household ``i`` is ``cases[i]`` (case id order),
     organization ``j`` is ``offers[j]`` (an intake capacity and its region, by region then offer id)."""
 
-    cases: list[Case]
+    cases: list[RoundCase]
     offers: list[tuple[str, Offer]]
     seekers: list[Seeker]
     organizations: list[Organization]
@@ -128,14 +132,7 @@ def prepare(market: Market, today: date) -> Prepared:
     for r in market.referrals:
         if r.status == "declined":
             declined.setdefault(r.person_id, set()).add(r.welcoming_offer_id)
-    taking_part = [
-        case
-        for person, case in sorted(market.cases.items(), key=lambda item: item[1].case_id.int)
-        if case_allows(case.status, "refer")
-        and person not in busy
-        and person in market.profiles
-        and market.profiles[person].takes_part_in_rounds
-    ]
+    taking_part = _taking_part(market, busy)
     welcomers = _welcomers(regions, market.partners, held)
     numbered = [
         (region, offer, partner, places)
@@ -149,24 +146,44 @@ def prepare(market: Market, today: date) -> Prepared:
     ]
     welcome = _WelcomeNow(welcomers)
     seekers = []
-    for case in taking_part:
-        profile = market.profiles[case.person_id]
-        refused = declined.get(case.person_id, set())
+    for case, profile in taking_part:
+        refused = declined.get(case.person_id) if declined else None
         seekers.append(
             Seeker(
                 regions=welcome.rescore(case, profile),
                 language=profile.language,
-                declined=frozenset(number[o] for o in refused if o in number),
+                declined=frozenset(number[o] for o in refused if o in number) if refused else NONE_DECLINED,
             )
         )
     return Prepared(
-        cases=taking_part,
+        cases=[case for case, _ in taking_part],
         offers=[(region, offer) for region, offer, _, _ in numbered],
         seekers=seekers,
         organizations=organizations,
         regions=regions,
         held=held,
     )
+
+
+def _taking_part(market: Market, busy: set[UUID]) -> list[tuple[RoundCase, InterestDeclared]]:
+    """The cases a round considers, by case id, with their person's interest: open, consenting,
+    without a live plan."""
+    found = []
+    profiles = market.profiles
+    referable: dict[str, bool] = {}  # case_allows(status, "refer"), asked once per status
+    for person, case in market.cases.items():
+        allowed = referable.get(case.status)
+        if allowed is None:
+            allowed = referable[case.status] = case_allows(case.status, "refer")
+        if not allowed or (busy and person in busy):
+            continue
+        profile = profiles.get(person)
+        if profile is not None and profile.takes_part_in_rounds:
+            found.append(
+                (case.case_id.int, case if isinstance(case, RoundCase) else RoundCase.of(case), profile)
+            )
+    found.sort(key=lambda item: item[0])  # case ids are unique
+    return [(case, profile) for _, case, profile in found]
 
 
 def run_round(round_id: UUID, market: Market, limits: Limits, now: datetime, requested_by: str) -> Outcome:
@@ -178,6 +195,9 @@ def run_round(round_id: UUID, market: Market, limits: Limits, now: datetime, req
         ((i, j) for i, j in enumerate(matched) if j is not None),
         key=lambda pair: (-fits[pair[0]], pair[0]),
     )
+    # The households' lists are no longer needed: the plans are built without them.
+    households = len(prepared.seekers)
+    prepared = dataclasses.replace(prepared, seekers=[], organizations=[])
     suggested = _Suggested.from_referrals(market.referrals, {o.offer_id: o for o in market.offers}, limits)
     referrals = [
         _plan(
@@ -198,10 +218,10 @@ def run_round(round_id: UUID, market: Market, limits: Limits, now: datetime, req
         round_id=round_id,
         requested_by=requested_by,
         started_at=now,
-        households=len(prepared.seekers),
+        households=households,
         referred=len(referrals),
         first_choice=sum(r.preference_rank == 1 for r in referrals),
-        unmatched=len(prepared.seekers) - len(referrals),
+        unmatched=households - len(referrals),
         welcomers=[
             WelcomerUse(
                 offer_id=offer.offer_id,
@@ -233,6 +253,18 @@ def _welcomers(
     return found
 
 
+class _MinusScore(dict[float, float]):
+    """-round(kept + now, 2) for each kept sum (of one region and language), computed once."""
+
+    def __init__(self, now: float) -> None:
+        super().__init__()
+        self.now = now
+
+    def __missing__(self, kept: float) -> float:
+        minus = self[kept] = -round(kept + self.now, 2)
+        return minus
+
+
 class _WelcomeNow:
     """A case's regions rescored with who can welcome now.
 
@@ -243,50 +275,74 @@ class _WelcomeNow:
     gained a welcoming organization since.
     """
 
-    RECOMPUTED = ("welcoming", "service_language")
-
     def __init__(self, welcomers: Mapping[str, list[tuple[Offer, Partner | None, int]]]) -> None:
-        self._serves = {
+        serving = {
             region: {lang: any(serves(p, lang) for _, p, _ in found) for lang in ("fr", "en")}
             for region, found in welcomers.items()
             if any(o.intake is not None and o.intake.households_per_month > 0 for o, _, _ in found)
         }
+        # The service-language factor now, by language and region (the regions where someone can
+        # welcome, never Montréal): +5 if a welcomer of the region serves the language, else -10.
+        self._points = {
+            lang: {region: 5.0 if by[lang] else -10.0 for region, by in serving.items() if region != MONTREAL}
+            for lang in ("fr", "en")
+        }
+        self._scores = {
+            lang: {region: _MinusScore(now) for region, now in points.items()}
+            for lang, points in self._points.items()
+        }
+        # Open to any: a region missing from the case counts 4 preference points.
+        self._unlisted = {
+            lang: [(region, -round(4.0 + points[region], 2)) for region in sorted(points)]
+            for lang, points in self._points.items()
+        }
 
-    def points(self, region: str, language: str) -> float:
-        if region not in self._serves:
-            return -100.0
-        return 5.0 if self._serves[region][language] else -10.0
-
-    def rescore(self, case: Case, profile: InterestDeclared) -> list[tuple[str, float]]:
+    def rescore(self, case: Case | RoundCase, profile: InterestDeclared) -> list[tuple[str, float]]:
         """(region, score) of every region the household accepts and where someone can welcome it,
         in its order: the regions it ranked, by its rank (never by score), then — open to any —
-        the others by score, then region code (it said nothing among those)."""
+        the others by score, then region code (it said nothing among those).
+
+        A region's score is its kept points (the factors of the case not recomputed: preference, job,
+        settlement) plus the service-language factor now, rounded to 0.01."""
+        if not isinstance(case, RoundCase):
+            case = RoundCase.of(case)
         ranked = profile.preferred_regions
         rank = {region: n for n, region in enumerate(ranked)}
+        unranked = len(ranked)
         open_to_any = profile.open_to_any_region or not ranked
-        found = []
-        listed = set()
-        for scored in case.regions:
-            listed.add(scored.region)
-            if scored.region not in rank and not open_to_any:
-                continue
-            kept = sum(f.points for f in scored.factors if f.factor not in self.RECOMPUTED)
-            found.append((scored.region, kept))
+        points, scores = self._points[profile.language], self._scores[profile.language]
+        # (rank, -score, region): the order to sort by.
+        found = [
+            (rank.get(region, unranked), minus[kept], region)
+            for region, kept, _ in case.regions
+            if (open_to_any or region in rank) and (minus := scores.get(region)) is not None
+        ]
+        # The regions of the case: all of them when open to any; else, the ranked ones that
+        # someone can welcome in are all in ``found``.
+        listed = (
+            {region for region, _, _ in case.regions} if open_to_any else {region for *_, region in found}
+        )
         # A region the person ranked is always in the case; one missing (an older case) keeps
         # its preference points. Open to any: the regions that gained a welcomer since count too.
         for region in ranked:
-            points = preference_points(profile, region)
-            if region not in listed and points is not None:
-                found.append((region, points.points))
+            if region not in listed and region in points:
+                preference = preference_points(profile, region)
+                if preference is not None:
+                    found.append((rank[region], -round(preference.points + points[region], 2), region))
         if open_to_any:
-            found.extend((region, 4.0) for region in sorted(set(self._serves) - listed - set(ranked)))
-        scored_now = [
-            (region, round(kept + self.points(region, profile.language), 2))
-            for region, kept in found
-            if region in self._serves and region != MONTREAL
-        ]
-        scored_now.sort(key=lambda item: (rank.get(item[0], len(ranked)), -item[1], item[0]))
-        return [(region, score) for region, score in scored_now if score > UNREACHABLE]
+            found.extend(
+                (unranked, minus, region)
+                for region, minus in self._unlisted[profile.language]
+                if region not in listed and region not in rank
+            )
+        found.sort()
+        return [(region, -minus) for _, minus, region in found if -minus > UNREACHABLE]
+
+
+# A job or settlement offer that could be suggested: (-score, offer id as text) — the order they
+# are taken in — then the offer, its kind, and how to get its points and factors (a SuggestedOffer,
+# and a job's factors, are made only for the ones taken).
+Candidate = tuple[float, str, Offer, str, Callable[[], tuple[float, list[Factor]]]]
 
 
 @dataclass
@@ -295,6 +351,10 @@ class _Suggested:
 
     used: Counter[UUID]
     room: dict[UUID, int]
+    ids: dict[UUID, str]  # each offer's id as text, the tie rule of ``take``
+    # Suggestions alike (offer, kind, points, the same factor objects) are one frozen object shared
+    # by the plans: 60,000 plans suggest a few thousand offers.
+    made: dict[tuple[UUID, str, float, tuple[int, ...]], SuggestedOffer] = field(default_factory=dict)
 
     @classmethod
     def from_referrals(
@@ -310,22 +370,38 @@ class _Suggested:
                 offer.job.positions if offer.job else offer.settlement.capacity if offer.settlement else 0
             )
             room[offer_id] = math.floor(places * limits.referrals_per_position)
-        return cls(used, room)
+        return cls(used, room, {offer_id: str(offer_id) for offer_id in offers})
 
-    def take(self, candidates: list[SuggestedOffer], limit: int) -> list[SuggestedOffer]:
+    def candidate(
+        self, offer: Offer, kind: str, points: float, scored: Callable[[], tuple[float, list[Factor]]]
+    ) -> Candidate:
+        text = self.ids.get(offer.offer_id) or str(offer.offer_id)
+        return (-round(points, 2), text, offer, kind, scored)
+
+    def _made(self, offer: Offer, kind: str, points: float, factors: list[Factor]) -> SuggestedOffer:
+        # The factors are the ranking's shared objects; the suggestion kept here holds them, so an
+        # id in a key is never another object's.
+        key = (offer.offer_id, kind, points, tuple(id(f) for f in factors))
+        made = self.made.get(key)
+        if made is None:
+            made = self.made[key] = _suggestion(offer, kind, points, factors)
+        return made
+
+    def take(self, candidates: list[Candidate], limit: int) -> list[SuggestedOffer]:
+        """The best ``limit`` candidates (score, then offer id as text) that have room left."""
         chosen: list[SuggestedOffer] = []
-        for candidate in sorted(candidates, key=lambda s: (-s.score, str(s.offer_id))):
+        for _, _, offer, kind, scored in sorted(candidates, key=lambda c: (c[0], c[1])):
             if len(chosen) == limit:
                 break
-            if self.used[candidate.offer_id] < self.room.get(candidate.offer_id, 0):
-                self.used[candidate.offer_id] += 1
-                chosen.append(candidate)
+            if self.used[offer.offer_id] < self.room.get(offer.offer_id, 0):
+                self.used[offer.offer_id] += 1
+                chosen.append(self._made(offer, kind, *scored()))
         return chosen
 
 
 def _plan(
     round_id: UUID,
-    case: Case,
+    case: RoundCase,
     market: Market,
     welcomer: Offer,
     regions: Mapping[str, RegionOffers],
@@ -337,7 +413,7 @@ def _plan(
     assert welcomer.intake is not None
     region = welcomer.intake.region
     offers = regions.get(region, RegionOffers())
-    jobs, settlement = _offers_for(profile, offers)
+    jobs, settlement = _offers_for(profile, offers, suggested)
     partner = market.partners.get(welcomer.partner_id) if welcomer.partner_id else None
     return Referral(
         referral_id=referral_id_for(round_id, case.case_id),
@@ -365,18 +441,24 @@ def _plan(
 
 
 def _offers_for(
-    profile: InterestDeclared, offers: RegionOffers
-) -> tuple[list[SuggestedOffer], list[SuggestedOffer]]:
+    profile: InterestDeclared, offers: RegionOffers, suggested: _Suggested
+) -> tuple[list[Candidate], list[Candidate]]:
     jobs, settlement = [], []
+    fit = JobFit(profile)
     for offer in offers.jobs_for(profile.cnp_codes):
-        points, factors = job_score(profile, offer)
+        points = fit.points(offer)
         if points > 0:
-            jobs.append(_suggestion(offer, "job", points, factors))
+            jobs.append(suggested.candidate(offer, "job", points, functools.partial(fit.score, offer)))
     for offer in offers.settlement:
         points, factors = settlement_score(profile, offer)
         if points > 0:
-            settlement.append(_suggestion(offer, "settlement", points, factors))
+            scored = functools.partial(_as_scored, points, factors)
+            settlement.append(suggested.candidate(offer, "settlement", points, scored))
     return jobs, settlement
+
+
+def _as_scored(points: float, factors: list[Factor]) -> tuple[float, list[Factor]]:
+    return points, factors
 
 
 def _suggestion(offer: Offer, kind: str, points: float, factors: list[Factor]) -> SuggestedOffer:
@@ -426,19 +508,22 @@ def activities_for(
     ]
 
 
-def _factors(case: Case, region: str, partner: Partner | None, language: str) -> list[Factor]:
+def _factors(case: RoundCase, region: str, partner: Partner | None, language: str) -> list[Factor]:
     scored = next((r for r in case.regions if r.region == region), None)
     factors = list(scored.factors) if scored is not None else []
-    name = partner.name if partner is not None else "—"
-    factors.append(
-        Factor(
-            factor="welcoming",
-            points=10 if serves(partner, language) else 0,
-            detail_fr=f"Place d'accueil chez {name}",
-            detail_en=f"A place to be welcomed at {name}",
-        )
-    )
+    factors.append(_welcoming(partner.name if partner is not None else "—", serves(partner, language)))
     return factors
+
+
+@functools.lru_cache(maxsize=8192)
+def _welcoming(name: str, served: bool) -> Factor:
+    # One frozen factor per organization and language served, shared by its plans.
+    return Factor(
+        factor="welcoming",
+        points=10 if served else 0,
+        detail_fr=f"Place d'accueil chez {name}",
+        detail_en=f"A place to be welcomed at {name}",
+    )
 
 
 def accept(referral: Referral, now: datetime) -> Referral:
@@ -502,7 +587,7 @@ def override(
         raise Conflict(
             f"offer {target.offer_id} has no place left ({held} of {target.intake.households_per_month})"
         )
-    case = market.cases[referral.person_id]
+    case = RoundCase.of(market.cases[referral.person_id])
     others = [r for r in market.referrals if r.referral_id != referral.referral_id]
     plan = _plan(
         referral.round_id,

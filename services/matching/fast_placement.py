@@ -103,6 +103,8 @@ class _Round:
         self.held: list[list[int]] = [[] for _ in organizations]
         self.region_at = [0] * len(seekers)
         self.position = [0] * len(seekers)
+        # A score's fit in hundredths, without and with the language bonus (scores repeat).
+        self.cents: dict[float, tuple[int, int]] = {}
 
     def order(self, region: str, language: str) -> _Order | None:
         """The (region, language) order, built the first time it is asked for."""
@@ -157,25 +159,29 @@ class _Round:
         """Household ``i`` proposes from where it stands until held or out of choices; the
         household its place displaced, if any."""
         seeker = self.seekers[i]
-        tail = self.span - 1 - i
+        regions, language = seeker.regions, seeker.language
+        span, tail = self.span, self.span - 1 - i
         r, p = self.region_at[i], self.position[i]
         out = None
-        while r < len(seeker.regions):
-            region, score = seeker.regions[r]
-            here = self.order(region, seeker.language)
-            j = key = -1
-            if here is not None:
-                keys = (
-                    _cents(round(score, 2)) * self.span + tail,
-                    _cents(round(score + LANGUAGE_BONUS, 2)) * self.span + tail,
-                )
-                j, key, p = self.first_taker(here, p, keys, seeker.declined)
-            if j >= 0:
-                out = self.hold(j, key)
-                break
+        while r < len(regions):
+            region, score = regions[r]
+            here = self.orders.get((region, language)) or self.order(region, language)
+            cents = self.cents.get(score) or self._cents_of(score)
+            best = cents[1] * span + tail
+            # The root holds the lowest threshold of the whole order: at or above the better of
+            # the household's keys, no organization of the region would hold it.
+            if here is not None and (p or here.tree[1] < best):
+                j, key, p = self.first_taker(here, p, (cents[0] * span + tail, best), seeker.declined)
+                if j >= 0:
+                    out = self.hold(j, key)
+                    break
             r, p = r + 1, 0
         self.region_at[i], self.position[i] = r, p
         return out
+
+    def _cents_of(self, score: float) -> tuple[int, int]:
+        found = self.cents[score] = (_cents(round(score, 2)), _cents(round(score + LANGUAGE_BONUS, 2)))
+        return found
 
     def score_at(self, i: int) -> float:
         """Household ``i``'s score for the region it stands at."""
@@ -195,10 +201,18 @@ def place_fast(seekers: Sequence[Seeker], organizations: Sequence[Organization])
     market = _Round(seekers, organizations)
     # Any order of proposals gives the same result (the household-optimal stable matching is
     # unique); the households that fit their first region best go first, so fewer are displaced.
-    free = [(-s.regions[0][1] if s.regions else 0.0, i) for i, s in enumerate(seekers)]
-    heapq.heapify(free)
-    while free:
-        out = market.propose(heapq.heappop(free)[1])
+    # The free households wait in two queues: the first proposals, sorted once, and the displaced
+    # ones (a heap); the next to propose is the better of the two heads: one heap's order.
+    first = sorted((-s.regions[0][1] if s.regions else 0.0, i) for i, s in enumerate(seekers))
+    displaced: list[tuple[float, int]] = []
+    at = 0
+    while at < len(first) or displaced:
+        if displaced and (at == len(first) or displaced[0] < first[at]):
+            i = heapq.heappop(displaced)[1]
+        else:
+            i = first[at][1]
+            at += 1
+        out = market.propose(i)
         if out is not None:
-            heapq.heappush(free, (-market.score_at(out), out))
+            heapq.heappush(displaced, (-market.score_at(out), out))
     return market.matched()

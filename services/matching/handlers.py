@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from datetime import datetime
 from typing import Any
 
@@ -28,7 +28,6 @@ import structlog
 from services.common.clock import Clock
 from services.common.cloudevents import EventMeta, new_event
 from services.common.contracts import (
-    Case,
     CommandKey,
     MatchingCommand,
     Referral,
@@ -36,6 +35,7 @@ from services.common.contracts import (
     RoundKey,
 )
 from services.common.errors import Conflict, Rejected
+from services.common.heap import collector_paused
 from services.common.streams import Received
 from services.common.topics import (
     CALENDAR,
@@ -54,6 +54,7 @@ from .domain import case_id_for
 from .lifecycle import referral_allows
 from .settlement_handlers import Settlements
 from .sharing import partner_view
+from .snapshot import SnapshotCase
 from .state import People, ReferralBook, SettlementBook
 
 CATCH_UP_S = 10.0
@@ -170,7 +171,7 @@ class Matching:
             asked = start
 
     def _market(
-        self, cases: dict[uuid.UUID, Case], excluding_round: uuid.UUID | None = None
+        self, cases: Mapping[uuid.UUID, SnapshotCase], excluding_round: uuid.UUID | None = None
     ) -> concertation.Market:
         found = {person: self._people.profile(person) for person in cases}
         return concertation.Market(
@@ -206,13 +207,14 @@ class Matching:
         await asyncio.to_thread(self._world.catch_up, CATCH_UP_S)
         started = time.perf_counter()
         await self._publisher.flush()  # the cases written so far are on cases.v1
-        cases = await asyncio.to_thread(self._cases.read_all, self._people.taking_part())
-        # A round repeated after a crash ignores its own earlier referrals: same inputs, same plans.
-        snapshot = await asyncio.to_thread(self._market, cases, command.round_id)
-        now = self._clock.now()
-        outcome = await asyncio.to_thread(
-            concertation.run_round, command.round_id, snapshot, self._limits, now, command.by_role
-        )
+        with collector_paused():  # the round allocates millions of acyclic objects (common/heap.py)
+            cases = await asyncio.to_thread(self._cases.read_all, self._people.taking_part())
+            # A round repeated after a crash ignores its own earlier referrals: same inputs, same plans.
+            snapshot = await asyncio.to_thread(self._market, cases, command.round_id)
+            now = self._clock.now()
+            outcome = await asyncio.to_thread(
+                concertation.run_round, command.round_id, snapshot, self._limits, now, command.by_role
+            )
         for referral in outcome.referrals:
             await self._issue(referral, record, "matching.ReferralIssued")
         elapsed = (time.perf_counter() - started) * 1000

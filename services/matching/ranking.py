@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from typing import Literal
 from uuid import UUID
 
 from services.common.contracts import Factor, InterestDeclared, Offer, Partner, RegionScore, SuggestedOffer
@@ -57,69 +58,127 @@ def preference_points(profile: InterestDeclared, region: str) -> Factor | None:
 
 def job_score(profile: InterestDeclared, offer: Offer) -> tuple[float, list[Factor]]:
     """How well a job offer fits the person (0 = not suggested), and why."""
-    job = offer.job
-    assert job is not None
-    move, closing = profile.earliest_move_date, job.closing_date
-    if move is not None and closing is not None and closing < move:
-        return 0.0, []  # the job closes before the person can move
-    occupation = _best_occupation(profile, job.cnp)
-    if occupation is None:
-        return 0.0, []
-    points, fr, en, years = occupation
-    factors = [_factor("job_match", points, fr, en)]
-    if years >= 2:
-        factors.append(
-            _factor(
-                "experience", min(years, 10), f"{years:g} ans d'expérience", f"{years:g} years of experience"
-            )
-        )
-    required = job.french_level_required
-    level = profile.french_level
-    if required is not None:
-        if level is None:
-            factors.append(
-                _factor("french", 0, "Niveau de français à évaluer", "French level to be assessed")
-            )
-        elif level >= required:
-            factors.append(
-                _factor(
-                    "french",
-                    10,
-                    f"Français {level}/12 ≥ {required} requis",
-                    f"French {level}/12 ≥ {required} required",
-                )
-            )
-        elif required - level <= 2:
-            factors.append(
-                _factor(
-                    "french",
-                    -10,
-                    f"Français {level}/12, {required} requis : francisation à prévoir",
-                    f"French {level}/12, {required} required: French courses to plan",
-                )
-            )
-        else:
+    return JobFit(profile).score(offer)
+
+
+_OCCUPATION_TEXTS = {
+    40.0: ("Même profession (CNP {})", "Same occupation (NOC {})"),
+    20.0: ("Profession voisine (CNP {})", "Related occupation (NOC {})"),
+    8.0: ("Même grand domaine (CNP {})", "Same broad field (NOC {})"),
+}
+
+
+class JobFit:
+    """``job_score`` of one person for many offers: their occupations are read once."""
+
+    __slots__ = ("level", "move", "occupations")
+
+    def __init__(self, profile: InterestDeclared) -> None:
+        experience = {o.cnp: o for o in profile.occupations}
+        # Each code, main first, with its years and whether the person stays in that field.
+        self.occupations = [
+            (code, experience[code].years, experience[code].stays_in_field)
+            if code in experience
+            else (code, 0.0, True)
+            for code in profile.cnp_codes
+        ]
+        self.move = profile.earliest_move_date
+        self.level = profile.french_level
+
+    def score(self, offer: Offer) -> tuple[float, list[Factor]]:
+        """How well a job offer fits the person (0 = not suggested), and why."""
+        job = offer.job
+        assert job is not None
+        move, closing = self.move, job.closing_date
+        if move is not None and closing is not None and closing < move:
+            return 0.0, []  # the job closes before the person can move
+        occupation = self._best_occupation(job.cnp)
+        if occupation is None:
             return 0.0, []
-    return sum(f.points for f in factors), factors
+        points, years = occupation
+        fr, en = _OCCUPATION_TEXTS[points]
+        factors = [_factor("job_match", points, fr.format(job.cnp), en.format(job.cnp))]
+        if years >= 2:
+            factors.append(
+                _factor(
+                    "experience",
+                    min(years, 10),
+                    f"{years:g} ans d'expérience",
+                    f"{years:g} years of experience",
+                )
+            )
+        french = self._french(job.french_level_required)
+        if french is False:
+            return 0.0, []
+        if french is not None:
+            factors.append(french)
+        return sum(f.points for f in factors), factors
 
+    def points(self, offer: Offer) -> float:
+        """``score(offer)``'s points alone, without building its factors (the same sum of the same
+        rounded numbers, in the same order)."""
+        job = offer.job
+        assert job is not None
+        move, closing = self.move, job.closing_date
+        if move is not None and closing is not None and closing < move:
+            return 0.0
+        occupation = self._best_occupation(job.cnp)
+        if occupation is None:
+            return 0.0
+        points, years = occupation
+        found = [points]
+        if years >= 2:
+            found.append(round(min(years, 10), 2))
+        required, level = job.french_level_required, self.level
+        if required is not None:
+            if level is None:
+                found.append(0)
+            elif level >= required:
+                found.append(10)
+            elif required - level <= 2:
+                found.append(-10)
+            else:
+                return 0.0
+        return sum(found)
 
-def _best_occupation(profile: InterestDeclared, cnp: str) -> tuple[float, str, str, float] | None:
-    best: tuple[float, str, str, float] | None = None
-    experience = {o.cnp: o for o in profile.occupations}
-    for code in profile.cnp_codes:
-        years = experience[code].years if code in experience else 0.0
-        stays = experience[code].stays_in_field if code in experience else True
-        if code == cnp and stays:
-            found = (40.0, f"Même profession (CNP {cnp})", f"Same occupation (NOC {cnp})", years)
-        elif code[:3] == cnp[:3]:
-            found = (20.0, f"Profession voisine (CNP {cnp})", f"Related occupation (NOC {cnp})", years)
-        elif code[0] == cnp[0] and cnp[1] >= code[1]:
-            found = (8.0, f"Même grand domaine (CNP {cnp})", f"Same broad field (NOC {cnp})", 0.0)
-        else:
-            continue
-        if best is None or found[0] > best[0]:
-            best = found
-    return best
+    def _french(self, required: int | None) -> Factor | Literal[False] | None:
+        """The French factor for a job's required level (None: none required; False: too far)."""
+        level = self.level
+        if required is None:
+            return None
+        if level is None:
+            return _factor("french", 0, "Niveau de français à évaluer", "French level to be assessed")
+        if level >= required:
+            return _factor(
+                "french",
+                10,
+                f"Français {level}/12 ≥ {required} requis",
+                f"French {level}/12 ≥ {required} required",
+            )
+        if required - level <= 2:
+            return _factor(
+                "french",
+                -10,
+                f"Français {level}/12, {required} requis : francisation à prévoir",
+                f"French {level}/12, {required} required: French courses to plan",
+            )
+        return False
+
+    def _best_occupation(self, cnp: str) -> tuple[float, float] | None:
+        """(points, years) of the person's occupation closest to ``cnp``: the first of the best."""
+        best: tuple[float, float] | None = None
+        for code, years, stays in self.occupations:
+            if code == cnp and stays:
+                found = (40.0, years)
+            elif code[:3] == cnp[:3]:
+                found = (20.0, years)
+            elif code[0] == cnp[0] and cnp[1] >= code[1]:
+                found = (8.0, 0.0)
+            else:
+                continue
+            if best is None or found[0] > best[0]:
+                best = found
+        return best
 
 
 def settlement_score(profile: InterestDeclared, offer: Offer) -> tuple[float, list[Factor]]:
@@ -213,13 +272,14 @@ def rank_regions(
     """
     scored = []
     codes = profile.cnp_codes
+    fit = JobFit(profile)
     for region in DESTINATIONS:
         preference = preference_points(profile, region)
         if preference is None:
             continue
         offers = regions.get(region, RegionOffers())
         factors = [preference]
-        jobs = [job_score(profile, job) for job in offers.jobs_for(codes)]
+        jobs = [fit.score(job) for job in offers.jobs_for(codes)]
         best_job = max(jobs, key=lambda scored_job: scored_job[0], default=(0.0, []))
         if best_job[0] > 0:
             points = best_job[0] / 2
@@ -273,10 +333,11 @@ def suggest_offers(
 ) -> list[SuggestedOffer]:
     """The best job and settlement offers in ``region_codes`` for the person, best first."""
     found: list[SuggestedOffer] = []
+    fit = JobFit(profile)
     for region in region_codes:
         offers = regions.get(region, RegionOffers())
         for offer in offers.jobs_for(profile.cnp_codes):
-            points, factors = job_score(profile, offer)
+            points, factors = fit.score(offer)
             if points > 0:
                 found.append(_suggestion(offer, "job", region, points, factors))
         for offer in offers.settlement:

@@ -27,10 +27,11 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from services.common.contracts import Case, InterestDeclared, Offer, Partner
+from services.common.contracts import InterestDeclared, Offer, Partner
 
 from .concertation import Market
 from .ranking import MONTREAL, by_region, preference_points, serves
+from .snapshot import SnapshotCase
 
 RECOMPUTED = ("welcoming", "service_language")
 
@@ -67,7 +68,7 @@ def _welcomers(market: Market, today: date) -> list[Welcome]:
     return found
 
 
-def taking_part(market: Market) -> list[Case]:
+def taking_part(market: Market) -> list[SnapshotCase]:
     """The cases a round must consider: open, consenting, without a live plan."""
     busy = {r.person_id for r in market.referrals if r.holds_a_place}
     return [
@@ -91,7 +92,7 @@ def _rank(profile: InterestDeclared, region: str) -> int:
     return ranked.index(region) if region in ranked else len(ranked)
 
 
-def _base(case: Case, profile: InterestDeclared, region: str) -> float:
+def _base(case: SnapshotCase, profile: InterestDeclared, region: str) -> float:
     for scored in case.regions:
         if scored.region == region:
             return sum(f.points for f in scored.factors if f.factor not in RECOMPUTED)
@@ -126,12 +127,12 @@ class Judge:
         """The service-language factor now: +5 if a welcomer of the region serves ``language``."""
         return self._service[region, language]
 
-    def region_score(self, case: Case, region: str) -> float:
+    def region_score(self, case: SnapshotCase, region: str) -> float:
         """The household's score of ``region`` now (no organization's language bonus)."""
         profile = self.market.profiles[case.person_id]
         return round(_base(case, profile, region) + self.service_points(region, profile.language), 2)
 
-    def fit(self, case: Case, w: Welcome) -> float:
+    def fit(self, case: SnapshotCase, w: Welcome) -> float:
         """fit(h, o), as the module's docstring defines it."""
         key = (case.case_id, w.offer.offer_id)
         if key not in self._fits:
@@ -140,7 +141,7 @@ class Judge:
             self._fits[key] = round(self.region_score(case, w.region) + bonus, 2)
         return self._fits[key]
 
-    def acceptable(self, case: Case, w: Welcome) -> bool:
+    def acceptable(self, case: SnapshotCase, w: Welcome) -> bool:
         """Whether the household would go to ``w`` at all (its region accepted, not declined)."""
         profile = self.market.profiles[case.person_id]
         return (
@@ -150,7 +151,7 @@ class Judge:
             and (case.person_id, w.offer.offer_id) not in self.declined
         )
 
-    def said_better(self, case: Case, w: Welcome, own: Welcome | None) -> bool:
+    def said_better(self, case: SnapshotCase, w: Welcome, own: Welcome | None) -> bool:
         """Whether the household strictly prefers ``w`` to ``own`` by what it said."""
         if own is None:
             return True
@@ -160,7 +161,7 @@ class Judge:
         here, there = serves(w.partner, profile.language), serves(own.partner, profile.language)
         return here > there or (here == there and w.offer.offer_id.int < own.offer.offer_id.int)
 
-    def takes_over(self, w: Welcome, case: Case, other: Case) -> bool:
+    def takes_over(self, w: Welcome, case: SnapshotCase, other: SnapshotCase) -> bool:
         """Whether ``w`` would rather hold ``case`` than ``other``: a higher fit, or equal and a
         lower case id."""
         return (self.fit(case, w), -case.case_id.int) > (self.fit(other, w), -other.case_id.int)
@@ -170,12 +171,12 @@ def blocking_pairs(market: Market, placed: Mapping[UUID, UUID | None], today: da
     """Every blocking pair of a placement (person id → welcoming offer id of this round's plans)."""
     judge = Judge(market, today)
     by_offer = {w.offer.offer_id: w for w in judge.welcomers}
-    members: dict[UUID, list[Case]] = {w.offer.offer_id: [] for w in judge.welcomers}
+    members: dict[UUID, list[SnapshotCase]] = {w.offer.offer_id: [] for w in judge.welcomers}
     for person, offer_id in placed.items():
         if offer_id is not None:
             members[offer_id].append(judge.cases[person])
 
-    def would_take(w: Welcome, case: Case) -> bool:
+    def would_take(w: Welcome, case: SnapshotCase) -> bool:
         held = members[w.offer.offer_id]
         return len(held) < w.places or any(judge.takes_over(w, case, other) for other in held)
 

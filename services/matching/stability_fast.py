@@ -21,10 +21,9 @@ from collections.abc import Mapping
 from datetime import date
 from uuid import UUID
 
-from services.common.contracts import Case
-
 from .concertation import Market
 from .ranking import preference_points, serves
+from .snapshot import SnapshotCase
 from .stability import RECOMPUTED, Judge, Welcome, accepts
 
 Key = tuple[float, int]  # (fit, -case id): higher is better for the organization
@@ -48,7 +47,7 @@ class _Group:
         return count > 0 and key > self.lowest[count - 1]
 
 
-def _bases(case: Case) -> dict[str, float]:
+def _bases(case: SnapshotCase) -> dict[str, float]:
     found: dict[str, float] = {}
     for scored in case.regions:
         if scored.region not in found:
@@ -61,7 +60,7 @@ def blocked_people(market: Market, placed: Mapping[UUID, UUID | None], today: da
     of this round's plans): the households ``blocked_households(blocking_pairs(...))`` counts."""
     judge = Judge(market, today)
     by_offer = {w.offer.offer_id: w for w in judge.welcomers}
-    members: dict[UUID, list[Case]] = {w.offer.offer_id: [] for w in judge.welcomers}
+    members: dict[UUID, list[SnapshotCase]] = {w.offer.offer_id: [] for w in judge.welcomers}
     for person, offer_id in placed.items():
         if offer_id is not None:
             members[offer_id].append(judge.cases[person])
@@ -92,7 +91,7 @@ def blocked_people(market: Market, placed: Mapping[UUID, UUID | None], today: da
 
 
 def _blocked(
-    judge: Judge, case: Case, own: Welcome | None, index: Mapping[tuple[str, str, bool], _Group]
+    judge: Judge, case: SnapshotCase, own: Welcome | None, index: Mapping[tuple[str, str, bool], _Group]
 ) -> bool:
     profile = judge.market.profiles[case.person_id]
     language, ranked = profile.language, profile.preferred_regions
@@ -131,7 +130,7 @@ def _blocked(
 
 
 def _blocked_one_by_one(
-    judge: Judge, case: Case, own: Welcome | None, members: Mapping[UUID, list[Case]]
+    judge: Judge, case: SnapshotCase, own: Welcome | None, members: Mapping[UUID, list[SnapshotCase]]
 ) -> bool:
     for w in judge.welcomers:
         if w is own or not judge.acceptable(case, w) or not judge.said_better(case, w, own):

@@ -6,10 +6,12 @@ from datetime import timedelta
 from uuid import UUID
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from services.common.contracts import Counsellor
+from services.common.contracts import Counsellor, Occupation
 from services.matching.domain import assign_counsellor
-from services.matching.ranking import by_region, rank_regions, suggest_offers
+from services.matching.ranking import JobFit, by_region, job_score, rank_regions, suggest_offers
 from tests.unit.matching_builders import (
     TODAY,
     household,
@@ -168,3 +170,28 @@ def test_an_occupation_given_only_by_its_title_counts_as_unknown_until_a_counsel
         }
     )
     assert interest.cnp_codes == ["21231"]
+
+
+CODES = ["31301", "31302", "31100", "32101", "72410", "21231"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    codes=st.lists(st.sampled_from(CODES), min_size=1, max_size=3),
+    years=st.floats(0, 60, allow_nan=False),
+    stays=st.booleans(),
+    level=st.none() | st.integers(1, 12),
+    required=st.none() | st.integers(1, 12),
+    cnp=st.sampled_from(CODES),
+)
+def test_a_jobs_points_alone_are_its_scores_points(
+    codes: list[str], years: float, stays: bool, level: int | None, required: int | None, cnp: str
+) -> None:
+    held = [
+        Occupation(cnp=code, years=years if n == 0 else years / 3, stays_in_field=stays)
+        for n, code in enumerate(codes)
+    ]
+    someone = person(1, [ESTRIE], occupations=held, french_level=level)
+    offer = job(1, ESTRIE, cnp, french=required)
+    fit = JobFit(someone)
+    assert fit.points(offer) == fit.score(offer)[0] == job_score(someone, offer)[0]
