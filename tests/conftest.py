@@ -37,6 +37,16 @@ def pytest_configure(config: pytest.Config) -> None:
     export_offset(default_clock())
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test marked ``last_in_module`` reads what the module's other tests recorded: after any
+    shuffle (pytest-randomly keeps each module's tests together), it moves to its module's end."""
+    for item in [i for i in items if i.get_closest_marker("last_in_module")]:
+        items.remove(item)
+        same = [n for n, other in enumerate(items) if other.path == item.path]
+        items.insert(same[-1] + 1 if same else len(items), item)
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     local = default_clock().local()
     return f"concerto clock: {local:%A %Y-%m-%d %H:%M %Z} in Montréal (CONCERTO_NOW / CONCERTO_TODAY pin it)"

@@ -451,8 +451,9 @@ def test_asking_for_too_many_sign_in_links_says_when_to_try_again_in_both_langua
     _in_both(page, web, audit, "not-found")
 
 
+@pytest.mark.last_in_module
 def test_every_page_kind_was_checked_in_both_languages(audit: Audit) -> None:
-    """Runs last in this module (make test runs files in their order): each page kind the journeys
+    """Runs last in this module, in any order (tests/conftest.py): each page kind the journeys
     above checked with axe-core, in one language, they checked in the other too, except three
     pages only a form's answer shows, whose templates (the message and file pages) are checked
     in both languages elsewhere."""
