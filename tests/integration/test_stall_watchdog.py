@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from kafka import KafkaProducer
 
-from services.common.kafka import API_VERSION
+from services.common.kafka import API_VERSION, client_options
 from services.common.watchdog import STALL_EXIT_CODE
 from tests.support import eventually, log_events
 from tools.stack import Process, Stack
@@ -44,7 +44,7 @@ class Frozen:
 
 
 def _produce(bootstrap: str, topic: str, offsets: range) -> None:
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", api_version=API_VERSION)
+    producer = KafkaProducer(**client_options(bootstrap), acks="all", api_version=API_VERSION)
     for n in offsets:
         producer.send(topic, key=b"k", value=f"record {n}".encode(), partition=0)
     producer.flush()
