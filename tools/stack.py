@@ -128,8 +128,9 @@ class StackConfig:
         )
 
     def kafka_env(self, process: str) -> dict[str, str]:
-        """The broker credentials of one process (none for a process without a principal: the web)."""
-        if process not in {who.name for who in PRINCIPALS}:
+        """The broker credentials of one process (none for a process without a principal: the web);
+        ``ADMIN``'s for a test's or a tool's own process."""
+        if process != ADMIN and process not in {who.name for who in PRINCIPALS}:
             return {}
         return {
             "CONCERTO_KAFKA__USERNAME": process,
@@ -227,6 +228,10 @@ class Stack:
             return pid
 
     def _start(self, name: str, argv: list[str], env: dict[str, str]) -> int:
+        if "CONCERTO_KAFKA__USERNAME" not in env:
+            # A Concerto process started by hand (a test's second worker): its own principal.
+            process = next((p for p in PROCESSES if p.module in argv), None)
+            env = {**env, **(self.config.kafka_env(process.name) if process else {})}
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.run_dir.mkdir(parents=True, exist_ok=True)
         if self.pid(name) is not None:

@@ -67,6 +67,8 @@ def client_options(settings: KafkaSettings | str) -> dict[str, Any]:
     """kafka-python's connection options for ``settings`` (or a bare bootstrap address): SASL/SCRAM-SHA-512
     over TLS, the broker's certificate checked against ``ca_file`` (docs/security.md)."""
     resolved = _with_credentials(settings)
+    if resolved.security_protocol == "PLAINTEXT":
+        return {"bootstrap_servers": resolved.bootstrap_servers}
     return {
         "bootstrap_servers": resolved.bootstrap_servers,
         "security_protocol": "SASL_SSL",
@@ -89,6 +91,8 @@ def faust_credentials(settings: KafkaSettings) -> Any:
     import faust
 
     resolved = _with_credentials(settings)
+    if resolved.security_protocol == "PLAINTEXT":
+        return None
     return faust.SASLCredentials(
         username=resolved.username,
         password=resolved.secret(),
@@ -100,6 +104,8 @@ def faust_credentials(settings: KafkaSettings) -> Any:
 def aiokafka_options(settings: KafkaSettings | str) -> dict[str, Any]:
     """aiokafka's connection options for ``settings`` (bench and tools)."""
     resolved = _with_credentials(settings)
+    if resolved.security_protocol == "PLAINTEXT":
+        return {"bootstrap_servers": resolved.bootstrap_servers}
     return {
         "bootstrap_servers": resolved.bootstrap_servers,
         "security_protocol": "SASL_SSL",

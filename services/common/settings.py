@@ -35,6 +35,11 @@ class KafkaSettings(BaseModel):
         default=5.0, gt=0, description="How long an API waits for its projection to see its own write."
     )
     # The broker authenticates every client with SASL/SCRAM-SHA-512 over TLS (docs/security.md).
+    security_protocol: Literal["SASL_SSL", "PLAINTEXT"] = Field(
+        default="SASL_SSL",
+        description="SASL_SSL always, but for infra/docker-compose.yml's broker, not secured yet "
+        "(refused in production).",
+    )
     username: str | None = Field(default=None, description="This process's principal at the broker.")
     password: SecretStr | None = Field(
         default=None, description="Its SCRAM-SHA-512 password (never logged; or password_file)."
@@ -230,7 +235,9 @@ class Settings(BaseSettings):
         """Outside development a process says who it is at the broker: no default credentials."""
         kafka = self.kafka
         if self.environment == "production" and not (
-            kafka.username and (kafka.password or kafka.password_file)
+            kafka.username
+            and (kafka.password or kafka.password_file)
+            and kafka.security_protocol == "SASL_SSL"
         ):
             raise ValueError(
                 "CONCERTO_KAFKA__USERNAME and CONCERTO_KAFKA__PASSWORD(_FILE) are required in production"

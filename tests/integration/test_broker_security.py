@@ -124,3 +124,12 @@ def test_production_settings_need_broker_credentials() -> None:
 
     with pytest.raises(ValueError, match="CONCERTO_KAFKA__USERNAME"):
         Settings(environment="production", kafka=KafkaSettings())
+
+
+def test_production_settings_refuse_a_plaintext_broker() -> None:
+    from services.common.settings import Settings
+
+    kafka = KafkaSettings(username="events-api", password=SecretStr("x" * 24), security_protocol="PLAINTEXT")
+    with pytest.raises(ValueError, match="SASL_SSL"):
+        Settings(environment="production", kafka=kafka)
+    Settings(environment="production", kafka=kafka.model_copy(update={"security_protocol": "SASL_SSL"}))
