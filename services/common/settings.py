@@ -240,7 +240,8 @@ class Settings(BaseSettings):
             and kafka.security_protocol == "SASL_SSL"
         ):
             raise ValueError(
-                "CONCERTO_KAFKA__USERNAME and CONCERTO_KAFKA__PASSWORD(_FILE) are required in production"
+                "CONCERTO_KAFKA__USERNAME and CONCERTO_KAFKA__PASSWORD(_FILE) over SASL_SSL "
+                "are required in production"
             )
         return self
 
