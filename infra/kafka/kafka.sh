@@ -108,6 +108,10 @@ start() {
   if port_open "$port"; then log "port $port is taken by another process"; exit 1; fi
   fetch
   secret KAFKA_ADMIN_PASSWORD >/dev/null; secret KAFKA_BROKER_PASSWORD >/dev/null
+  if [ -f "$data/storage/meta.properties" ] && [ ! -f "$tls/truststore.p12" ]; then
+    log "$data/storage was formatted before the broker was secured (no SCRAM users in it): remove $data and start again"
+    exit 1
+  fi
   make_tls
   write_properties
   if [ ! -f "$data/storage/meta.properties" ]; then

@@ -23,9 +23,16 @@ from tools.stack import Stack
 
 
 def _as(stack: Stack, username: str, password: str | None = None) -> dict[str, Any]:
-    settings = stack.config.kafka_settings(username)
-    if password is not None:
-        settings = settings.model_copy(update={"password_file": None, "password": SecretStr(password)})
+    """A client of ``username`` with its own password, or with ``password``."""
+    if password is None:
+        return client_options(stack.config.kafka_settings(username))
+    config = stack.config
+    settings = KafkaSettings(
+        bootstrap_servers=config.bootstrap,
+        username=username,
+        password=SecretStr(password),
+        ca_file=str(config.ca_file),
+    )
     return client_options(settings)
 
 
