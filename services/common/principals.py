@@ -26,6 +26,7 @@ from .topics import (
     COUNSELLORS,
     DEADLETTER,
     EVENT_PROPOSALS,
+    FOLLOWUPS,
     INTERESTS,
     MATCHING_COMMANDS,
     NOTIFICATIONS,
@@ -86,7 +87,7 @@ PRINCIPALS: tuple[Principal, ...] = (
     Principal(
         "matching-api",
         "matching",
-        writes=(INTERESTS, CONTACTS, COUNSELLORS, MATCHING_COMMANDS, CONTACT_ACCESS),
+        writes=(INTERESTS, CONTACTS, COUNSELLORS, MATCHING_COMMANDS, CONTACT_ACCESS, FOLLOWUPS),
         reads=(CASES, REFERRALS, ROUNDS, OFFERS, SETTLEMENTS),
     ),
     Principal(
@@ -99,7 +100,7 @@ PRINCIPALS: tuple[Principal, ...] = (
     Principal(
         "matching-worker",
         "matching",
-        writes=(CASES, REFERRALS, ROUNDS, SETTLEMENTS, MATCHING_COMMANDS),
+        writes=(CASES, REFERRALS, ROUNDS, SETTLEMENTS, MATCHING_COMMANDS, FOLLOWUPS),
         reads=(INTERESTS, OFFERS, PARTNERS, COUNSELLORS, CALENDAR),
         app_id="concerto-matching-worker",
         write_prefixes=(PARTNER_TOPIC_PREFIX,),
@@ -108,7 +109,7 @@ PRINCIPALS: tuple[Principal, ...] = (
         "notifications-worker",
         "notifications",
         writes=(NOTIFICATIONS,),
-        reads=(CALENDAR, CASES, REFERRALS, CONTACTS, PARTNERS, TABLES, COUNSELLORS, INTERESTS),
+        reads=(CALENDAR, CASES, REFERRALS, CONTACTS, PARTNERS, TABLES, COUNSELLORS, INTERESTS, SETTLEMENTS),
         app_id="concerto-notifications-worker",
     ),
 )
