@@ -70,14 +70,6 @@ secret() {  # secret NAME: the value of the environment variable NAME, refused w
 # The local certificate authority and the broker's key and certificate, made once.
 make_tls() {
   if [ -f "$tls/truststore.p12" ]; then return 0; fi
-  if ! command -v openssl >/dev/null 2>&1; then
-    # A fresh Debian machine may lack the openssl command: install it as Chromium is (root or sudo).
-    if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq openssl >/dev/null
-    elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-      sudo apt-get update -qq && sudo apt-get install -y -qq openssl >/dev/null
-    else log "the openssl command is needed to make the broker's certificate: sudo apt-get install -y openssl"; exit 2
-    fi
-  fi
   mkdir -p "$tls"; chmod 700 "$tls"
   local pass; pass="$(store_password)"
   openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=Concerto local CA" \
