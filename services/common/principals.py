@@ -26,7 +26,6 @@ from .topics import (
     COUNSELLORS,
     DEADLETTER,
     EVENT_PROPOSALS,
-    FOLLOWUPS,
     INTERESTS,
     MATCHING_COMMANDS,
     NOTIFICATIONS,
@@ -87,7 +86,7 @@ PRINCIPALS: tuple[Principal, ...] = (
     Principal(
         "matching-api",
         "matching",
-        writes=(INTERESTS, CONTACTS, COUNSELLORS, MATCHING_COMMANDS, CONTACT_ACCESS, FOLLOWUPS),
+        writes=(INTERESTS, CONTACTS, COUNSELLORS, MATCHING_COMMANDS, CONTACT_ACCESS),
         reads=(CASES, REFERRALS, ROUNDS, OFFERS, SETTLEMENTS),
     ),
     Principal(
@@ -100,7 +99,7 @@ PRINCIPALS: tuple[Principal, ...] = (
     Principal(
         "matching-worker",
         "matching",
-        writes=(CASES, REFERRALS, ROUNDS, SETTLEMENTS, MATCHING_COMMANDS, FOLLOWUPS),
+        writes=(CASES, REFERRALS, ROUNDS, SETTLEMENTS, MATCHING_COMMANDS),
         reads=(INTERESTS, OFFERS, PARTNERS, COUNSELLORS, CALENDAR),
         app_id="concerto-matching-worker",
         write_prefixes=(PARTNER_TOPIC_PREFIX,),
@@ -109,7 +108,7 @@ PRINCIPALS: tuple[Principal, ...] = (
         "notifications-worker",
         "notifications",
         writes=(NOTIFICATIONS,),
-        reads=(CALENDAR, CASES, REFERRALS, CONTACTS, PARTNERS, TABLES, COUNSELLORS, INTERESTS, SETTLEMENTS),
+        reads=(CALENDAR, CASES, REFERRALS, CONTACTS, PARTNERS, TABLES, COUNSELLORS, INTERESTS),
         app_id="concerto-notifications-worker",
     ),
 )
