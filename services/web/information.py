@@ -17,7 +17,7 @@ from typing import Any, get_args
 from services.common.contracts import Entitlement
 from services.common.contracts.matching import IncomeSupport, StudiesLevel
 
-from .registration import Checked, Problem, _int
+from .registration import Checked, Problem, _int, arrival_date
 
 # The profile field that gives each fact (services/matching/entitlements.py facts_of).
 FIELD_OF_FACT = {
@@ -58,15 +58,7 @@ def check_information(form: Mapping[str, str], questions: list[str], today: date
                 body[name] = answers[name]
             else:
                 problems.append(Problem(name, "err_choose"))
-    if answers.get("arrival_date"):
-        try:
-            arrival = date.fromisoformat(answers["arrival_date"])
-        except ValueError:
-            problems.append(Problem("arrival_date", "err_date"))
-        else:
-            if arrival > today:
-                problems.append(Problem("arrival_date", "err_future"))
-            body["arrival_date"] = arrival.isoformat()
+    arrival_date(answers, today, problems, body)
     if not body and not problems:
         problems.append(Problem(questions[0] if questions else "age", "err_nothing_given"))
     return Checked(answers, body, problems)

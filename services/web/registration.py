@@ -121,7 +121,14 @@ def _status(answers: Mapping[str, str], today: date, problems: list[Problem], bo
     if status not in {s.value for s in ImmigrationStatus}:
         problems.append(Problem("immigration_status", "err_choose"))
     body["immigration_status"] = status
-    if answers["arrival_date"]:
+    arrival_date(answers, today, problems, body)
+
+
+def arrival_date(
+    answers: Mapping[str, str], today: date, problems: list[Problem], body: dict[str, Any]
+) -> None:
+    """The arrival date, if given: a date, never in the future."""
+    if answers.get("arrival_date"):
         try:
             arrival = date.fromisoformat(answers["arrival_date"])
         except ValueError:
