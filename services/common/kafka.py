@@ -39,6 +39,32 @@ log = structlog.get_logger(__name__)
 API_VERSION = (3, 9)
 
 
+class AdminClient(KafkaAdminClient):  # type: ignore[misc]  # kafka-python ships no types
+    """kafka-python's admin client, stopped when it fails to start.
+
+    kafka-python 3.0 starts the client's IO thread before it bootstraps, and a
+    bootstrap that times out raises from the constructor without stopping that
+    thread: it would go on retrying the dead address for the life of the process
+    (drawing its backoff from the global ``random``, which Hypothesis then sees
+    change under its strategies). Use this class wherever an admin client is made.
+    """
+
+    def __init__(self, **configs: Any) -> None:
+        try:
+            super().__init__(**configs)
+        except BaseException:
+            self._stop_half_started()
+            raise
+
+    def _stop_half_started(self) -> None:
+        client = getattr(self, "_client", None)
+        if client is not None:
+            client.close()
+        net = getattr(self, "_net", None)
+        if net is not None:
+            net.stop()
+
+
 class KafkaUnavailable(RuntimeError):
     """The broker did not acknowledge in time; nothing was acknowledged to the caller."""
 
@@ -79,7 +105,7 @@ class Pending:
 
 def ensure_topics(settings: KafkaSettings, specs: Iterable[TopicSpec]) -> list[str]:
     """Create the registry's topics that do not exist yet; return the names created."""
-    admin = KafkaAdminClient(
+    admin = AdminClient(
         bootstrap_servers=settings.bootstrap_servers,
         request_timeout_ms=max(settings.request_timeout_ms, 10000),
         bootstrap_timeout_ms=max(settings.request_timeout_ms, 10000),
@@ -269,7 +295,7 @@ class Publisher:
 def kafka_answers(settings: KafkaSettings, timeout_ms: int = 2000) -> bool:
     """Whether the broker answers a metadata request now (for readiness checks)."""
     try:
-        admin = KafkaAdminClient(
+        admin = AdminClient(
             bootstrap_servers=settings.bootstrap_servers,
             request_timeout_ms=timeout_ms,
             bootstrap_timeout_ms=timeout_ms,
