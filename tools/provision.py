@@ -16,7 +16,6 @@ from kafka.admin import (
     ACLOperation,
     ACLPermissionType,
     ACLResourcePatternType,
-    KafkaAdminClient,
     ResourcePattern,
     ResourcePatternFilter,
     ResourceType,
@@ -25,7 +24,7 @@ from kafka.admin import (
     UserScramCredentialUpsertion,
 )
 
-from services.common.kafka import API_VERSION, client_options, ensure_topics
+from services.common.kafka import API_VERSION, AdminClient, client_options, ensure_topics
 from services.common.principals import PRINCIPALS, Acl, partner_acls, partner_principal, service_acls
 from services.common.settings import KafkaSettings
 from services.common.topics import REGISTRY
@@ -33,8 +32,8 @@ from services.common.topics import REGISTRY
 MECHANISM = ScramMechanism.SCRAM_SHA_512
 
 
-def _admin(settings: KafkaSettings) -> KafkaAdminClient:
-    return KafkaAdminClient(
+def _admin(settings: KafkaSettings) -> AdminClient:
+    return AdminClient(
         **client_options(settings),
         request_timeout_ms=max(settings.request_timeout_ms, 10000),
         api_version=API_VERSION,
@@ -87,7 +86,7 @@ def broker_acls(settings: KafkaSettings) -> set[Acl]:
         admin.close()
 
 
-def _set_acls(admin: KafkaAdminClient, principals: Iterable[str], wanted: Iterable[Acl]) -> None:
+def _set_acls(admin: AdminClient, principals: Iterable[str], wanted: Iterable[Acl]) -> None:
     """Make the ACLs of ``principals`` exactly ``wanted``."""
     wanted = set(wanted)
     for principal in principals:
@@ -102,7 +101,7 @@ def _set_acls(admin: KafkaAdminClient, principals: Iterable[str], wanted: Iterab
         raise RuntimeError(f"create_acls failed: {result['failed']}")
 
 
-def _upsert_users(admin: KafkaAdminClient, passwords: Mapping[str, str]) -> None:
+def _upsert_users(admin: AdminClient, passwords: Mapping[str, str]) -> None:
     result = admin.alter_user_scram_credentials(
         [UserScramCredentialUpsertion(name, MECHANISM, password) for name, password in passwords.items()]
     )

@@ -154,9 +154,73 @@ class Pending:
     producer: Any = None  # the producer it was handed to (replaced if it fails)
 
 
+class AdminClient(KafkaAdminClient):  # type: ignore[misc]  # kafka-python ships no types
+    """kafka-python's admin client, stopped when it fails to start.
+
+    kafka-python 3.0 starts the client's IO thread before it bootstraps, and a
+    bootstrap that times out raises from the constructor without stopping that
+    thread: it would go on retrying the dead address for the life of the process
+    (drawing its backoff from the global ``random``, which Hypothesis then sees
+    change under its strategies). Use this class wherever an admin client is made.
+    """
+
+    def __init__(self, **configs: Any) -> None:
+        try:
+            super().__init__(**configs)
+        except BaseException:
+            self._stop_half_started()
+            raise
+
+    def _stop_half_started(self) -> None:
+        client = getattr(self, "_client", None)
+        if client is not None:
+            client.close()
+        net = getattr(self, "_net", None)
+        if net is not None:
+            net.stop()
+
+
+class KafkaUnavailable(RuntimeError):
+    """The broker did not acknowledge in time; nothing was acknowledged to the caller."""
+
+
+class RecordTooLarge(ValueError):
+    """A record over ``KafkaSettings.max_record_bytes``: consumers would refuse it, so it is not written."""
+
+
+@dataclass(frozen=True)
+class Written:
+    """Where a record landed."""
+
+    topic: str
+    partition: int
+    offset: int
+    event_id: str
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A record checked and encoded, not sent yet (``Publisher.prepare``)."""
+
+    topic: str
+    key: bytes | None
+    value: bytes | None
+    meta: EventMeta
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A record handed to the producer, its acknowledgement to come (``Publisher.send``)."""
+
+    topic: str
+    event_id: str
+    future: Any  # kafka-python's FutureRecordMetadata
+    producer: Any = None  # the producer it was handed to (replaced if it fails)
+
+
 def ensure_topics(settings: KafkaSettings, specs: Iterable[TopicSpec]) -> list[str]:
     """Create the registry's topics that do not exist yet; return the names created."""
-    admin = KafkaAdminClient(
+    admin = AdminClient(
         **client_options(settings),
         request_timeout_ms=max(settings.request_timeout_ms, 10000),
         bootstrap_timeout_ms=max(settings.request_timeout_ms, 10000),
@@ -350,7 +414,7 @@ class Publisher:
 def kafka_answers(settings: KafkaSettings, timeout_ms: int = 2000) -> bool:
     """Whether the broker answers a metadata request now (for readiness checks)."""
     try:
-        admin = KafkaAdminClient(
+        admin = AdminClient(
             **client_options(settings),
             request_timeout_ms=timeout_ms,
             bootstrap_timeout_ms=timeout_ms,

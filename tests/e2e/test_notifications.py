@@ -21,11 +21,11 @@ from datetime import timedelta
 from email.message import EmailMessage
 
 import pytest
-from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka import KafkaConsumer, TopicPartition
 
 from services.common.clock import default_clock
 from services.common.contracts import CalendarEntry, TableKey
-from services.common.kafka import API_VERSION, Publisher, client_options
+from services.common.kafka import API_VERSION, AdminClient, Publisher, client_options
 from services.common.settings import KafkaSettings
 from services.common.topics import CALENDAR, CASES, REFERRALS, TABLES
 from services.notifications import ledger
@@ -172,7 +172,7 @@ def test_the_digest_lists_only_the_tables_upcoming_scheduled_activities(
 
 
 def _consumed_to(bootstrap: str, ends: dict[TopicPartition, int]) -> bool:
-    admin = KafkaAdminClient(**client_options(bootstrap), api_version=API_VERSION)
+    admin = AdminClient(**client_options(bootstrap), api_version=API_VERSION)
     try:
         committed = admin.list_group_offsets(GROUP).get(GROUP, {})
     finally:

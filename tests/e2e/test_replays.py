@@ -13,10 +13,10 @@ from typing import Any
 
 import httpx
 import pytest
-from kafka.admin import KafkaAdminClient, OffsetSpec
+from kafka.admin import OffsetSpec
 
 from services.common.clock import default_clock
-from services.common.kafka import API_VERSION, client_options
+from services.common.kafka import API_VERSION, AdminClient, client_options
 from services.common.settings import MatchingSettings
 from tests.support import bearer, created, log_events, read_topic
 from tools.mailsink import read_mailbox
@@ -62,13 +62,13 @@ def without_times(value: bytes | None) -> Any:
     return data
 
 
-def lag(admin: KafkaAdminClient, group: str) -> int:
+def lag(admin: AdminClient, group: str) -> int:
     committed = admin.list_group_offsets({group: None})[group]
     ends = admin.list_partition_offsets({tp: OffsetSpec.LATEST for tp in committed})
     return sum(max(0, ends[tp].offset - meta.offset) for tp, meta in committed.items())
 
 
-def caught_up(admin: KafkaAdminClient, timeout: float) -> None:
+def caught_up(admin: AdminClient, timeout: float) -> None:
     """Wait until every worker's group has committed up to the end of what it reads."""
     for group in WORKERS.values():
 
@@ -78,7 +78,7 @@ def caught_up(admin: KafkaAdminClient, timeout: float) -> None:
         eventually(done, timeout, f"{group} to catch up")
 
 
-def settled(admin: KafkaAdminClient, timeout: float) -> None:
+def settled(admin: AdminClient, timeout: float) -> None:
     """Wait until every worker's group has caught up, or its committed offsets stopped moving.
 
     faust commits the highest offset it acked without a gap; on a compacted partition read
@@ -102,7 +102,7 @@ def settled(admin: KafkaAdminClient, timeout: float) -> None:
 
 def test_reprocessing_every_topic_from_the_beginning_repeats_no_effect(everything: Stack) -> None:
     bootstrap = everything.config.bootstrap
-    admin = KafkaAdminClient(**client_options(bootstrap), api_version=API_VERSION)
+    admin = AdminClient(**client_options(bootstrap), api_version=API_VERSION)
     try:
         # A person of this test's own, so there is at least an email and a case to replay.
         matching = next(p for p in PROCESSES if p.name == "matching-api")

@@ -10,11 +10,11 @@ import time
 from typing import Any
 
 import pytest
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import KafkaError, TopicAuthorizationFailedError
 from pydantic import SecretStr
 
-from services.common.kafka import API_VERSION, client_options
+from services.common.kafka import API_VERSION, AdminClient, client_options
 from services.common.principals import PRINCIPAL_PREFIXES, service_acls, unowned
 from services.common.settings import KafkaSettings
 from services.common.topics import CONTACTS, PARTNERS
@@ -37,7 +37,7 @@ def _as(stack: Stack, username: str, password: str | None = None) -> dict[str, A
 
 
 def _list_topics(options: dict[str, Any]) -> list[str]:
-    admin = KafkaAdminClient(
+    admin = AdminClient(
         **options, api_version=API_VERSION, request_timeout_ms=5000, bootstrap_timeout_ms=5000
     )
     try:
@@ -96,7 +96,7 @@ def test_a_service_cannot_read_contacts(stack: Stack) -> None:
 
 
 def test_a_service_writes_and_reads_what_it_owns(stack: Stack) -> None:
-    admin = KafkaAdminClient(**_as(stack, "partners-api"), api_version=API_VERSION)
+    admin = AdminClient(**_as(stack, "partners-api"), api_version=API_VERSION)
     try:
         assert {PARTNERS.name} <= set(admin.list_topics())
         assert CONTACTS.name not in admin.list_topics()

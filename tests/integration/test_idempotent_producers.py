@@ -7,11 +7,11 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from kafka import KafkaAdminClient, KafkaProducer, TopicPartition
+from kafka import KafkaProducer, TopicPartition
 
 from services.common.clock import default_clock
 from services.common.contracts import InterestDeclared, PersonKey
-from services.common.kafka import API_VERSION, Publisher, client_options, ensure_topics
+from services.common.kafka import API_VERSION, AdminClient, Publisher, client_options, ensure_topics
 from services.common.settings import Settings
 from services.common.streams import create_faust_app
 from services.common.topics import TopicSpec
@@ -34,7 +34,7 @@ def _topic(settings: Settings) -> TopicSpec:
 
 def _producer_ids(settings: Settings, topic: str) -> set[int]:
     """The producer ids the broker keeps state for on partition 0 of ``topic``."""
-    admin = KafkaAdminClient(**client_options(settings.kafka), api_version=API_VERSION)
+    admin = AdminClient(**client_options(settings.kafka), api_version=API_VERSION)
     try:
         tp = TopicPartition(topic, 0)
         return {p.producer_id for p in admin.describe_producers([tp])[tp].active_producers}
