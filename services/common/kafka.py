@@ -180,44 +180,6 @@ class AdminClient(KafkaAdminClient):  # type: ignore[misc]  # kafka-python ships
             net.stop()
 
 
-class KafkaUnavailable(RuntimeError):
-    """The broker did not acknowledge in time; nothing was acknowledged to the caller."""
-
-
-class RecordTooLarge(ValueError):
-    """A record over ``KafkaSettings.max_record_bytes``: consumers would refuse it, so it is not written."""
-
-
-@dataclass(frozen=True)
-class Written:
-    """Where a record landed."""
-
-    topic: str
-    partition: int
-    offset: int
-    event_id: str
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """A record checked and encoded, not sent yet (``Publisher.prepare``)."""
-
-    topic: str
-    key: bytes | None
-    value: bytes | None
-    meta: EventMeta
-
-
-@dataclass(frozen=True)
-class Pending:
-    """A record handed to the producer, its acknowledgement to come (``Publisher.send``)."""
-
-    topic: str
-    event_id: str
-    future: Any  # kafka-python's FutureRecordMetadata
-    producer: Any = None  # the producer it was handed to (replaced if it fails)
-
-
 def ensure_topics(settings: KafkaSettings, specs: Iterable[TopicSpec]) -> list[str]:
     """Create the registry's topics that do not exist yet; return the names created."""
     admin = AdminClient(
