@@ -36,12 +36,13 @@ OUT = ROOT / "var" / "sweep"
 
 SEASON_TESTS = (
     "tests/e2e/test_demo.py",  # the demo's whole scenario on a smaller season
-    "tests/e2e/test_calendar_capacity.py",
     "tests/e2e/test_slice.py",
     "tests/e2e/test_notifications.py",
 )
 """The end-to-end tests whose outcome depends on the date: the season generated from today, the
-calendar's past/future and spacing rules, the joint suggestions, the round, the weekly digest."""
+calendar's past/future and spacing rules, the joint suggestions, the round, the weekly digest.
+tests/e2e/test_calendar_capacity.py is not among them: its day is fixed (a Saturday of 2031) and
+does not move with the clock, so `make test` covers it once."""
 
 
 @dataclass(frozen=True)
