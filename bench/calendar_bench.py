@@ -25,7 +25,7 @@ from analysis.season import make_season
 from services.common.cloudevents import new_event
 from services.common.codec import encode
 from services.common.contracts import ActivityProposed, ProposalKey, RulesKey
-from services.common.kafka import API_VERSION
+from services.common.kafka import API_VERSION, client_options
 from services.common.topics import CALENDAR, CALENDAR_RULES, EVENT_PROPOSALS
 from tools.stack import PROCESSES, Stack
 
@@ -63,7 +63,7 @@ def decisions_run(bootstrap: str, proposals: list[ActivityProposed], rate: float
     """Send ``proposals`` at ``rate`` per second; the latency of each one's first decision."""
     wanted = {str(p.proposal_id) for p in proposals}
     seen: dict[str, float] = {}
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, api_version=API_VERSION)
+    consumer = KafkaConsumer(**client_options(bootstrap), group_id=None, api_version=API_VERSION)
     partitions = [
         TopicPartition(CALENDAR.name, p) for p in sorted(consumer.partitions_for_topic(CALENDAR.name))
     ]
@@ -84,7 +84,7 @@ def decisions_run(bootstrap: str, proposals: list[ActivityProposed], rate: float
 
     listener = threading.Thread(target=listen, daemon=True)
     listener.start()
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=0, api_version=API_VERSION)
+    producer = KafkaProducer(**client_options(bootstrap), acks="all", linger_ms=0, api_version=API_VERSION)
     sent_at: dict[str, float] = {}
     started = time.perf_counter()
     for index, proposal in enumerate(proposals):
@@ -119,7 +119,7 @@ def calendar_cases(stack: Stack, bootstrap: str, runs: int, rate: float = 200.0)
     proposals, rules = make_season(seed=11, organizations=50, proposals=1000, weeks=12)
     stack.start_services([p for p in PROCESSES if p.name == "events-worker"])
     try:
-        producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", api_version=API_VERSION)
+        producer = KafkaProducer(**client_options(bootstrap), acks="all", api_version=API_VERSION)
         producer.send(CALENDAR_RULES.name, key=encode(RulesKey()), value=encode(rules)).get(timeout=10)
         producer.close()
         decisions_run(bootstrap, _fresh(proposals[:100], 99), rate)

@@ -23,7 +23,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from services.common.cloudevents import header_dict, new_event
 from services.common.codec import encode
 from services.common.contracts import CaseKey, InterestDeclared, Offer
-from services.common.kafka import ensure_topics
+from services.common.kafka import aiokafka_options, ensure_topics
 from services.common.settings import KafkaSettings
 from services.common.topics import TopicSpec
 from services.matching.domain import build_case
@@ -66,14 +66,14 @@ def aiokafka_loop(bootstrap: str, count: int, offers: list[Offer]) -> float:
 async def _aiokafka_loop(bootstrap: str, count: int, offers: list[Offer]) -> float:
     consumer = AIOKafkaConsumer(
         LIMIT_IN.name,
-        bootstrap_servers=bootstrap,
+        **aiokafka_options(bootstrap),
         group_id=f"bench-aiokafka-{uuid.uuid4().hex[:8]}",
         auto_offset_reset="earliest",
         enable_auto_commit=False,
         max_poll_records=BATCH,
     )
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5, max_batch_size=262144
+        **aiokafka_options(bootstrap), acks="all", enable_idempotence=True, linger_ms=5, max_batch_size=262144
     )
     await consumer.start()
     await producer.start()

@@ -17,7 +17,7 @@ from kafka import KafkaProducer
 from services.common.cloudevents import Headers, new_event
 from services.common.codec import encode
 from services.common.contracts import CaseKey, ImmigrationStatus, InterestDeclared, OfferKey, PersonKey
-from services.common.kafka import API_VERSION, ensure_topics
+from services.common.kafka import API_VERSION, client_options, ensure_topics
 from services.common.settings import KafkaSettings
 from services.common.topics import OFFERS, REGISTRY
 from services.matching.domain import case_id_for
@@ -76,7 +76,7 @@ def records(count: int) -> list[Record]:
 def publish_catalogue(bootstrap: str) -> int:
     """Publish the default support measures on offers.v1 (what partners-api seeds at its start)."""
     ensure_topics(KafkaSettings(bootstrap_servers=bootstrap), REGISTRY)
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", api_version=API_VERSION)
+    producer = KafkaProducer(**client_options(bootstrap), acks="all", api_version=API_VERSION)
     offers = catalogue_offers(datetime.now(UTC))
     for offer in offers:
         meta = new_event("partners.OfferPublished", "bench", None)

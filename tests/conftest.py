@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from services.common.clock import OFFSET_ENV, default_clock, export_offset
-from services.common.settings import KafkaSettings, Settings, SmtpSettings
+from services.common.settings import Settings, SmtpSettings
 from tests.support import TEST_ROOT, ports_from
 from tools.stack import PROCESSES, Process, Stack, StackConfig
 
@@ -95,7 +95,7 @@ def settings_of(stack: Stack) -> Settings:
     """Settings of a process talking to ``stack``'s broker and SMTP sink."""
     return Settings(
         environment="test",
-        kafka=KafkaSettings(bootstrap_servers=stack.config.bootstrap),
+        kafka=stack.config.kafka_settings(),  # the admin principal (docs/security.md)
         smtp=SmtpSettings(port=stack.config.smtp_port),
         data_dir=str(stack.config.var / "data"),
         max_activities_per_day=stack.config.max_activities_per_day,

@@ -17,7 +17,7 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from services.common.auth import AuthSettings, Role, mint
 from services.common.clock import default_clock
 from services.common.cloudevents import header_dict
-from services.common.kafka import API_VERSION
+from services.common.kafka import API_VERSION, client_options
 from services.common.kafka import read_topic as read_topic
 from tools.stack import ROOT, free_ports
 from tools.waiting import eventually as eventually  # re-exported for the tests
@@ -40,7 +40,7 @@ def ports_from(start: int, width: int) -> int:
 def records_on(bootstrap: str, topic: str) -> int:
     """How many records ``topic`` has ever received (the sum of its partitions' end offsets)."""
     consumer = KafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False, api_version=API_VERSION
+        **client_options(bootstrap), group_id=None, enable_auto_commit=False, api_version=API_VERSION
     )
     try:
         partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
@@ -90,7 +90,7 @@ def produce_raw(
     bootstrap: str, topic: str, key: bytes | None, value: bytes | None, headers: list[tuple[str, bytes]]
 ) -> None:
     """Write one record as is (for records that a publisher would refuse to write)."""
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", api_version=API_VERSION)
+    producer = KafkaProducer(**client_options(bootstrap), acks="all", api_version=API_VERSION)
     try:
         producer.send(topic, key=key, value=value, headers=headers).get(timeout=10)
     finally:

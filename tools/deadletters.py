@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from services.common.cloudevents import header_dict
-from services.common.kafka import API_VERSION
+from services.common.kafka import API_VERSION, client_options, register_credentials
 from services.common.settings import Settings
 from services.common.topics import DEADLETTER
 
@@ -56,7 +56,7 @@ class DeadLetter:
 
 def read(bootstrap: str) -> list[DeadLetter]:
     """Every record on deadletter.v1 now."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, api_version=API_VERSION)
+    consumer = KafkaConsumer(**client_options(bootstrap), group_id=None, api_version=API_VERSION)
     try:
         partition = TopicPartition(DEADLETTER.name, 0)
         consumer.assign([partition])
@@ -74,7 +74,7 @@ def read(bootstrap: str) -> list[DeadLetter]:
 def replay(bootstrap: str, letters: list[DeadLetter]) -> int:
     """Write ``letters`` back to their topics; how many were replayed."""
     producer = KafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, api_version=API_VERSION
+        **client_options(bootstrap), acks="all", enable_idempotence=True, api_version=API_VERSION
     )
     try:
         for letter in letters:
@@ -90,7 +90,18 @@ Bootstrap = Annotated[str | None, typer.Option(help="Kafka bootstrap servers (de
 
 
 def _bootstrap(value: str | None) -> str:
-    return value or Settings().kafka.bootstrap_servers
+    """The broker's address; this process reaches it as the principal of the settings
+    (CONCERTO_KAFKA__USERNAME, ...), else as the admin of the local stack (`make up`: var/)."""
+    settings = Settings().kafka
+    if value:
+        settings = settings.model_copy(update={"bootstrap_servers": value})
+    if settings.username is None:
+        from tools.stack import StackConfig
+
+        local = StackConfig().kafka_settings()
+        settings = local.model_copy(update={"bootstrap_servers": settings.bootstrap_servers})
+    register_credentials(settings)
+    return settings.bootstrap_servers
 
 
 @cli.command("list")

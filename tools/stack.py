@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -37,6 +38,9 @@ from rich.console import Console
 from rich.table import Table
 
 from services.common.clock import OFFSET_ENV, default_clock
+from services.common.kafka import register_credentials
+from services.common.principals import ADMIN, PRINCIPALS
+from services.common.settings import KafkaSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 KAFKA_SCRIPT = ROOT / "infra" / "kafka" / "kafka.sh"
@@ -90,6 +94,50 @@ class StackConfig:
     def mail_dir(self) -> Path:
         return self.var / "mail"
 
+    @property
+    def secrets_dir(self) -> Path:
+        """This stack's generated passwords, one file each (mode 0600), made on first use."""
+        return self.var / "secrets"
+
+    @property
+    def ca_file(self) -> Path:
+        """The CA that signed the broker's certificate (made by kafka.sh on its first start)."""
+        return self.var / "kafka" / "tls" / "ca.pem"
+
+    def password_file(self, principal: str) -> Path:
+        """The file holding ``principal``'s password, generated the first time it is asked for."""
+        path = self.secrets_dir / principal
+        if not path.exists():
+            self.secrets_dir.mkdir(parents=True, exist_ok=True)
+            self.secrets_dir.chmod(0o700)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_urlsafe(24))
+        return path
+
+    def password(self, principal: str) -> str:
+        return self.password_file(principal).read_text().strip()
+
+    def kafka_settings(self, principal: str = ADMIN) -> KafkaSettings:
+        """How ``principal`` (the admin by default: tests, tools) reaches this stack's broker."""
+        return KafkaSettings(
+            bootstrap_servers=self.bootstrap,
+            username=principal,
+            password_file=str(self.password_file(principal)),
+            ca_file=str(self.ca_file),
+        )
+
+    def kafka_env(self, process: str) -> dict[str, str]:
+        """The broker credentials of one process (none for a process without a principal: the web);
+        ``ADMIN``'s for a test's or a tool's own process."""
+        if process != ADMIN and process not in {who.name for who in PRINCIPALS}:
+            return {}
+        return {
+            "CONCERTO_KAFKA__USERNAME": process,
+            "CONCERTO_KAFKA__PASSWORD_FILE": str(self.password_file(process)),
+            "CONCERTO_KAFKA__CA_FILE": str(self.ca_file),
+        }
+
     def url(self, process: Process) -> str:
         assert process.port_offset is not None
         return f"http://127.0.0.1:{self.http_base + process.port_offset}"
@@ -134,6 +182,8 @@ class Stack:
         self._lock = threading.RLock()
         self._supervisor: threading.Thread | None = None
         self._closing = threading.Event()
+        # This process (tests, tools) reaches the broker as the admin when given only its address.
+        register_credentials(config.kafka_settings())
 
     # -- broker --------------------------------------------------------------------
 
@@ -143,13 +193,25 @@ class Stack:
             **os.environ,
             "KAFKA_PORT": str(self.config.kafka_port),
             "KAFKA_DATA_DIR": str(self.config.var / "kafka"),
+            "KAFKA_ADMIN_USER": ADMIN,
+            "KAFKA_ADMIN_PASSWORD": self.config.password(ADMIN),
+            "KAFKA_BROKER_PASSWORD": self.config.password("broker"),
         }
         result = subprocess.run(
             [str(KAFKA_SCRIPT), action], env=env, check=False, capture_output=True, text=True
         )
         if result.returncode != 0 and action != "status":
             raise StackError(f"kafka.sh {action} failed (exit {result.returncode}): {result.stderr.strip()}")
+        if action == "start":
+            self.provision()
         return (result.stdout + result.stderr).strip()
+
+    def provision(self) -> None:
+        """Every process's principal and ACLs, and the registry's topics, with the admin principal."""
+        from tools.provision import provision
+
+        config = self.config
+        provision(config.kafka_settings(), {who.name: config.password(who.name) for who in PRINCIPALS})
 
     # -- processes ---------------------------------------------------------------
 
@@ -166,6 +228,10 @@ class Stack:
             return pid
 
     def _start(self, name: str, argv: list[str], env: dict[str, str]) -> int:
+        if "CONCERTO_KAFKA__USERNAME" not in env:
+            # A Concerto process started by hand (a test's second worker): its own principal.
+            process = next((p for p in PROCESSES if p.module in argv), None)
+            env = {**env, **(self.config.kafka_env(process.name) if process else {})}
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.run_dir.mkdir(parents=True, exist_ok=True)
         if self.pid(name) is not None:
@@ -192,7 +258,7 @@ class Stack:
         """Start Concerto's processes, then wait until each is ready."""
         chosen = list(processes)
         for process in chosen:
-            env = self.config.env()
+            env = {**self.config.env(), **self.config.kafka_env(process.name)}
             if process.port_offset is not None:
                 env["CONCERTO_HTTP_PORT"] = str(self.config.http_base + process.port_offset)
             self.start(process.name, [sys.executable, "-m", process.module], env, supervise=True)

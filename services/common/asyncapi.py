@@ -112,10 +112,20 @@ def document() -> dict[str, Any]:
             "Do not edit: run `make asyncapi`.",
         },
         "defaultContentType": "application/json",
-        "servers": {"local": {"host": "127.0.0.1:19092", "protocol": "kafka"}},
+        "servers": {
+            "local": {
+                "host": "127.0.0.1:19092",
+                "protocol": "kafka-secure",
+                "description": "SASL/SCRAM-SHA-512 over TLS, one principal per process (docs/security.md).",
+                "security": [{"$ref": "#/components/securitySchemes/scram"}],
+            }
+        },
         "channels": channels,
         "operations": operations,
-        "components": {"schemas": dict(sorted(schemas.items()))},
+        "components": {
+            "schemas": dict(sorted(schemas.items())),
+            "securitySchemes": {"scram": {"type": "scramSha512"}},
+        },
     }
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 import threading
 import time
 from collections.abc import Iterable
@@ -22,7 +23,7 @@ from typing import Any
 import structlog
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
-from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.errors import KafkaError, TopicAlreadyExistsError, TopicAuthorizationFailedError
 from pydantic import BaseModel
 
 from .clock import Clock, SystemClock
@@ -39,30 +40,80 @@ log = structlog.get_logger(__name__)
 API_VERSION = (3, 9)
 
 
-class AdminClient(KafkaAdminClient):  # type: ignore[misc]  # kafka-python ships no types
-    """kafka-python's admin client, stopped when it fails to start.
+SASL_MECHANISM = "SCRAM-SHA-512"
 
-    kafka-python 3.0 starts the client's IO thread before it bootstraps, and a
-    bootstrap that times out raises from the constructor without stopping that
-    thread: it would go on retrying the dead address for the life of the process
-    (drawing its backoff from the global ``random``, which Hypothesis then sees
-    change under its strategies). Use this class wherever an admin client is made.
-    """
+_credentials_by_bootstrap: dict[str, KafkaSettings] = {}
 
-    def __init__(self, **configs: Any) -> None:
-        try:
-            super().__init__(**configs)
-        except BaseException:
-            self._stop_half_started()
-            raise
 
-    def _stop_half_started(self) -> None:
-        client = getattr(self, "_client", None)
-        if client is not None:
-            client.close()
-        net = getattr(self, "_net", None)
-        if net is not None:
-            net.stop()
+def register_credentials(settings: KafkaSettings) -> None:
+    """Let this process reach ``settings.bootstrap_servers`` with ``settings``'s principal whenever a
+    client is given only the address (``client_options``): what the tests and tools do with the
+    admin principal of the stack they started. A service process registers nothing."""
+    _credentials_by_bootstrap[settings.bootstrap_servers] = settings
+
+
+def _with_credentials(settings: KafkaSettings | str) -> KafkaSettings:
+    if isinstance(settings, str):
+        known = _credentials_by_bootstrap.get(settings)
+        return known if known is not None else KafkaSettings(bootstrap_servers=settings)
+    if settings.username is None and settings.bootstrap_servers in _credentials_by_bootstrap:
+        known = _credentials_by_bootstrap[settings.bootstrap_servers]
+        credentials = ("username", "password", "password_file", "ca_file")
+        return settings.model_copy(update={name: getattr(known, name) for name in credentials})
+    return settings
+
+
+def client_options(settings: KafkaSettings | str) -> dict[str, Any]:
+    """kafka-python's connection options for ``settings`` (or a bare bootstrap address): SASL/SCRAM-SHA-512
+    over TLS, the broker's certificate checked against ``ca_file`` (docs/security.md)."""
+    resolved = _with_credentials(settings)
+    if resolved.security_protocol == "PLAINTEXT":
+        return {"bootstrap_servers": resolved.bootstrap_servers}
+    return {
+        "bootstrap_servers": resolved.bootstrap_servers,
+        "security_protocol": "SASL_SSL",
+        "sasl_mechanism": SASL_MECHANISM,
+        "sasl_plain_username": resolved.username,
+        "sasl_plain_password": resolved.secret(),
+        "ssl_cafile": resolved.ca_file,
+        "ssl_check_hostname": True,
+    }
+
+
+def ssl_context(settings: KafkaSettings | str) -> ssl.SSLContext:
+    """A TLS context that trusts the broker's CA (``ca_file``, else the system's), for aiokafka and faust."""
+    resolved = _with_credentials(settings)
+    return ssl.create_default_context(cafile=resolved.ca_file)
+
+
+def faust_credentials(settings: KafkaSettings) -> Any:
+    """faust's ``broker_credentials`` for ``settings``: SCRAM-SHA-512 over TLS."""
+    import faust
+
+    resolved = _with_credentials(settings)
+    if resolved.security_protocol == "PLAINTEXT":
+        return None
+    return faust.SASLCredentials(
+        username=resolved.username,
+        password=resolved.secret(),
+        ssl_context=ssl_context(resolved),
+        mechanism=SASL_MECHANISM,
+    )
+
+
+def aiokafka_options(settings: KafkaSettings | str) -> dict[str, Any]:
+    """aiokafka's connection options for ``settings`` (bench and tools)."""
+    resolved = _with_credentials(settings)
+    if resolved.security_protocol == "PLAINTEXT":
+        return {"bootstrap_servers": resolved.bootstrap_servers}
+    return {
+        "bootstrap_servers": resolved.bootstrap_servers,
+        "security_protocol": "SASL_SSL",
+        "sasl_mechanism": SASL_MECHANISM,
+        "sasl_plain_username": resolved.username,
+        "sasl_plain_password": resolved.secret(),
+        "ssl_context": ssl_context(resolved),
+    }
 
 
 class KafkaUnavailable(RuntimeError):
@@ -103,10 +154,36 @@ class Pending:
     producer: Any = None  # the producer it was handed to (replaced if it fails)
 
 
+class AdminClient(KafkaAdminClient):  # type: ignore[misc]  # kafka-python ships no types
+    """kafka-python's admin client, stopped when it fails to start.
+
+    kafka-python 3.0 starts the client's IO thread before it bootstraps, and a
+    bootstrap that times out raises from the constructor without stopping that
+    thread: it would go on retrying the dead address for the life of the process
+    (drawing its backoff from the global ``random``, which Hypothesis then sees
+    change under its strategies). Use this class wherever an admin client is made.
+    """
+
+    def __init__(self, **configs: Any) -> None:
+        try:
+            super().__init__(**configs)
+        except BaseException:
+            self._stop_half_started()
+            raise
+
+    def _stop_half_started(self) -> None:
+        client = getattr(self, "_client", None)
+        if client is not None:
+            client.close()
+        net = getattr(self, "_net", None)
+        if net is not None:
+            net.stop()
+
+
 def ensure_topics(settings: KafkaSettings, specs: Iterable[TopicSpec]) -> list[str]:
     """Create the registry's topics that do not exist yet; return the names created."""
     admin = AdminClient(
-        bootstrap_servers=settings.bootstrap_servers,
+        **client_options(settings),
         request_timeout_ms=max(settings.request_timeout_ms, 10000),
         bootstrap_timeout_ms=max(settings.request_timeout_ms, 10000),
         client_id="concerto-admin",
@@ -125,6 +202,10 @@ def ensure_topics(settings: KafkaSettings, specs: Iterable[TopicSpec]) -> list[s
                 created.append(topic.name)
             except TopicAlreadyExistsError:
                 pass  # another process created it between our list and create: fine
+            except TopicAuthorizationFailedError:
+                # Not this principal's to create (or to see): the stack's provisioning creates the
+                # registry's topics with the admin principal (tools/stack.py, docs/security.md).
+                log.debug("kafka.topic_not_ours", topic=topic.name)
         if created:
             log.info("kafka.topics_created", topics=created)
         return created
@@ -147,7 +228,7 @@ class Publisher:
     def _new_producer(self) -> KafkaProducer:
         settings = self._settings
         return KafkaProducer(
-            bootstrap_servers=settings.bootstrap_servers,
+            **client_options(settings),
             client_id=self._source,
             # Explicit: kafka-python then refuses a conflicting setting instead of quietly turning
             # idempotence off (it needs acks=all, retries > 0 and at most 5 requests in flight).
@@ -296,7 +377,7 @@ def kafka_answers(settings: KafkaSettings, timeout_ms: int = 2000) -> bool:
     """Whether the broker answers a metadata request now (for readiness checks)."""
     try:
         admin = AdminClient(
-            bootstrap_servers=settings.bootstrap_servers,
+            **client_options(settings),
             request_timeout_ms=timeout_ms,
             bootstrap_timeout_ms=timeout_ms,
             api_version=API_VERSION,
@@ -313,10 +394,10 @@ def kafka_answers(settings: KafkaSettings, timeout_ms: int = 2000) -> bool:
         admin.close()
 
 
-def read_topic(bootstrap: str, topic: str, timeout: float = 30.0) -> list[Any]:
+def read_topic(bootstrap: KafkaSettings | str, topic: str, timeout: float = 30.0) -> list[Any]:
     """Every record on ``topic`` now, from the beginning (a fresh consumer, no group)."""
     consumer = KafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False, api_version=API_VERSION
+        **client_options(bootstrap), group_id=None, enable_auto_commit=False, api_version=API_VERSION
     )
     try:
         partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
@@ -335,10 +416,12 @@ def read_topic(bootstrap: str, topic: str, timeout: float = 30.0) -> list[Any]:
         consumer.close()
 
 
-def read_record(bootstrap: str, topic: str, partition: int, offset: int, timeout: float = 10.0) -> Any | None:
+def read_record(
+    bootstrap: KafkaSettings | str, topic: str, partition: int, offset: int, timeout: float = 10.0
+) -> Any | None:
     """The record at ``offset`` of ``topic``'s ``partition`` (None if compaction removed it)."""
     consumer = KafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False, api_version=API_VERSION
+        **client_options(bootstrap), group_id=None, enable_auto_commit=False, api_version=API_VERSION
     )
     try:
         tp = TopicPartition(topic, partition)

@@ -33,7 +33,7 @@ from kafka.errors import KafkaError
 
 from .cloudevents import header_dict
 from .codec import UnreadableRecord, check_envelope, decode_key, decode_value
-from .kafka import API_VERSION, Written
+from .kafka import API_VERSION, Written, client_options
 from .settings import KafkaSettings
 from .topics import TopicSpec
 
@@ -211,7 +211,7 @@ class Projection:
 
     def _connect(self) -> KafkaConsumer:
         consumer = KafkaConsumer(
-            bootstrap_servers=self._settings.bootstrap_servers,
+            **client_options(self._settings),
             client_id=f"projection-{self._name}",
             group_id=None,
             enable_auto_commit=False,

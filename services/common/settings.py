@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .auth import AuthSettings
@@ -34,6 +34,29 @@ class KafkaSettings(BaseModel):
     read_your_writes_timeout_s: float = Field(
         default=5.0, gt=0, description="How long an API waits for its projection to see its own write."
     )
+    # The broker authenticates every client with SASL/SCRAM-SHA-512 over TLS (docs/security.md).
+    security_protocol: Literal["SASL_SSL", "PLAINTEXT"] = Field(
+        default="SASL_SSL",
+        description="SASL_SSL always, but for infra/docker-compose.yml's broker, not secured yet "
+        "(refused in production).",
+    )
+    username: str | None = Field(default=None, description="This process's principal at the broker.")
+    password: SecretStr | None = Field(
+        default=None, description="Its SCRAM-SHA-512 password (never logged; or password_file)."
+    )
+    password_file: str | None = Field(default=None, description="A file holding the password instead.")
+    ca_file: str | None = Field(
+        default=None, description="PEM of the CA that signed the broker's certificate (None: the system's)."
+    )
+
+    def secret(self) -> str | None:
+        """The password, from ``password`` or ``password_file``."""
+        if self.password is not None:
+            return self.password.get_secret_value()
+        if self.password_file:
+            with open(self.password_file, encoding="utf-8") as handle:
+                return handle.read().strip()
+        return None
 
 
 class SmtpSettings(BaseModel):
@@ -215,6 +238,21 @@ class Settings(BaseSettings):
         default=None, description="Pin the instant (ISO 8601; naive = Montréal time): CONCERTO_NOW."
     )
     clock: ClockSettings = ClockSettings()
+
+    @model_validator(mode="after")
+    def _broker_credentials_outside_development(self) -> Settings:
+        """Outside development a process says who it is at the broker: no default credentials."""
+        kafka = self.kafka
+        if self.environment == "production" and not (
+            kafka.username
+            and (kafka.password or kafka.password_file)
+            and kafka.security_protocol == "SASL_SSL"
+        ):
+            raise ValueError(
+                "CONCERTO_KAFKA__USERNAME and CONCERTO_KAFKA__PASSWORD(_FILE) over SASL_SSL "
+                "are required in production"
+            )
+        return self
 
     def build_clock(self) -> SystemClock:
         """The clock of this process: the real one, or the one pinned by ``now``, ``today`` or a parent."""

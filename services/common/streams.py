@@ -28,7 +28,7 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_e
 
 from .cloudevents import EventMeta, header_dict
 from .codec import UnreadableRecord, check_envelope, check_models, decode_key, decode_value, encode
-from .kafka import ensure_topics
+from .kafka import ensure_topics, faust_credentials
 from .logging import CORRELATION_ID, configure_logging
 from .settings import KafkaSettings, Settings
 from .topics import DEADLETTER, REGISTRY, TopicSpec
@@ -99,6 +99,7 @@ def create_faust_app(app_id: str, settings: Settings, *, producer_linger_s: floa
         app_id,
         max_record_bytes=settings.kafka.max_record_bytes,
         broker=brokers,
+        broker_credentials=faust_credentials(settings.kafka),
         store="memory://",
         datadir=str(datadir),
         topic_partitions=settings.worker_partitions_hint,

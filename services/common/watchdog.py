@@ -129,11 +129,11 @@ class BrokerOffsets:
 
     def read(self, tps: list[tuple[str, int]]) -> dict[tuple[str, int], tuple[int, int]]:
         """(end offset, next offset to consume per the group) by partition. Blocking: run in a thread."""
-        from .kafka import API_VERSION
+        from .kafka import API_VERSION, client_options
 
         if self._client is None:
             self._client = KafkaConsumer(
-                bootstrap_servers=self._settings.bootstrap_servers,
+                **client_options(self._settings),
                 group_id=self._group_id,
                 enable_auto_commit=False,
                 api_version=API_VERSION,

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from services.common.contracts import Case, CaseKey
 from services.common.kafka import read_record, read_topic
+from services.common.settings import KafkaSettings
 from services.common.topics import CASES
 
 from .domain import case_id_for
@@ -24,7 +25,7 @@ LOAD_TIMEOUT_S = 900.0  # reading cases.v1 at start-up, or for a round
 class KafkaCases:
     """The cases on cases.v1, as last written."""
 
-    def __init__(self, bootstrap: str) -> None:
+    def __init__(self, bootstrap: KafkaSettings | str) -> None:
         self._bootstrap = bootstrap
 
     async def read(self, person_id: uuid.UUID, at: tuple[int, int] | None) -> Case | None:

@@ -96,7 +96,10 @@ def change_contact(
     with runtime.write_lock:
         interest: InterestDeclared = load(runtime, INTERESTS, key, f"person {person_id}")
         load(runtime, CONTACTS, key, f"person {person_id}")
-        if not case_allows(_case_status(runtime, interest), "change_contact"):
+        # The interest says so at once; the case only once the worker handled the withdrawal.
+        if interest.withdrawn_at is not None or not case_allows(
+            _case_status(runtime, interest), "change_contact"
+        ):
             raise Conflict(f"person {person_id} withdrew: their contact details no longer change")
         contact = Contact(person_id=person_id, **body.model_dump())
         runtime.publish(CONTACTS, key, contact, "matching.ContactChanged")

@@ -38,6 +38,7 @@ from pydantic import ValidationError
 from services.common.codec import UnreadableRecord, decode_key, decode_value
 from services.common.contracts import InterestDeclared, Referral, Settlement
 from services.common.kafka import read_topic
+from services.common.settings import KafkaSettings
 from services.common.topics import CASES, INTERESTS
 
 from .domain import CaseSummary
@@ -62,7 +63,7 @@ class People:
 
     # -- start-up ----------------------------------------------------------------
 
-    def load(self, bootstrap: str, timeout: float) -> None:
+    def load(self, bootstrap: KafkaSettings | str, timeout: float) -> None:
         """Rebuild from cases.v1 and interests.v1, from the beginning to their end now."""
         skipped = 0
         person_of: dict[UUID, UUID] = {}

@@ -73,7 +73,7 @@ def create_app(settings: Settings) -> faust.App:
         ),
         clock=settings.build_clock(),
         world=world,
-        cases=KafkaCases(settings.kafka.bootstrap_servers),
+        cases=KafkaCases(settings.kafka),
         people=people,
         book=ReferralBook(app.Table("referral-book", default=None, partitions=MATCHING_COMMANDS.partitions)),
         # Settlements by case id: decided in order with the plans' actions (milestones, closes).
@@ -110,7 +110,7 @@ def create_app(settings: Settings) -> faust.App:
     async def follow_world() -> None:
         world.start()
         started = time.perf_counter()
-        await asyncio.to_thread(people.load, settings.kafka.bootstrap_servers, LOAD_TIMEOUT_S)
+        await asyncio.to_thread(people.load, settings.kafka, LOAD_TIMEOUT_S)
         log.info("state.ready", people=len(people), seconds=round(time.perf_counter() - started, 1))
         loaded.set()
 

@@ -24,7 +24,7 @@ from services.common.clock import local_date
 from services.common.cloudevents import header_dict
 from services.common.codec import decode_key, decode_value
 from services.common.contracts import CalendarEntry, CalendarRules, Case, ConcertationTable
-from services.common.kafka import API_VERSION, read_topic
+from services.common.kafka import API_VERSION, client_options, read_topic
 from services.common.topics import TopicSpec
 from services.events.rules import activity_of_entry, violations
 from services.notifications.ledger import (
@@ -48,7 +48,7 @@ class Seen:
 
 def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
     """Each partition's end offset now (to read later only what came after)."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, api_version=API_VERSION)
+    consumer = KafkaConsumer(**client_options(bootstrap), group_id=None, api_version=API_VERSION)
     try:
         partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
         return {tp.partition: offset for tp, offset in consumer.end_offsets(partitions).items()}

@@ -32,7 +32,7 @@ from services.common.contracts import (
     InterestDeclared,
     PersonKey,
 )
-from services.common.kafka import API_VERSION
+from services.common.kafka import API_VERSION, client_options
 from services.common.topics import CASES, CONTACTS, INTERESTS
 from services.matching.domain import case_id_for
 from services.notifications.ledger import case_opened_key
@@ -65,7 +65,7 @@ def _publish_cases(bootstrap: str, domain: str) -> set[str]:
     The matching worker, if it runs, opens the same cases from the interests: the
     case-opened email is once per case, so that changes nothing to the count.
     """
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5, api_version=API_VERSION)
+    producer = KafkaProducer(**client_options(bootstrap), acks="all", linger_ms=5, api_version=API_VERSION)
     expected = set()
     now = default_clock().now()
     people = [uuid.uuid4() for _ in range(EMAILS)]

@@ -25,7 +25,7 @@ from kafka import KafkaConsumer, TopicPartition
 
 from services.common.clock import default_clock
 from services.common.contracts import CalendarEntry, TableKey
-from services.common.kafka import API_VERSION, AdminClient, Publisher
+from services.common.kafka import API_VERSION, AdminClient, Publisher, client_options
 from services.common.settings import KafkaSettings
 from services.common.topics import CALENDAR, CASES, REFERRALS, TABLES
 from services.notifications import ledger
@@ -172,7 +172,7 @@ def test_the_digest_lists_only_the_tables_upcoming_scheduled_activities(
 
 
 def _consumed_to(bootstrap: str, ends: dict[TopicPartition, int]) -> bool:
-    admin = AdminClient(bootstrap_servers=bootstrap, api_version=API_VERSION)
+    admin = AdminClient(**client_options(bootstrap), api_version=API_VERSION)
     try:
         committed = admin.list_group_offsets(GROUP).get(GROUP, {})
     finally:
@@ -181,7 +181,7 @@ def _consumed_to(bootstrap: str, ends: dict[TopicPartition, int]) -> bool:
 
 
 def _end_offsets(bootstrap: str, topics: list[str]) -> dict[TopicPartition, int]:
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, api_version=API_VERSION)
+    consumer = KafkaConsumer(**client_options(bootstrap), api_version=API_VERSION)
     try:
         partitions = [TopicPartition(t, p) for t in topics for p in consumer.partitions_for_topic(t) or []]
         ends: dict[TopicPartition, int] = consumer.end_offsets(partitions)

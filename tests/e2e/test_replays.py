@@ -16,7 +16,7 @@ import pytest
 from kafka.admin import OffsetSpec
 
 from services.common.clock import default_clock
-from services.common.kafka import API_VERSION, AdminClient
+from services.common.kafka import API_VERSION, AdminClient, client_options
 from services.common.settings import MatchingSettings
 from tests.support import bearer, created, log_events, read_topic
 from tools.mailsink import read_mailbox
@@ -102,7 +102,7 @@ def settled(admin: AdminClient, timeout: float) -> None:
 
 def test_reprocessing_every_topic_from_the_beginning_repeats_no_effect(everything: Stack) -> None:
     bootstrap = everything.config.bootstrap
-    admin = AdminClient(bootstrap_servers=bootstrap, api_version=API_VERSION)
+    admin = AdminClient(**client_options(bootstrap), api_version=API_VERSION)
     try:
         # A person of this test's own, so there is at least an email and a case to replay.
         matching = next(p for p in PROCESSES if p.name == "matching-api")

@@ -16,9 +16,11 @@ import httpx
 import pytest
 from kafka import KafkaConsumer
 
+from services.common.kafka import client_options
 from tests.conftest import own_stack
 from tests.support import bearer, read_topic, records_where, unique
 from tools.mailsink import read_mailbox
+from tools.provision import grant_partner
 from tools.stack import PROCESSES, ROOT, Stack
 from tools.waiting import eventually
 
@@ -219,7 +221,13 @@ def test_a_season_of_routing_from_intake_to_erasure(everything: Stack) -> None:
         f"/partners/{cote_nord}/referrals/{ana_plan['referral_id']}", headers=as_cote_nord
     )
     assert guessed.status_code == 404
-    streamed = list(consumer_example().households(bootstrap, gaspesie, idle_ms=3000))
+    # The partner's IT connects with its own credentials: READ on its topic and group, nothing else.
+    password = uuid.uuid4().hex + uuid.uuid4().hex
+    grant_partner(everything.config.kafka_settings(), gaspesie, password)
+    ca_file = str(everything.config.ca_file)
+    streamed = list(
+        consumer_example().households(bootstrap, gaspesie, idle_ms=3000, password=password, ca_file=ca_file)
+    )
     assert [h["referral_id"] for h in streamed] == [ana_plan["referral_id"]]
     assert not {"name", "email", "phone"} & set(streamed[0])
 
@@ -316,7 +324,7 @@ def only(plans: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def topics(bootstrap: str) -> list[str]:
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap)
+    consumer = KafkaConsumer(**client_options(bootstrap))
     try:
         return sorted(t for t in consumer.topics() if not t.startswith("__"))
     finally:

@@ -14,7 +14,7 @@ from kafka import KafkaProducer
 from kafka.partitioner.default import murmur2
 
 from services.common.cloudevents import EventMeta
-from services.common.kafka import API_VERSION
+from services.common.kafka import API_VERSION, client_options
 from services.common.settings import KafkaSettings
 
 Headers = list[tuple[str, bytes]]
@@ -82,7 +82,7 @@ def valid_record(key: bytes, value: bytes, meta: EventMeta) -> Record:
 def write_in_order(bootstrap: str, topic: str, records: list[tuple[str, Record]]) -> int:
     """Write ``records`` (each with its poison id header) in order on the partition of the first key."""
     producer = KafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", api_version=API_VERSION, max_request_size=2 * 1024 * 1024
+        **client_options(bootstrap), acks="all", api_version=API_VERSION, max_request_size=2 * 1024 * 1024
     )
     try:
         # The partition kafka's default partitioner gives the key (as a service's producer would).

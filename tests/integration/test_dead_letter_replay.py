@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import uuid
@@ -13,6 +14,7 @@ from services.common.clock import default_clock
 from services.common.cloudevents import new_event
 from services.common.contracts import Case, CaseKey, Contact, PersonKey
 from services.common.kafka import Publisher
+from services.common.principals import ADMIN
 from services.common.settings import Settings
 from services.common.topics import CASES, CONTACTS
 from services.matching.domain import case_id_for
@@ -64,8 +66,14 @@ def test_a_case_whose_contact_was_missing_is_emailed_once_after_the_contact_arri
         assert dead.consumer == "notifications-worker"
         for _ in range(2):  # replaying twice does no harm
             command = [sys.executable, "-m", "tools.deadletters", "replay", "--offset", str(letter.offset)]
+            admin = {**os.environ, **workers.config.kafka_env(ADMIN)}  # the tool runs as the admin
             result = subprocess.run(
-                [*command, "--bootstrap", bootstrap], cwd=ROOT, capture_output=True, text=True, check=False
+                [*command, "--bootstrap", bootstrap],
+                cwd=ROOT,
+                env=admin,
+                capture_output=True,
+                text=True,
+                check=False,
             )
             assert result.returncode == 0, result.stdout + result.stderr
             assert "replayed 1 record(s)" in result.stdout

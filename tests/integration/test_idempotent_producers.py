@@ -11,7 +11,7 @@ from kafka import KafkaProducer, TopicPartition
 
 from services.common.clock import default_clock
 from services.common.contracts import InterestDeclared, PersonKey
-from services.common.kafka import API_VERSION, AdminClient, Publisher, ensure_topics
+from services.common.kafka import API_VERSION, AdminClient, Publisher, client_options, ensure_topics
 from services.common.settings import Settings
 from services.common.streams import create_faust_app
 from services.common.topics import TopicSpec
@@ -34,7 +34,7 @@ def _topic(settings: Settings) -> TopicSpec:
 
 def _producer_ids(settings: Settings, topic: str) -> set[int]:
     """The producer ids the broker keeps state for on partition 0 of ``topic``."""
-    admin = AdminClient(bootstrap_servers=settings.kafka.bootstrap_servers, api_version=API_VERSION)
+    admin = AdminClient(**client_options(settings.kafka), api_version=API_VERSION)
     try:
         tp = TopicPartition(topic, 0)
         return {p.producer_id for p in admin.describe_producers([tp])[tp].active_producers}
@@ -67,9 +67,7 @@ def test_the_apis_publisher_writes_with_a_producer_id_the_broker_assigned(settin
 
 def test_a_producer_without_idempotence_leaves_no_producer_state(settings: Settings) -> None:
     spec = _topic(settings)
-    plain = KafkaProducer(
-        bootstrap_servers=settings.kafka.bootstrap_servers, enable_idempotence=False, api_version=API_VERSION
-    )
+    plain = KafkaProducer(**client_options(settings.kafka), enable_idempotence=False, api_version=API_VERSION)
     try:
         plain.send(spec.name, key=b"k", value=b"v", partition=0).get(timeout=10)
     finally:

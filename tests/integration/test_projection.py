@@ -11,7 +11,7 @@ from kafka import KafkaProducer
 
 from services.common.codec import encode
 from services.common.contracts import CaseKey
-from services.common.kafka import API_VERSION, ensure_topics
+from services.common.kafka import API_VERSION, client_options, ensure_topics
 from services.common.projection import Projection
 from services.common.settings import Settings
 from services.common.topics import CASES
@@ -25,7 +25,7 @@ OWN_CASES = dataclasses.replace(CASES, name=f"test-projection-cases-{uuid.uuid4(
 @pytest.fixture(scope="module")
 def producer(settings: Settings) -> Iterator[KafkaProducer]:
     ensure_topics(settings.kafka, [OWN_CASES])
-    kafka = KafkaProducer(bootstrap_servers=settings.kafka.bootstrap_servers, api_version=API_VERSION)
+    kafka = KafkaProducer(**client_options(settings.kafka), api_version=API_VERSION)
     yield kafka
     kafka.close()
 

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from kafka import KafkaProducer
 
-from services.common.kafka import API_VERSION
+from services.common.kafka import API_VERSION, client_options
+from services.common.principals import ADMIN
 from services.common.watchdog import STALL_EXIT_CODE
 from tests.support import eventually, log_events
 from tools.stack import Process, Stack
@@ -44,7 +45,7 @@ class Frozen:
 
 
 def _produce(bootstrap: str, topic: str, offsets: range) -> None:
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", api_version=API_VERSION)
+    producer = KafkaProducer(**client_options(bootstrap), acks="all", api_version=API_VERSION)
     for n in offsets:
         producer.send(topic, key=b"k", value=f"record {n}".encode(), partition=0)
     producer.flush()
@@ -61,6 +62,7 @@ def frozen(stack: Stack, request: pytest.FixtureRequest) -> Iterator[Frozen]:
     work.mkdir(parents=True)
     env = {
         **stack.config.env(),
+        **stack.config.kafka_env(ADMIN),  # a test's own worker, on a topic of its own
         "STALL_TEST_TOPIC": f"stall-test-{run}.v1",
         "STALL_TEST_APP": f"concerto-stall-test-{run}",
         "STALL_TEST_OUT": str(work / "handled.txt"),

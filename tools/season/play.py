@@ -22,7 +22,7 @@ import httpx
 from kafka import KafkaConsumer, TopicPartition
 
 from services.common.auth import AuthSettings, Role, mint
-from services.common.kafka import API_VERSION, AdminClient
+from services.common.kafka import API_VERSION, AdminClient, client_options
 from services.common.topics import (
     CALENDAR,
     CALENDAR_COMMANDS,
@@ -174,8 +174,8 @@ def wait_for_cases(matching: httpx.Client, auth: AuthSettings, people: int, time
 
 def lag(bootstrap: str, inputs: Mapping[str, tuple[str, ...]] = WORKER_INPUTS) -> dict[str, int]:
     """Records each worker has not committed yet, by consumer group."""
-    admin = AdminClient(bootstrap_servers=bootstrap, api_version=API_VERSION)
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, api_version=API_VERSION)
+    admin = AdminClient(**client_options(bootstrap), api_version=API_VERSION)
+    consumer = KafkaConsumer(**client_options(bootstrap), group_id=None, api_version=API_VERSION)
     try:
         committed = admin.list_group_offsets(list(inputs))
         behind: dict[str, int] = {}
