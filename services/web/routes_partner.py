@@ -12,6 +12,7 @@ gives them (the person agreed to share them with this partner).
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -94,7 +95,8 @@ async def households(page: CurrentPage, web: CurrentWeb) -> Response:
         return refusal(web, page, 401 if page.account is None else 403)
     answer = await web.matching.call(caller, "GET", f"/partners/{caller.subject}/referrals", page.language)
     found = answer.body if answer.ok and isinstance(answer.body, list) else []
-    listed = [await _household(web, page, caller, body) for body in found]
+    # One settlement read per household, side by side rather than one after the other.
+    listed = list(await asyncio.gather(*(_household(web, page, caller, body) for body in found)))
     listed.sort(key=lambda h: h.referral.issued_at, reverse=True)
     return render(web.env, page, "partner_households.html", households=listed, regions=_regions(web, page))
 
