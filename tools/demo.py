@@ -254,16 +254,20 @@ def up(people: People = 1000, seed: Seed = 2026, var: Path = ROOT / "var") -> No
 
 
 def _open_the_web_to_staff(config: StackConfig) -> int:
-    """Web accounts for the hub and the season's counsellors (services/web/invite.py)."""
+    """Web accounts for the hub, the season's counsellors and its partners (services/web/invite.py)."""
     settings = Settings()
     matching = config.url(next(p for p in PROCESSES if p.name == "matching-api"))
     token = mint(settings.auth, "demo-hub", Role.HUB)
-    answer = httpx.get(f"{matching}/counsellors", headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    partners_api = config.url(next(p for p in PROCESSES if p.name == "partners-api"))
+    headers = {"Authorization": f"Bearer {token}"}
+    answer = httpx.get(f"{matching}/counsellors", headers=headers, timeout=30)
     answer.raise_for_status()
+    partners = httpx.get(f"{partners_api}/partners", headers=headers, timeout=30)
+    partners.raise_for_status()
     secret = settings.auth.secret.get_secret_value()
     store = WebStore(config.var / "data" / "web" / "web.sqlite3", secret)
     try:
-        return open_staff_accounts(store, secret, settings.hub, answer.json())
+        return open_staff_accounts(store, secret, settings.hub, answer.json(), partners.json())
     finally:
         store.close()
 

@@ -226,5 +226,9 @@ class PartnerContact(BaseModel):
 class PartnerReferralDetail(BaseModel):
     """A household referred to a partner, with the contact data only if the person agreed."""
 
+    case_id: UUID = Field(
+        description="The household's case: its settlement is at /cases/{case_id}/settlement, where "
+        "this partner records the milestones once the plan is accepted."
+    )
     referral: PartnerReferral
     contact: PartnerContact | None

@@ -303,4 +303,4 @@ def _detail(runtime: ApiRuntime, referral: Referral) -> PartnerReferralDetail | 
     if contact_shared(profile):
         contact = runtime.projection.get(CONTACTS, PersonKey(person_id=referral.person_id))
     shared = PartnerContact(name=contact.name, email=contact.email, phone=contact.phone) if contact else None
-    return PartnerReferralDetail(referral=view, contact=shared)
+    return PartnerReferralDetail(case_id=referral.case_id, referral=view, contact=shared)

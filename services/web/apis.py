@@ -41,10 +41,15 @@ class Answer:
 
 @dataclass(frozen=True)
 class Caller:
-    """Who the web acts for."""
+    """Who the web acts for. A partner's subject is its partner id, which its tokens carry."""
 
     role: Role
     subject: str
+
+    @property
+    def partner_id(self) -> uuid.UUID | None:
+        """The partner a partner's or a delegate's token is bound to (None for the other roles)."""
+        return uuid.UUID(self.subject) if self.role in (Role.PARTNER, Role.DELEGATE) else None
 
 
 WEB = Caller(Role.HUB, WEB_SUBJECT)
@@ -72,7 +77,14 @@ class MatchingApi:
         headers: dict[str, str] | None = None,
         params: dict[str, str] | None = None,
     ) -> Answer:
-        token = mint(self._auth, caller.subject, caller.role, ttl_s=self._ttl_s, now=self._clock.now())
+        token = mint(
+            self._auth,
+            caller.subject,
+            caller.role,
+            caller.partner_id,
+            ttl_s=self._ttl_s,
+            now=self._clock.now(),
+        )
         sent = {"Authorization": f"Bearer {token}", "Accept-Language": language, **(headers or {})}
         try:
             response = await self._client.request(

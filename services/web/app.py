@@ -34,6 +34,7 @@ from . import (
     routes_file,
     routes_information,
     routes_open,
+    routes_partner,
     routes_register,
     routes_signin,
     routes_staff,
@@ -104,6 +105,7 @@ def create_app(
         routes_account,
         routes_information,
         routes_staff,
+        routes_partner,
     ):
         app.include_router(module.router)
 

@@ -26,6 +26,8 @@ from .store import Account
 from .throttle import Throttle
 
 router = APIRouter()
+# Where each role lands once signed in (staff: the caseload).
+FIRST_PAGES = {"person": "/my-file", "partner": "/partner/households"}
 log = structlog.get_logger(__name__)
 
 
@@ -113,7 +115,7 @@ def signed_in(web: Web, page: CurrentPage, account: Account, next_page: PageName
     if page.session_id is not None:
         web.store.close_session(page.session_id)
     _, cookie = web.open_session(account)
-    first = "/my-file" if account.role == "person" else "/caseload"
+    first = FIRST_PAGES.get(account.role, "/caseload")
     if next_page is not None and account.role == "person":
         first = PAGES[next_page]
     response = RedirectResponse(first, status_code=303)

@@ -41,7 +41,7 @@ def _staff(page: CurrentPage, *roles: str) -> Caller | None:
     return Caller(Role(page.account.role), page.account.subject)
 
 
-def _refusal(web: Web, page: CurrentPage, status: int) -> Response:
+def refusal(web: Web, page: CurrentPage, status: int) -> Response:
     key = {401: "sign_in_needed", 403: "forbidden"}.get(status, "not_found")
     return render(web.env, page, "message.html", status, title="error_title", body=page.t(key))
 
@@ -62,7 +62,7 @@ async def caseload(
 ) -> Response:
     caller = _staff(page)
     if caller is None:
-        return _refusal(web, page, 401 if page.account is None else 403)
+        return refusal(web, page, 401 if page.account is None else 403)
     query = f"?status={status}" if status in ("open", "closed", "withdrawn") else ""
     if caller.role is Role.COUNSELLOR:
         query += ("&" if query else "?") + f"counsellor_id={caller.subject}"
@@ -104,10 +104,10 @@ async def caseload(
 async def staff_case(case_id: uuid.UUID, page: CurrentPage, web: CurrentWeb) -> Response:
     caller = _staff(page)
     if caller is None:
-        return _refusal(web, page, 401 if page.account is None else 403)
+        return refusal(web, page, 401 if page.account is None else 403)
     answer = await web.matching.call(caller, "GET", f"/cases/{case_id}", page.language)
     if not answer.ok:
-        return _refusal(web, page, answer.status)
+        return refusal(web, page, answer.status)
     case = Case.model_validate(answer.body)
     contact = await web.matching.call(
         caller,
@@ -150,7 +150,7 @@ async def override(
 ) -> Response:
     caller = _staff(page)
     if caller is None:
-        return _refusal(web, page, 401 if page.account is None else 403)
+        return refusal(web, page, 401 if page.account is None else 403)
     if len(reason.strip()) < 5:
         return page.finish(RedirectResponse(f"/staff/cases/{case_id}?problem=reason", status_code=303))
     body = {"welcoming_offer_id": None, "reason": reason.strip()}
@@ -158,7 +158,7 @@ async def override(
         caller, "POST", f"/referrals/{referral_id}/override", page.language, json=body
     )
     if not answer.ok:
-        return _refusal(web, page, answer.status)
+        return refusal(web, page, answer.status)
     return page.finish(RedirectResponse(f"/staff/cases/{case_id}?recorded=1", status_code=303))
 
 
@@ -166,7 +166,7 @@ async def override(
 async def staff(page: CurrentPage, web: CurrentWeb) -> Response:
     caller = _staff(page, Role.HUB.value)
     if caller is None:
-        return _refusal(web, page, 401 if page.account is None else 403)
+        return refusal(web, page, 401 if page.account is None else 403)
     answer = await web.matching.call(caller, "GET", "/counsellors", page.language)
     counsellors = answer.body if answer.ok and isinstance(answer.body, list) else []
     access = await web.matching.call(caller, "GET", "/contact-access", page.language)
@@ -187,12 +187,12 @@ async def staff(page: CurrentPage, web: CurrentWeb) -> Response:
 async def invite_counsellor(counsellor_id: uuid.UUID, page: CurrentPage, web: CurrentWeb) -> Response:
     caller = _staff(page, Role.HUB.value)
     if caller is None:
-        return _refusal(web, page, 401 if page.account is None else 403)
+        return refusal(web, page, 401 if page.account is None else 403)
     answer = await web.matching.call(caller, "GET", "/counsellors", page.language)
     counsellors: list[dict[str, Any]] = answer.body if answer.ok and isinstance(answer.body, list) else []
     chosen = next((c for c in counsellors if c["counsellor_id"] == str(counsellor_id)), None)
     if chosen is None:
-        return _refusal(web, page, 404)
+        return refusal(web, page, 404)
     language: Lang = "fr" if "fr" in chosen["languages"] else "en"
     await invite(web, chosen["email"], Account(Role.COUNSELLOR.value, str(counsellor_id), language))
     log.info("web.counsellor_invited", counsellor_id=str(counsellor_id))

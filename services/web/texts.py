@@ -10,6 +10,7 @@ from __future__ import annotations
 from services.common.messages import Lang
 
 from .texts_account import ACCOUNT_TEXTS
+from .texts_partner import PARTNER_TEXTS
 
 # key → (French, English); {names} are parameters.
 TEXTS: dict[str, tuple[str, str]] = {
@@ -375,6 +376,7 @@ TEXTS: dict[str, tuple[str, str]] = {
 }
 
 TEXTS.update(ACCOUNT_TEXTS)
+TEXTS.update(PARTNER_TEXTS)
 
 
 def text(key: str, language: Lang, **params: object) -> str:
