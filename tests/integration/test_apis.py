@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -229,6 +230,7 @@ def test_interest_without_consent_or_with_a_bad_email_is_refused(matching: TestC
 
 
 def test_apis_answer_503_and_record_nothing_when_kafka_is_unreachable() -> None:
+    before = _background_threads()  # the module's other APIs, if another test started them
     nowhere = Settings(
         environment="test",
         kafka={"bootstrap_servers": "127.0.0.1:9", "max_block_ms": 800, "request_timeout_ms": 800},
@@ -260,3 +262,16 @@ def test_apis_answer_503_and_record_nothing_when_kafka_is_unreachable() -> None:
             },
         )
         assert intake.status_code == 503
+    # Stopped, the APIs leave nothing behind: the background attempt to create the topics ends
+    # with its current try (bounded by the bootstrap timeout), and no Kafka client thread is left.
+    eventually(
+        lambda: not _background_threads() - before,
+        20,
+        "no Kafka client or start-up thread left by the two APIs",
+        lambda: ", ".join(t.name for t in _background_threads() - before),
+    )
+
+
+def _background_threads() -> set[threading.Thread]:
+    """Kafka clients' IO threads and the APIs' start-up threads (services/common/http.py)."""
+    return {t for t in threading.enumerate() if t.name.startswith("kafka") or t.name.endswith("-prepare")}
