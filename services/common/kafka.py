@@ -69,14 +69,17 @@ def client_options(settings: KafkaSettings | str) -> dict[str, Any]:
     resolved = _with_credentials(settings)
     if resolved.security_protocol == "PLAINTEXT":
         return {"bootstrap_servers": resolved.bootstrap_servers}
+    return {**_sasl_ssl(resolved), "ssl_cafile": resolved.ca_file, "ssl_check_hostname": True}
+
+
+def _sasl_ssl(resolved: KafkaSettings) -> dict[str, Any]:
+    """The options kafka-python and aiokafka name alike for SASL/SCRAM over TLS."""
     return {
         "bootstrap_servers": resolved.bootstrap_servers,
         "security_protocol": "SASL_SSL",
         "sasl_mechanism": SASL_MECHANISM,
         "sasl_plain_username": resolved.username,
         "sasl_plain_password": resolved.secret(),
-        "ssl_cafile": resolved.ca_file,
-        "ssl_check_hostname": True,
     }
 
 
@@ -106,14 +109,7 @@ def aiokafka_options(settings: KafkaSettings | str) -> dict[str, Any]:
     resolved = _with_credentials(settings)
     if resolved.security_protocol == "PLAINTEXT":
         return {"bootstrap_servers": resolved.bootstrap_servers}
-    return {
-        "bootstrap_servers": resolved.bootstrap_servers,
-        "security_protocol": "SASL_SSL",
-        "sasl_mechanism": SASL_MECHANISM,
-        "sasl_plain_username": resolved.username,
-        "sasl_plain_password": resolved.secret(),
-        "ssl_context": ssl_context(resolved),
-    }
+    return {**_sasl_ssl(resolved), "ssl_context": ssl_context(resolved)}
 
 
 class KafkaUnavailable(RuntimeError):

@@ -21,11 +21,20 @@ from functools import partial
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from services.common.settings import Settings
 from tests.conftest import own_stack
-from tests.e2e.web_browser import CHROMIUM, Audit, address, link_in, mail_to, new_page, reload_until, tab_to
+from tests.e2e.web_browser import (
+    Audit,
+    address,
+    chromium,
+    link_in,
+    mail_to,
+    new_page,
+    reload_until,
+    tab_to,
+)
 from tests.support import bearer, created, eventually, unique
 from tools.stack import MATCHING_API, PROCESSES, ROOT, WEB, Stack
 
@@ -43,10 +52,7 @@ def stack() -> Iterator[Stack]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
+    yield from chromium()
 
 
 def _partner_with_places(stack: Stack, region: str, email: str) -> str:

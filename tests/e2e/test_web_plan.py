@@ -23,13 +23,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from tests.conftest import own_stack
 from tests.e2e.web_browser import (
-    CHROMIUM,
     Audit,
     address,
+    chromium,
     link_in,
     mail_to,
     new_page,
@@ -54,10 +54,7 @@ def stack() -> Iterator[Stack]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
+    yield from chromium()
 
 
 def _api(stack: Stack, name: str) -> str:

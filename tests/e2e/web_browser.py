@@ -7,18 +7,29 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, ViewportSize
+from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 
 from tests.conftest import TEST_VAR
 from tools.mailsink import read_mailbox
 
 CHROMIUM = "/usr/lib/chromium/chromium"
+
+
+def chromium() -> Iterator[Browser]:
+    """Debian's Chromium, headless, for one module's journeys (``yield from`` in its fixture)."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
 ARTIFACTS = TEST_VAR / "artifacts" / "web"
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 PHONE: ViewportSize = {"width": 360, "height": 780}
