@@ -433,7 +433,9 @@ def _followup_context(template: str, language: str) -> dict[str, Any] | None:
     if template == "measure_reminder":
         ledger = measures_ledger()
         name = "Séjour exploratoire en région" if language == "fr" else "Exploratory trip to a region"
-        return measure_reminder_context(ledger, ledger.entries[0], name, partner(language).name, language)
+        return measure_reminder_context(
+            settlement(), ledger.entries[0], name, partner(language).name, language
+        )
     return None
 
 

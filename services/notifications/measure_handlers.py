@@ -27,11 +27,13 @@ from services.common.contracts import (
     MeasureLedger,
     Partner,
     PartnerKey,
+    Settlement,
+    SettlementKey,
 )
 from services.common.projection import Projection
 from services.common.settings import HubSettings, Settings
 from services.common.streams import Received, handle_stream, publish, raw_topic
-from services.common.topics import CASES, COUNSELLORS, MEASURES, PARTNERS
+from services.common.topics import CASES, COUNSELLORS, MEASURES, PARTNERS, SETTLEMENTS
 
 from .delivery import Delivery, Email
 from .handlers import Directory
@@ -78,12 +80,15 @@ class MeasureReminders:
         if self._delivery.already_sent(key):
             return
         ledger: MeasureLedger | None = await self._directory.maybe(MEASURES, MeasureKey(case_id=due.case_id))
-        entry = still_due(ledger, due)
-        if ledger is None or entry is None:
+        settlement: Settlement | None = await self._directory.maybe(
+            SETTLEMENTS, SettlementKey(case_id=due.case_id)
+        )
+        entry = still_due(ledger, settlement, due)
+        if settlement is None or entry is None:
             log.info("measure.reminder_not_due", case_id=str(due.case_id), measure=due.measure_code)
             return
         partner: Partner = await self._directory.find(
-            PARTNERS, PartnerKey(partner_id=ledger.welcoming_partner_id)
+            PARTNERS, PartnerKey(partner_id=settlement.welcoming_partner_id)
         )
         case: Case | None = await self._directory.maybe(CASES, CaseKey(case_id=due.case_id))
         counsellor = await self._counsellor(case) if entry.handled_by == "counsellor" else None
@@ -101,7 +106,7 @@ class MeasureReminders:
         else:  # the hub, or a counsellor's measure with no counsellor holding the case
             language, who, address = self._hub.language, self._hub_id, self._hub.email
         name = self._name(case, entry, language)
-        context = reminder_context(ledger, entry, name, partner.name, language)
+        context = reminder_context(settlement, entry, name, partner.name, language)
         email = Email(key, TEMPLATE, language, kind, who, address, context)
         await self._delivery.deliver(email, record.event_id, record.correlation_id)
 
@@ -132,7 +137,8 @@ def add_measure_reminders(
         if not (settings.followups.enabled and projection.ready):
             return
         now = clock.now()
-        due = reminders_due(clock.today(), projection.values(MEASURES), delivery.already_sent)
+        settlements = {s.case_id: s for s in projection.values(SETTLEMENTS)}
+        due = reminders_due(clock.today(), projection.values(MEASURES), settlements, delivery.already_sent)
         for value in due:
             caused_by = f"{value.case_id}|{value.measure_code}|{value.deadline}"
             meta = new_event("notifications.MeasureDue", service, None, caused_by=caused_by, now=now)

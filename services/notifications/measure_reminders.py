@@ -8,7 +8,11 @@ with the one clock's day and the ledgers it follows:
   is still open (identified, applied for or granted: not paid, not refused), whoever handles it is
   reminded, once: the welcoming partner, the counsellor holding the case (the hub when none holds
   it), or the hub;
-- a new deadline is a new reminder (the key names the deadline); a deadline passed reminds nobody.
+- a new deadline is a new reminder (the key names the deadline); a deadline passed reminds nobody;
+- only while the household is followed: its settlement (settlements.v1) exists and is not closed.
+  A plan released (declined, overridden, cancelled) leaves its ledger without a settlement: no
+  reminder goes to the organization that no longer welcomes the household. The partner reminded
+  is the settlement's welcoming partner (the one of the plan accepted now).
 
 The timer writes each reminder due, keyed by case, on the worker's internal topic; the agent
 reading it sends it unless the send ledger already has its key (``reminder_key``), so a worker down
@@ -18,14 +22,14 @@ case's reference, the measure and the deadline; never the person.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
 from pydantic import Field
 
-from services.common.contracts import HandledBy, MeasureEntry, MeasureKey, MeasureLedger
+from services.common.contracts import HandledBy, MeasureEntry, MeasureKey, MeasureLedger, Settlement
 from services.common.contracts.base import Versioned
 from services.common.reference import region_names
 from services.common.topics import TopicSpec
@@ -77,12 +81,23 @@ def open_with_deadline(entry: MeasureEntry, today: date) -> bool:
     )
 
 
+def followed(settlement: Settlement | None) -> bool:
+    """Whether a ledger's household is followed: its settlement exists and is not closed."""
+    return settlement is not None and settlement.status != "closed"
+
+
 def reminders_due(
-    today: date, ledgers: Iterable[MeasureLedger], already_sent: Callable[[str], bool]
+    today: date,
+    ledgers: Iterable[MeasureLedger],
+    settlements: Mapping[UUID, Settlement],
+    already_sent: Callable[[str], bool],
 ) -> list[MeasureDue]:
-    """The reminders to trigger on ``today`` (see the module's docstring), none ``already_sent``."""
+    """The reminders to trigger on ``today`` (see the module's docstring), none ``already_sent``;
+    ``settlements`` by case id."""
     found = []
     for ledger in ledgers:
+        if not followed(settlements.get(ledger.case_id)):
+            continue
         for entry in ledger.entries:
             if not open_with_deadline(entry, today):
                 continue
@@ -101,10 +116,12 @@ def reminders_due(
     return found
 
 
-def still_due(ledger: MeasureLedger | None, due: MeasureDue) -> MeasureEntry | None:
+def still_due(
+    ledger: MeasureLedger | None, settlement: Settlement | None, due: MeasureDue
+) -> MeasureEntry | None:
     """The measure a reminder triggered earlier is about, if still due when its agent reads it (not
-    paid, refused, given another deadline or erased since)."""
-    if ledger is None:
+    paid, refused, given another deadline, released, closed or erased since)."""
+    if ledger is None or not followed(settlement):
         return None
     for entry in ledger.entries:
         if entry.measure_code == due.measure_code and entry.deadline == due.deadline:
@@ -113,15 +130,15 @@ def still_due(ledger: MeasureLedger | None, due: MeasureDue) -> MeasureEntry | N
 
 
 def reminder_context(
-    ledger: MeasureLedger, entry: MeasureEntry, name: str, partner: str, language: str
+    settlement: Settlement, entry: MeasureEntry, name: str, partner: str, language: str
 ) -> dict[str, Any]:
     """A reminder's context: the case's reference, region, the measure and its deadline; never a
     person's data."""
     assert entry.deadline is not None
     return {
-        "case_ref": reference(ledger.case_id),
-        "case_id": str(ledger.case_id),
-        "region": region_names(language).get(ledger.region, ledger.region),
+        "case_ref": reference(settlement.case_id),
+        "case_id": str(settlement.case_id),
+        "region": region_names(language).get(settlement.region, settlement.region),
         "partner": partner,
         "measure": name,
         "measure_code": entry.measure_code,

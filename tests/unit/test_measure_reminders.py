@@ -1,13 +1,14 @@
 """Measure reminders (pure): 14 days before a measure's deadline whoever handles it is reminded,
 once; a measure paid or refused, a deadline passed or moved, is reminded of no more (a moved
-deadline has its own reminder). The clock is a FixedClock moved forward, as a worker's would move."""
+deadline has its own reminder); a household no longer followed (plan released, case closed) neither.
+The clock is a FixedClock moved forward, as a worker's would move."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
 from services.common.clock import FixedClock
-from services.common.contracts import MeasureLedger
+from services.common.contracts import MeasureLedger, Settlement
 from services.notifications.measure_reminders import (
     REMIND_BEFORE_DAYS,
     MeasureDue,
@@ -15,7 +16,7 @@ from services.notifications.measure_reminders import (
     reminders_due,
     still_due,
 )
-from tests.email_samples import measures_ledger
+from tests.email_samples import measures_ledger, settlement
 
 DEADLINE = date(2027, 3, 15)  # the sample's exploratory trip, handled by the partner
 
@@ -28,11 +29,13 @@ def at(day: date) -> FixedClock:
 class Worker:
     """What the timer and the agent do together: trigger, then send once (the send ledger)."""
 
-    def __init__(self) -> None:
+    def __init__(self, settlements: list[Settlement] | None = None) -> None:
         self.ledger: set[str] = set()
+        followed = [settlement()] if settlements is None else settlements
+        self.settlements = {s.case_id: s for s in followed}
 
     def check(self, clock: FixedClock, ledgers: list[MeasureLedger]) -> list[tuple[str, str, date]]:
-        due = reminders_due(clock.today(), ledgers, lambda key: key in self.ledger)
+        due = reminders_due(clock.today(), ledgers, self.settlements, lambda key: key in self.ledger)
         self.ledger |= {reminder_key(d.case_id, d.measure_code, d.deadline) for d in due}
         return [(d.measure_code, d.to, d.deadline) for d in due]
 
@@ -77,7 +80,7 @@ def test_a_moved_deadline_is_reminded_again_and_the_old_one_is_no_longer_due() -
         deadline=DEADLINE,
         as_of=DEADLINE,
     )
-    assert still_due(moved, old) is None
+    assert still_due(moved, settlement(), old) is None
 
 
 def test_a_measure_paid_or_refused_or_without_deadline_is_not_reminded() -> None:
@@ -95,10 +98,20 @@ def test_the_recipient_is_who_handles_it_and_a_granted_measure_is_still_reminded
 
 def test_a_reminder_read_after_the_measure_was_paid_is_not_sent() -> None:
     ledger = measures_ledger()
-    [due] = reminders_due(DEADLINE, [ledger], lambda key: False)
-    assert still_due(ledger, due) is not None
-    assert still_due(with_entry(ledger, status="paid"), due) is None
-    assert still_due(None, due) is None  # erased
+    [due] = reminders_due(DEADLINE, [ledger], {ledger.case_id: settlement()}, lambda key: False)
+    assert still_due(ledger, settlement(), due) is not None
+    assert still_due(with_entry(ledger, status="paid"), settlement(), due) is None
+    assert still_due(None, settlement(), due) is None  # erased
+    closed = settlement().model_copy(update={"status": "closed"})
+    assert still_due(ledger, closed, due) is None
+    assert still_due(ledger, None, due) is None  # released
+
+
+def test_a_household_no_longer_followed_is_not_reminded() -> None:
+    clock = at(DEADLINE)
+    closed = settlement().model_copy(update={"status": "closed"})
+    assert Worker([closed]).check(clock, [measures_ledger()]) == []
+    assert Worker([]).check(clock, [measures_ledger()]) == []  # the plan released: no settlement
 
 
 def test_on_any_day_of_the_year_the_reminder_comes_exactly_14_days_before() -> None:
