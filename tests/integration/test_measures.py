@@ -40,6 +40,7 @@ REGION = "09"
 WELCOMER_EMAIL = "mesures@accueil-cote-nord.example.org"
 DEADLINE_IN_DAYS = 30
 REASON = "Motif-prive-5c1e"
+NAME = "Personne Suivi"  # the contact's name in test_followups.INTAKE
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +105,7 @@ def test_a_measure_goes_from_identified_to_paid_with_its_reminder_and_erasure_re
     partner = bearer("partner", welcomer)
     url = f"/cases/{case_id}/measures"
     ledger_now = matching.get(url, headers=partner).json()
-    assert ledger_now["entries"], "the household is entitled to some measure"
+    assert len(ledger_now["entries"]) >= 2, "entitled to the exploratory trip and employment services"
     assert {e["status"] for e in ledger_now["entries"]} == {"identified"}
     code = ledger_now["entries"][0]["measure_code"]
     deadline = default_clock().today() + timedelta(days=DEADLINE_IN_DAYS)
@@ -135,6 +136,13 @@ def test_a_measure_goes_from_identified_to_paid_with_its_reminder_and_erasure_re
     assert [s["status"] for s in paid["steps"]] == ["identified", "applied_for", "granted", "paid"]
     again = matching.post(f"{url}/{code}", json={"action": "refuse", "reason": REASON}, headers=partner)
     assert (again.status_code, again.json()["code"]) == (409, "measure_step")
+    other_code = ledger_now["entries"][1]["measure_code"]
+    refused = matching.post(
+        f"{url}/{other_code}", json={"action": "refuse", "reason": REASON}, headers=bearer("hub")
+    )
+    assert refused.status_code == 200, refused.text
+    [no] = [e for e in refused.json()["entries"] if e["measure_code"] == other_code]
+    assert (no["status"], no["refusal_reason"]) == ("refused", REASON)
 
     hub_sees_aggregates_only(matching, welcomer)
     erased(matching, workers, someone, case_id)
@@ -189,7 +197,7 @@ def reminded_14_days_before(
     [reminder] = reminders(workers, case_id, code, deadline)
     assert str(reminder["To"]) == WELCOMER_EMAIL
     assert str(reminder["Subject"]).startswith("Échéance le")  # the partner's language: fr
-    assert INTAKE["contact"]["name"] not in reminder.as_string()  # type: ignore[index]
+    assert NAME not in reminder.as_string()
 
 
 def hub_sees_aggregates_only(matching: TestClient, welcomer: str) -> None:
@@ -206,7 +214,8 @@ def hub_sees_aggregates_only(matching: TestClient, welcomer: str) -> None:
 
 
 def erased(matching: TestClient, workers: Stack, someone: str, case_id: str) -> None:
-    """Erasure tombstones the ledger; the refusal's reason was never on another topic nor in a log."""
+    """Erasure tombstones the ledger; the refusal's reason was on measures.v1 alone (never on another
+    topic, in a worker's log or an email), and no contact data was ever on it."""
     assert matching.delete(f"/people/{someone}", headers=person(someone)).status_code == 202
     eventually(
         lambda: matching.get(f"/cases/{case_id}/measures", headers=bearer("hub")).status_code == 404,
@@ -229,8 +238,12 @@ def erased(matching: TestClient, workers: Stack, someone: str, case_id: str) -> 
         60,
         "the worker's tombstone",
     )
-    for topic in (SETTLEMENTS, MATCHING_COMMANDS, NOTIFICATIONS, MEASURES):
+    assert any(REASON.encode() in (r.value or b"") for r in mine)  # on measures.v1, until compacted
+    for topic in (SETTLEMENTS, MATCHING_COMMANDS, NOTIFICATIONS):
         records = read_topic(workers.config.bootstrap, topic.name)
-        assert all(b"Personne Suivi" not in (r.value or b"") for r in records)
-    for process in ("matching-worker",):
+        assert all(REASON.encode() not in (r.value or b"") for r in records)
+    measures_records = read_topic(workers.config.bootstrap, MEASURES.name)
+    assert all(NAME.encode() not in (r.value or b"") for r in measures_records)
+    for process in ("matching-worker", "notifications-worker"):
         assert REASON not in workers.log_path(process).read_text(errors="replace")
+    assert all(REASON not in m.as_string() for m in mail(workers))
