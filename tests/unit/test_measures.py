@@ -14,6 +14,8 @@ from itertools import product
 from typing import Any, Literal, get_args
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from services.common.contracts import (
     Case,
@@ -146,8 +148,8 @@ PATHS: dict[MeasureStatus, list[tuple[str, dict[str, Any]]]] = {
 )
 def test_an_action_the_status_refuses_is_a_conflict_with_its_code(status: MeasureStatus, action: str) -> None:
     ledger = fresh_ledger()
-    for done, given in PATHS[status]:
-        ledger = measures.record(ledger, TRIP, change(done, **given), "hub", TODAY, NOW)
+    for done, extra in PATHS[status]:
+        ledger = measures.record(ledger, TRIP, change(done, **extra), "hub", TODAY, NOW)
     assert status_of(ledger, TRIP) == status
     fields: dict[str, Any] = {"reason": "Refus"} if action == "refuse" else {}
     with pytest.raises(Conflict) as refused:
@@ -236,3 +238,54 @@ def test_claimed_measures_are_not_counted_as_unclaimed() -> None:
     ]
     [estrie] = unclaimed_by_region(ledgers)
     assert (estrie.entitled_people, estrie.unclaimed_people, estrie.unclaimed_amount_cad) == (6, None, None)
+
+
+ORDER = {"identified": 0, "applied_for": 1, "granted": 2, "paid": 3, "refused": 3}
+
+
+@given(st.lists(st.sampled_from(ACTIONS), max_size=8))
+def test_any_sequence_of_actions_only_moves_a_measure_forward(actions: list[MeasureAction]) -> None:
+    ledger = fresh_ledger()
+    for action in actions:
+        before = status_of(ledger, TRIP)
+        fields: dict[str, Any] = {"reason": "Refus"} if action == "refuse" else {}
+        try:
+            ledger = measures.record(ledger, TRIP, change(action, **fields), "hub", TODAY, NOW)
+        except Conflict:
+            assert not measure_allows(before, action)  # type: ignore[arg-type]
+            continue
+        after = status_of(ledger, TRIP)
+        assert ORDER[after] >= ORDER[before]
+        assert after == ALLOWED[before, action]
+    assert status_of(ledger, ALLOWANCE) == "identified"  # the other measure is untouched
+
+
+people = st.lists(
+    st.tuples(
+        st.sampled_from(["05", "09"]),
+        st.sampled_from([TRIP, ALLOWANCE]),
+        st.sampled_from(STATUSES),
+        st.none() | st.integers(0, 5000).map(Decimal),
+    ),
+    max_size=30,
+)
+
+
+@given(people)
+def test_no_figure_shown_rests_on_fewer_than_five_people(
+    rows: list[tuple[str, str, str, Decimal | None]],
+) -> None:
+    ledgers = [someone(region, (code, status, amount)) for region, code, status, amount in rows]
+    for region in unclaimed_by_region(ledgers):
+        mine = [row for row in rows if row[0] == region.region]
+        waiting = [row for row in mine if row[2] == "identified"]
+        with_amount = [row for row in waiting if row[3] is not None]
+        # Each row is a different person: the verifier counts rows.
+        assert region.entitled_people == (len(mine) if len(mine) >= MIN_PEOPLE else None)
+        assert region.unclaimed_people == (len(waiting) if len(waiting) >= MIN_PEOPLE else None)
+        expected = sum((row[3] for row in with_amount if row[3] is not None), Decimal(0))
+        assert region.unclaimed_amount_cad == (expected if len(with_amount) >= MIN_PEOPLE else None)
+        for measure in region.measures:
+            figures = [measure.entitled_people, measure.unclaimed_people, measure.people_with_amount]
+            assert all(figure is None or figure >= MIN_PEOPLE for figure in figures)
+            assert measure.unclaimed_amount_cad is None or measure.people_with_amount is not None
