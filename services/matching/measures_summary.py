@@ -6,7 +6,10 @@ accepted plans, and per measure in it, the view counts the people entitled, the 
 not claimed, and sums the amounts expected of the unclaimed measures where one is known.
 
 Any figure on fewer than ``MIN_PEOPLE`` (5) people is suppressed (``None``): a count below 5, and
-a sum over fewer than 5 people's amounts. A region or measure with no one entitled is left out.
+a sum over fewer than 5 people's amounts. So is a count of people not claimed whose complement,
+the people of the same row who claimed (entitled minus unclaimed), is 1 to 4: shown side by side,
+the two counts would give it away; the amounts of a hidden count are hidden with it. A region or
+measure with no one entitled is left out.
 """
 
 from __future__ import annotations
@@ -51,9 +54,30 @@ def shown(count: int) -> int | None:
     return count if count >= MIN_PEOPLE else None
 
 
+def unclaimed_shown(entitled: int, unclaimed: int) -> int | None:
+    """The count of people not claimed, or None when it, or the people who claimed beside it
+    (``entitled - unclaimed``, unless none), are fewer than ``MIN_PEOPLE``."""
+    claimed = entitled - unclaimed
+    return shown(unclaimed) if claimed == 0 or claimed >= MIN_PEOPLE else None
+
+
 def _sum(amounts: Iterable[Decimal], people: int) -> Decimal | None:
     """A sum of amounts over ``people`` people, or None when they are fewer than ``MIN_PEOPLE``."""
     return sum(amounts, Decimal(0)) if people >= MIN_PEOPLE else None
+
+
+def _measure(
+    code: str, entitled: set[UUID], unclaimed: set[UUID], amounts: dict[UUID, Decimal]
+) -> UnclaimedMeasure:
+    waiting = unclaimed_shown(len(entitled), len(unclaimed))
+    known = len(amounts) if waiting is not None else 0  # nothing of a hidden count, not even a bound
+    return UnclaimedMeasure(
+        measure_code=code,
+        entitled_people=shown(len(entitled)),
+        unclaimed_people=waiting,
+        people_with_amount=shown(known),
+        unclaimed_amount_cad=_sum(amounts.values(), known),
+    )
 
 
 def unclaimed_by_region(ledgers: Iterable[MeasureLedger]) -> list[RegionUnclaimed]:
@@ -71,25 +95,20 @@ def unclaimed_by_region(ledgers: Iterable[MeasureLedger]) -> list[RegionUnclaime
     regions = []
     for region in sorted(entitled):
         measures = [
-            UnclaimedMeasure(
-                measure_code=code,
-                entitled_people=shown(len(entitled[region][code])),
-                unclaimed_people=shown(len(unclaimed[region][code])),
-                people_with_amount=shown(len(amounts[region][code])),
-                unclaimed_amount_cad=_sum(amounts[region][code].values(), len(amounts[region][code])),
-            )
+            _measure(code, entitled[region][code], unclaimed[region][code], amounts[region][code])
             for code in sorted(entitled[region])
         ]
         everyone: set[UUID] = set().union(*entitled[region].values())
         waiting: set[UUID] = set().union(*unclaimed[region].values())
+        shown_waiting = unclaimed_shown(len(everyone), len(waiting))
         known = [amount for by_person in amounts[region].values() for amount in by_person.values()]
         with_amount = {person for by_person in amounts[region].values() for person in by_person}
         regions.append(
             RegionUnclaimed(
                 region=region,
                 entitled_people=shown(len(everyone)),
-                unclaimed_people=shown(len(waiting)),
-                unclaimed_amount_cad=_sum(known, len(with_amount)),
+                unclaimed_people=shown_waiting,
+                unclaimed_amount_cad=_sum(known, len(with_amount) if shown_waiting is not None else 0),
                 measures=measures,
             )
         )

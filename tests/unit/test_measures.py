@@ -212,13 +212,16 @@ def test_figures_on_fewer_than_five_people_are_suppressed() -> None:
         someone("05", (TRIP, "granted", None), (ALLOWANCE, "identified", Decimal(40))) for _ in range(2)
     ]
     ledgers += [someone("09", (TRIP, "identified", Decimal(100))) for _ in range(4)]
-    [estrie, cote_nord] = unclaimed_by_region(ledgers)
+    ledgers += [someone("12", (TRIP, "identified", Decimal(10))) for _ in range(5)]
+    ledgers += [someone("12", (TRIP, "paid", None)) for _ in range(5)]
+    [estrie, cote_nord, chaudiere] = unclaimed_by_region(ledgers)
 
     assert (estrie.region, estrie.entitled_people, estrie.unclaimed_people) == ("05", 7, 7)
     assert estrie.unclaimed_amount_cad == Decimal(580)  # 7 people with an amount known
     trip, allowance = estrie.measures  # by code
-    assert (trip.measure_code, trip.entitled_people, trip.unclaimed_people) == (TRIP, 7, 5)
-    assert (trip.people_with_amount, trip.unclaimed_amount_cad) == (5, Decimal(500))
+    assert (trip.measure_code, trip.entitled_people) == (TRIP, 7)
+    # 5 have not claimed, so 2 have: the 5 would give the 2 away (and so would their amounts).
+    assert (trip.unclaimed_people, trip.people_with_amount, trip.unclaimed_amount_cad) == (None, None, None)
     assert (allowance.entitled_people, allowance.unclaimed_people, allowance.unclaimed_amount_cad) == (
         None,
         None,
@@ -229,6 +232,13 @@ def test_figures_on_fewer_than_five_people_are_suppressed() -> None:
         None,
         None,
     )  # four people
+    [paid_or_not] = chaudiere.measures
+    assert (paid_or_not.entitled_people, paid_or_not.unclaimed_people, paid_or_not.people_with_amount) == (
+        10,
+        5,
+        5,
+    )
+    assert paid_or_not.unclaimed_amount_cad == Decimal(50)
 
 
 def test_claimed_measures_are_not_counted_as_unclaimed() -> None:
@@ -281,11 +291,19 @@ def test_no_figure_shown_rests_on_fewer_than_five_people(
         waiting = [row for row in mine if row[2] == "identified"]
         with_amount = [row for row in waiting if row[3] is not None]
         # Each row is a different person: the verifier counts rows.
+        claimed = len(mine) - len(waiting)
+        hidden = len(waiting) < MIN_PEOPLE or 0 < claimed < MIN_PEOPLE
         assert region.entitled_people == (len(mine) if len(mine) >= MIN_PEOPLE else None)
-        assert region.unclaimed_people == (len(waiting) if len(waiting) >= MIN_PEOPLE else None)
+        assert region.unclaimed_people == (None if hidden else len(waiting))
         expected = sum((row[3] for row in with_amount if row[3] is not None), Decimal(0))
-        assert region.unclaimed_amount_cad == (expected if len(with_amount) >= MIN_PEOPLE else None)
+        shown_amount = not hidden and len(with_amount) >= MIN_PEOPLE
+        assert region.unclaimed_amount_cad == (expected if shown_amount else None)
         for measure in region.measures:
             figures = [measure.entitled_people, measure.unclaimed_people, measure.people_with_amount]
             assert all(figure is None or figure >= MIN_PEOPLE for figure in figures)
             assert measure.unclaimed_amount_cad is None or measure.people_with_amount is not None
+            if measure.unclaimed_people is None:
+                assert (measure.people_with_amount, measure.unclaimed_amount_cad) == (None, None)
+            if measure.entitled_people is not None and measure.unclaimed_people is not None:
+                claimed = measure.entitled_people - measure.unclaimed_people
+                assert claimed == 0 or claimed >= MIN_PEOPLE
