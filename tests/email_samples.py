@@ -26,6 +26,8 @@ from services.common.contracts import (
     Household,
     ImmigrationStatus,
     InterestDeclared,
+    MeasureEntry,
+    MeasureLedger,
     Occupation,
     Override,
     Partner,
@@ -39,6 +41,7 @@ from services.notifications import contexts
 from services.notifications.digest import digest_context, upcoming
 from services.notifications.documents import documents_to_bring
 from services.notifications.followup_reminders import FollowUpDue, reminder_context
+from services.notifications.measure_reminders import reminder_context as measure_reminder_context
 
 # What the worker's page links look like (services/common/page_links.py); the token is made up.
 PAGE_LINK = "http://127.0.0.1:8004/open/eyJwIjoiZmlsZSJ9.sample"
@@ -427,7 +430,32 @@ def _followup_context(template: str, language: str) -> dict[str, Any] | None:
             case_id=settlement().case_id, month=3, to="hub", due_on=date(2027, 4, 30), as_of=date(2027, 6, 1)
         )
         return reminder_context(settlement(), due, partner(language), language)
+    if template == "measure_reminder":
+        ledger = measures_ledger()
+        name = "Séjour exploratoire en région" if language == "fr" else "Exploratory trip to a region"
+        return measure_reminder_context(
+            settlement(), ledger.entries[0], name, partner(language).name, language
+        )
     return None
+
+
+def measures_ledger() -> MeasureLedger:
+    """The SANC household's ledger: its exploratory trip applied for, due on 15 March 2027."""
+    trip = MeasureEntry(
+        measure_code="exploratory_trip",
+        status="applied_for",
+        handled_by="partner",
+        deadline=date(2027, 3, 15),
+    )
+    home = settlement()
+    return MeasureLedger(
+        case_id=home.case_id,
+        person_id=home.person_id,
+        region=home.region,
+        welcoming_partner_id=home.welcoming_partner_id,
+        entries=[trip],
+        updated_at=NOW,
+    )
 
 
 # (sample name, template, context name): the main emails, rendered and screenshot in both languages.

@@ -142,6 +142,35 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "le suivi de {value} mois du dossier {case} a déjà une réponse",
         "case {case}'s {value}-month follow-up is already answered",
     ),
+    # Measures ledger (after an accepted plan)
+    "measure_step": (
+        "impossible : la mesure {measure} du dossier {case} en est à « {status} » ({action} refusé)",
+        "case {case}'s measure {measure} is {status}: {action} is refused",
+    ),
+    "measure_unknown": (
+        "la personne n'a pas droit à la mesure {value} (voir GET /cases/{case}/measures)",
+        "the person is not entitled to measure {value} (see GET /cases/{case}/measures)",
+    ),
+    "measure_date_before_step": (
+        "{value} précède la dernière étape de la mesure ({earlier})",
+        "{value} is before the measure's last step ({earlier})",
+    ),
+    "measure_deadline_past": (
+        "l'échéance {value} est passée : donnez une date à partir d'aujourd'hui ({today})",
+        "deadline {value} is past: give a day from today ({today}) on",
+    ),
+    "measure_reason_needed": (
+        "donnez la raison du refus (reason)",
+        "give the reason for the refusal (reason)",
+    ),
+    "measure_reason_only_refused": (
+        "une raison ne se donne qu'avec un refus (action refuse)",
+        "a reason is given only with a refusal (action refuse)",
+    ),
+    "measure_amount_refused": (
+        "un montant ne se donne pas avec un refus",
+        "an amount is not given with a refusal",
+    ),
     # Calendar
     "date_in_past": ("{value} est une date passée", "{value} is in the past"),
     "unknown_venue": ("lieu inconnu {value} (voir GET /rules)", "unknown venue {value} (see GET /rules)"),

@@ -29,6 +29,7 @@ from .topics import (
     FOLLOWUPS,
     INTERESTS,
     MATCHING_COMMANDS,
+    MEASURES,
     NOTIFICATIONS,
     OFFERS,
     PARTNER_REFERRALS_PATTERN,
@@ -87,7 +88,7 @@ PRINCIPALS: tuple[Principal, ...] = (
     Principal(
         "matching-api",
         "matching",
-        writes=(INTERESTS, CONTACTS, COUNSELLORS, MATCHING_COMMANDS, CONTACT_ACCESS, FOLLOWUPS),
+        writes=(INTERESTS, CONTACTS, COUNSELLORS, MATCHING_COMMANDS, CONTACT_ACCESS, FOLLOWUPS, MEASURES),
         reads=(CASES, REFERRALS, ROUNDS, OFFERS, SETTLEMENTS),
     ),
     Principal(
@@ -100,7 +101,7 @@ PRINCIPALS: tuple[Principal, ...] = (
     Principal(
         "matching-worker",
         "matching",
-        writes=(CASES, REFERRALS, ROUNDS, SETTLEMENTS, MATCHING_COMMANDS, FOLLOWUPS),
+        writes=(CASES, REFERRALS, ROUNDS, SETTLEMENTS, MATCHING_COMMANDS, FOLLOWUPS, MEASURES),
         reads=(INTERESTS, OFFERS, PARTNERS, COUNSELLORS, CALENDAR),
         app_id="concerto-matching-worker",
         write_prefixes=(PARTNER_TOPIC_PREFIX,),
@@ -109,7 +110,18 @@ PRINCIPALS: tuple[Principal, ...] = (
         "notifications-worker",
         "notifications",
         writes=(NOTIFICATIONS,),
-        reads=(CALENDAR, CASES, REFERRALS, CONTACTS, PARTNERS, TABLES, COUNSELLORS, INTERESTS, SETTLEMENTS),
+        reads=(
+            CALENDAR,
+            CASES,
+            REFERRALS,
+            CONTACTS,
+            PARTNERS,
+            TABLES,
+            COUNSELLORS,
+            INTERESTS,
+            SETTLEMENTS,
+            MEASURES,
+        ),
         app_id="concerto-notifications-worker",
     ),
 )

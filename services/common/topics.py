@@ -30,6 +30,8 @@ from .contracts import (
     FollowUps,
     InterestDeclared,
     MatchingCommand,
+    MeasureKey,
+    MeasureLedger,
     NotificationKey,
     Offer,
     OfferKey,
@@ -225,6 +227,17 @@ FOLLOWUPS = TopicSpec(
     "Each household's follow-ups at 3, 6, 12 and 24 months after its arrival: the answers (personal "
     "data, on this topic only), full current state per case; a tombstone on erasure.",
 )
+MEASURES = TopicSpec(
+    "measures.v1",
+    MeasureKey,
+    MeasureLedger,
+    "matching",
+    4,
+    True,
+    "Each case's measures ledger: every support measure the person is entitled to, identified, applied "
+    "for, granted, paid or refused, who handles it, its deadline and amounts (pseudonymous ids only, "
+    "never contact data), full current state per case; a tombstone on erasure.",
+)
 NOTIFICATIONS = TopicSpec(
     "notifications.v1",
     NotificationKey,
@@ -273,6 +286,7 @@ REGISTRY: tuple[TopicSpec, ...] = (
     ROUNDS,
     SETTLEMENTS,
     FOLLOWUPS,
+    MEASURES,
     NOTIFICATIONS,
     CONTACT_ACCESS,
     DEADLETTER,

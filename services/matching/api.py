@@ -21,6 +21,7 @@ from services.common.topics import (
     COUNSELLORS,
     FOLLOWUPS,
     INTERESTS,
+    MEASURES,
     OFFERS,
     REFERRALS,
     ROUNDS,
@@ -32,6 +33,7 @@ from . import (
     routes_counsellors,
     routes_followups,
     routes_intake,
+    routes_measures,
     routes_referrals,
     routes_settlements,
 )
@@ -60,13 +62,21 @@ def create_app(settings: Settings) -> FastAPI:
             CONTACT_ACCESS,
             SETTLEMENTS,
             FOLLOWUPS,
+            MEASURES,
         ],
         # One record per person on each of these, read one at a time: kept as bytes (projection.py).
         lazy=[INTERESTS, CONTACTS, CASES],
     )
     app.state.reference = load_reference()
     app.state.self_registration_limit = RateLimit(settings.matching.self_registration_limit)
-    routers = (routes_intake, routes_counsellors, routes_referrals, routes_settlements, routes_followups)
+    routers = (
+        routes_intake,
+        routes_counsellors,
+        routes_referrals,
+        routes_settlements,
+        routes_followups,
+        routes_measures,
+    )
     for module in (*routers, routes_contacts):
         app.include_router(module.router)
     return app

@@ -1,4 +1,4 @@
-"""The life cycles of a case, of a referral plan and of a settlement (pure): which action each
+"""The life cycles of a case, of a referral plan, of a settlement and of a measure (pure): which action each
 status allows, and what it leads to.
 
 One table per entity. The routes ask it before writing a command (a quick 409), and the
@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Literal
 from uuid import UUID
 
-from services.common.contracts import InterestDeclared, SettlementOutcome
+from services.common.contracts import InterestDeclared, MeasureAction, MeasureStatus, SettlementOutcome
 from services.common.contracts.settlements import SettlementStatus
 from services.common.errors import Conflict
 from services.common.messages import say
@@ -108,6 +108,17 @@ SETTLEMENT: Mapping[SettlementStatus, Mapping[SettlementAction, frozenset[Settle
     "closed": {"erase": frozenset({"erased"})},
 }
 
+# A measure of the ledger (measures.py): applied for, granted, paid, or refused on the way; "update"
+# changes who handles it, its deadline or the amount expected, and keeps its status. Paid and refused
+# are final (a measure refused and applied for again is a counsellor's note, not a new status).
+MEASURE: Mapping[MeasureStatus, Mapping[MeasureAction, MeasureStatus]] = {
+    "identified": {"update": "identified", "apply": "applied_for", "refuse": "refused"},
+    "applied_for": {"update": "applied_for", "grant": "granted", "refuse": "refused"},
+    "granted": {"update": "granted", "pay": "paid"},
+    "paid": {},
+    "refused": {},
+}
+
 # The outcomes a settlement may close with, by status: settled in the region only once arrived.
 _ANY_OUTCOME: frozenset[SettlementOutcome] = frozenset(
     {"moved_to_another_region", "back_in_montreal", "left_quebec", "unreachable"}
@@ -170,3 +181,15 @@ def check_closing(case_id: UUID, status: SettlementStatus, outcome: SettlementOu
     check_settlement(case_id, status, "close")
     if outcome not in CLOSING.get(status, frozenset()):
         raise Conflict(say("settled_before_arrival", case=case_id, status=status))
+
+
+def measure_allows(status: MeasureStatus, action: MeasureAction) -> bool:
+    """Whether a measure in ``status`` allows ``action``."""
+    return action in MEASURE.get(status, {})
+
+
+def check_measure(case_id: UUID, code: str, status: MeasureStatus, action: MeasureAction) -> MeasureStatus:
+    """The status ``action`` leads a measure in ``status`` to; refused (409) when the table has none."""
+    if not measure_allows(status, action):
+        raise Conflict(say("measure_step", case=case_id, measure=code, status=status, action=action))
+    return MEASURE[status][action]

@@ -30,6 +30,7 @@ from services.common.contracts import (
     FollowUpKey,
     InterestDeclared,
     MatchingCommand,
+    MeasureKey,
     PersonKey,
 )
 from services.common.contracts.referrals import CommandKey
@@ -43,7 +44,7 @@ from services.common.http import (
     idempotent_id,
 )
 from services.common.kafka import KafkaUnavailable
-from services.common.topics import CASES, CONTACTS, FOLLOWUPS, INTERESTS, MATCHING_COMMANDS
+from services.common.topics import CASES, CONTACTS, FOLLOWUPS, INTERESTS, MATCHING_COMMANDS, MEASURES
 
 from .deps import PEOPLE_READERS, STAFF, Reference, load, may_see_person, self_registration_limit
 from .domain import case_id_for
@@ -272,7 +273,7 @@ def _person_command(action: str, person_id: uuid.UUID, principal: Any, now: date
 @router.delete("/people/{person_id}", status_code=status.HTTP_202_ACCEPTED, tags=["intake"])
 def erase(person_id: uuid.UUID, runtime: Runtime, principal: CurrentPrincipal) -> dict[str, str]:
     """Erase a person on request (Law 25): tombstones on contacts, interests, cases, referrals,
-    settlements and follow-ups."""
+    settlements, follow-ups and measures."""
     require(principal, Role.HUB, Role.COUNSELLOR, Role.PERSON)
     may_see_person(principal, person_id)
     _current(runtime, person_id)
@@ -283,6 +284,7 @@ def erase(person_id: uuid.UUID, runtime: Runtime, principal: CurrentPrincipal) -
         # The follow-ups' answers (personal data) go now; the worker tombstones them again in order.
         case_key = FollowUpKey(case_id=case_id_for(person_id))
         runtime.publish(FOLLOWUPS, case_key, None, "matching.FollowUpsErased")
+        runtime.publish(MEASURES, MeasureKey(case_id=case_key.case_id), None, "matching.MeasuresErased")
         _command(
             runtime,
             _person_command("erase", person_id, principal, runtime.clock.now()),

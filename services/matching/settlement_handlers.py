@@ -9,7 +9,8 @@ matching-commands.v1, so a milestone, a close, a decline and an erasure never ra
   rules the API checked first); a close closes the case too;
 - the accepted plan declined, overridden or cancelled before the household arrived releases the
   settlement (a tombstone); once it arrived the plan is lived and those are refused;
-- an erasure tombstones the settlement with the case, and the follow-ups' answers (followups.v1).
+- an erasure tombstones the settlement with the case, the follow-ups' answers (followups.v1) and
+  the measures ledger (measures.v1).
 
 settlements.v1 carries pseudonymous ids and dates; the logs carry ids and statuses only.
 """
@@ -22,10 +23,17 @@ from typing import cast, get_args
 import structlog
 
 from services.common.clock import Clock
-from services.common.contracts import FollowUpKey, MatchingCommand, Referral, Settlement, SettlementKey
+from services.common.contracts import (
+    FollowUpKey,
+    MatchingCommand,
+    MeasureKey,
+    Referral,
+    Settlement,
+    SettlementKey,
+)
 from services.common.errors import Conflict
 from services.common.streams import Received
-from services.common.topics import FOLLOWUPS, SETTLEMENTS
+from services.common.topics import FOLLOWUPS, MEASURES, SETTLEMENTS
 from services.common.worker_publisher import RecordPublisher
 
 from . import settlement as journey
@@ -82,12 +90,14 @@ class Settlements:
             log.info("settlement.released", case_id=str(followed.case_id), status=followed.status)
 
     async def erase(self, case_id: uuid.UUID, record: Received) -> None:
-        """The person is erased: so are their settlement and their follow-ups' answers."""
+        """The person is erased: so are their settlement, their follow-ups' answers and their measures."""
         if self._book.get(case_id) is not None:
             await self._write(case_id, None, "matching.SettlementErased", record)
             # matching-api tombstoned the answers already; again here, after any answer it wrote.
             meta = caused(self._clock, "matching.FollowUpsErased", record)
             await self._publisher.send(FOLLOWUPS, FollowUpKey(case_id=case_id), None, meta)
+            meta = caused(self._clock, "matching.MeasuresErased", record)
+            await self._publisher.send(MEASURES, MeasureKey(case_id=case_id), None, meta)
             log.info("settlement.erased", case_id=str(case_id))
 
     async def on_followup(self, command: MatchingCommand, record: Received) -> None:

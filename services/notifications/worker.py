@@ -7,7 +7,8 @@ calendar, and sends each email at most once per ledger key (ledger.py): a send
 ledger (faust table) remembers what was sent, and the Message-ID is derived
 from the same key so an SMTP server or client can recognise a repeat. A timer
 triggers each table's weekly digest (digest.py), another the follow-up reminders
-(followup_reminders.py, from its projection of settlements.v1). Each email sent is recorded on
+(followup_reminders.py, from its projection of settlements.v1), another the reminders of the
+measures' deadlines (measure_reminders.py, from its projection of measures.v1). Each email sent is recorded on
 notifications.v1 without its address or body. docs/notifications.md lists every
 email.
 """
@@ -36,6 +37,7 @@ from services.common.topics import (
     CONTACTS,
     COUNSELLORS,
     INTERESTS,
+    MEASURES,
     NOTIFICATIONS,
     PARTNERS,
     REFERRALS,
@@ -51,6 +53,8 @@ from .followup_reminders import FOLLOWUP_DUE
 from .handlers import Directory, Notifier
 from .ledger import digest_key
 from .mailer import Mailer, SmtpMailer
+from .measure_handlers import add_measure_reminders
+from .measure_reminders import MEASURE_DUE
 from .rendering import Renderer
 
 SERVICE = "notifications-worker"
@@ -71,9 +75,9 @@ def create_app(settings: Settings, mailer: Mailer | None = None) -> faust.App:
     ledger = app.Table("send-ledger", default=None, partitions=CASES.partitions)
     projection = Projection(
         settings.kafka,
-        [CONTACTS, PARTNERS, TABLES, COUNSELLORS, INTERESTS, CALENDAR, SETTLEMENTS],
+        [CONTACTS, PARTNERS, TABLES, COUNSELLORS, INTERESTS, CALENDAR, SETTLEMENTS, MEASURES, CASES],
         SERVICE,
-        lazy=[CONTACTS, INTERESTS],  # one record per person, read once per email: kept as bytes
+        lazy=[CONTACTS, INTERESTS, CASES],  # one record per person, read once per email: kept as bytes
     )
     directory = Directory(projection)
     delivery = Delivery(
@@ -136,13 +140,14 @@ def create_app(settings: Settings, mailer: Mailer | None = None) -> faust.App:
             log.info("digest.due", week=due[0].week, tables=len(due))
 
     add_followup_reminders(app, settings, clock, projection, directory, delivery, dead_letters)
+    add_measure_reminders(app, settings, clock, projection, directory, delivery, dead_letters)
 
     return app
 
 
 def main() -> None:
     settings = Settings()
-    run_worker(create_app(settings), settings, SERVICE, internal=[DIGEST_DUE, FOLLOWUP_DUE])
+    run_worker(create_app(settings), settings, SERVICE, internal=[DIGEST_DUE, FOLLOWUP_DUE, MEASURE_DUE])
 
 
 if __name__ == "__main__":

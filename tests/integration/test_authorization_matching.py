@@ -76,9 +76,21 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     # person read them; the hub, the welcoming partner and the person answer.
     ("GET", "/cases/{case_id}/followups"): SELF | {"partner"},
     ("POST", "/cases/{case_id}/followups/{month}"): frozenset({"hub", "partner", "person"}),
+    # The measures ledger: read as the settlement; recorded by the hub, the welcoming partner and the
+    # counsellor holding the case (not this module's counsellor token: test-counsellor holds none).
+    ("GET", "/cases/{case_id}/measures"): SELF | {"partner"},
+    ("POST", "/cases/{case_id}/measures/{measure_code}"): frozenset({"hub", "partner"}),
+    ("GET", "/measures/unclaimed"): frozenset({"hub"}),
 }
 # Routes about a settlement: their plan was accepted (the world keeps a pool of those).
-SETTLED = {"/cases/{case_id}/settlement", "/cases/{case_id}/milestones", "/cases/{case_id}/close"}
+SETTLED = {
+    "/cases/{case_id}/settlement",
+    "/cases/{case_id}/milestones",
+    "/cases/{case_id}/close",
+    "/cases/{case_id}/measures",
+    "/cases/{case_id}/measures/{measure_code}",
+}
+MEASURE = "exploratory_trip"  # every household of this module is entitled to it (a destination region)
 # Routes about follow-ups: the household arrived (another pool). A follow-up is answered from two weeks
 # before its day, so the answering route is called on a matching-api whose clock is LATER_DAYS ahead.
 ANSWER = "/cases/{case_id}/followups/{month}"
@@ -289,6 +301,7 @@ def body_for(method: str, path: str, world: World) -> dict[str, Any] | None:
         },
         ("POST", "/cases/{case_id}/milestones"): {"milestone": "first_contact", "on": today},
         ("POST", "/cases/{case_id}/close"): {"outcome": "unreachable", "on": today},
+        ("POST", "/cases/{case_id}/measures/{measure_code}"): {"action": "update", "handled_by": "hub"},
         ("POST", ANSWER): {
             "in_region": "yes",
             "work": "looking",
@@ -319,6 +332,7 @@ def test_every_matching_route_answers_each_role_as_the_matrix_says(
         .replace("{counsellor_id}", world.counsellor)
         .replace("{round_id}", world.round_id)
         .replace("{month}", "3")
+        .replace("{measure_code}", MEASURE)
     ) + QUERIES.get(path, "")
     client, days = (later, LATER_DAYS) if path == ANSWER else (matching, 0)
     response = client.request(

@@ -51,6 +51,10 @@ from services.common.contracts import (
     InterestDeclared,
     JobOffer,
     MatchingCommand,
+    MeasureEntry,
+    MeasureKey,
+    MeasureLedger,
+    MeasureStep,
     NotificationKey,
     Occupation,
     Offer,
@@ -86,6 +90,7 @@ from services.common.topics import (
     FOLLOWUPS,
     INTERESTS,
     MATCHING_COMMANDS,
+    MEASURES,
     NOTIFICATIONS,
     OFFERS,
     PARTNERS,
@@ -401,6 +406,37 @@ def some_followups() -> Example:
     return FollowUpKey(case_id=case_id), value
 
 
+def a_measures_ledger() -> Example:
+    """Marie-Ève's measures: the exploratory trip granted, the francization allowance identified."""
+    case_id = UUID("9a8b7c6d-5e4f-5a3b-8c2d-1e0f9a8b7c6d")
+    at = datetime(2026, 2, 10, 15, 0, tzinfo=UTC)
+    step = MeasureStep(
+        action="grant", status="granted", on=date(2026, 2, 10), recorded_at=at, by_role="partner"
+    )
+    trip = MeasureEntry(
+        measure_code="exploratory_trip",
+        status="granted",
+        handled_by="partner",
+        granted_amount_cad=Decimal("850.00"),
+        steps=[step],
+    )
+    allowance = MeasureEntry(
+        measure_code="francization_allowance",
+        status="identified",
+        handled_by="counsellor",
+        deadline=date(2026, 3, 1),
+    )
+    value = MeasureLedger(
+        case_id=case_id,
+        person_id=MARIE_EVE_ID,
+        region="05",
+        welcoming_partner_id=SANC_ID,
+        entries=[trip, allowance],
+        updated_at=at,
+    )
+    return MeasureKey(case_id=case_id), value
+
+
 def a_partner_referral() -> Example:
     """What the SANC learns of Marie-Ève's household: no name, no address."""
     seen = PartnerReferral(
@@ -455,6 +491,7 @@ EXAMPLES: dict[str, Callable[[], Example]] = {
     ROUNDS.name: a_round,
     SETTLEMENTS.name: a_settlement,
     FOLLOWUPS.name: some_followups,
+    MEASURES.name: a_measures_ledger,
 }
 
 TOPICS_WITH_MODELS = [
@@ -474,6 +511,7 @@ ENTITY_TOPICS = [
     ROUNDS,
     SETTLEMENTS,
     FOLLOWUPS,
+    MEASURES,
 ]
 FACT_TOPICS = [EVENT_PROPOSALS, CALENDAR_COMMANDS, MATCHING_COMMANDS, NOTIFICATIONS, CONTACT_ACCESS]
 PERSONAL_FIELDS = {"name", "email", "phone"}

@@ -51,6 +51,7 @@ CONTEXTS = [
     "weekly_digest",
     "followup_reminder",
     "followup_overdue_hub",
+    "measure_reminder",
     "review_requested",
 ]
 TEMPLATE = {

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from services.common.clock import local_date
 from services.common.contracts import Referral, Settlement
-from services.common.topics import CASES, FOLLOWUPS, REFERRALS, SETTLEMENTS
+from services.common.topics import CASES, FOLLOWUPS, MEASURES, REFERRALS, SETTLEMENTS
 from services.matching.domain import case_id_for
 from tests.unit.matching_builders import NOW, person
 from tests.unit.test_matching_handlers import WELCOME, Worker
@@ -139,7 +139,7 @@ async def test_an_arrived_household_s_plan_is_neither_declined_nor_cancelled_by_
     assert last.status == "arrived"
 
 
-async def test_an_erasure_tombstones_the_settlement_and_the_follow_ups_with_the_case() -> None:
+async def test_an_erasure_tombstones_the_settlement_the_follow_ups_and_the_measures_with_the_case() -> None:
     worker = Worker()
     referral = await accepted(worker)
     await milestone(worker, referral, "exploratory_visit")
@@ -151,6 +151,8 @@ async def test_an_erasure_tombstones_the_settlement_and_the_follow_ups_with_the_
     assert worker.published.on(SETTLEMENTS.name)[-1].key.case_id == case_id_for(referral.person_id)
     [followups] = worker.published.on(FOLLOWUPS.name)
     assert (followups.key.case_id, followups.value) == (case_id_for(referral.person_id), None)
+    [ledger] = worker.published.on(MEASURES.name)
+    assert (ledger.key.case_id, ledger.value) == (case_id_for(referral.person_id), None)
     assert worker.settlement_book == {}
     await milestone(worker, referral, "arrival")  # after the erasure: refused, nothing written
     assert settlements(worker)[-1] is None

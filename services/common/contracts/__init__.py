@@ -30,6 +30,15 @@ from .matching import (
     RegionScore,
     SuggestedOffer,
 )
+from .measures import (
+    HandledBy,
+    MeasureAction,
+    MeasureEntry,
+    MeasureKey,
+    MeasureLedger,
+    MeasureStatus,
+    MeasureStep,
+)
 from .notifications import EmailSent, NotificationKey
 from .offers import (
     Condition,
@@ -85,12 +94,19 @@ __all__ = [
     "FollowUpKey",
     "FollowUpMonth",
     "FollowUps",
+    "HandledBy",
     "Household",
     "ImmigrationStatus",
     "IntakeCapacity",
     "InterestDeclared",
     "JobOffer",
     "MatchingCommand",
+    "MeasureAction",
+    "MeasureEntry",
+    "MeasureKey",
+    "MeasureLedger",
+    "MeasureStatus",
+    "MeasureStep",
     "Milestone",
     "NotificationKey",
     "Occupation",
