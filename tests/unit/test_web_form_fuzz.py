@@ -1,0 +1,102 @@
+"""The web's public forms never answer a server error, whatever is typed or sent.
+
+Hypothesis fills the registration form (every field, any text, fields missing or repeated), the
+sign-in form and the registration's hidden draft with arbitrary values, on the real app with a
+fixed clock and the stand-in for matching-api of test_web_pages. Each answer must be a page (2xx)
+or a refusal (4xx) in the form's language; never 5xx, never a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from services.common.clock import FixedClock
+from services.common.settings import Settings
+from services.web.app import create_app
+from services.web.registration import FIELDS
+from tests.unit.test_web_pages import FakeMatching, KeptMail, _form
+
+FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+GENEROUS = {  # the rate limits are checked elsewhere (test_web_limits): here every answer is looked at
+    "signin_limit_per_address": "100000/minute",
+    "signin_limit_per_client": "100000/minute",
+    "register_limit_per_address": "100000/minute",
+    "register_limit_per_client": "100000/minute",
+}
+# Any text a browser can send in a form field: every Unicode character UTF-8 can encode.
+TYPED = st.text(st.characters(codec="utf-8"), max_size=300)
+
+
+@contextmanager
+def _web() -> Iterator[TestClient]:
+    with tempfile.TemporaryDirectory() as data:
+        config = Settings(environment="test", data_dir=str(Path(data)), web=GENEROUS)
+        clock = FixedClock()
+        app = create_app(
+            config, clock=clock, mailer=KeptMail(), transport=httpx.MockTransport(FakeMatching(config, clock))
+        )
+        with TestClient(app, raise_server_exceptions=False) as client:
+            yield client
+
+
+def _csrf(client: TestClient, path: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text)
+    assert found
+    return found.group(1)
+
+
+def _answered(response: Any) -> None:  # the test client's response
+    assert response.status_code < 500, response.text[:500]
+    assert "Traceback" not in response.text
+
+
+@st.composite
+def registrations(draw: st.DrawFn) -> dict[str, str]:
+    """A valid form with some fields replaced by any text and some left out."""
+    form = dict(_form())
+    for name in draw(st.lists(st.sampled_from(FIELDS), unique=True, max_size=len(FIELDS))):
+        form[name] = draw(TYPED)
+    for name in draw(st.lists(st.sampled_from(sorted(form)), unique=True, max_size=4)):
+        del form[name]
+    return form
+
+
+def test_the_registration_form_never_answers_a_server_error() -> None:
+    with _web() as client:
+        csrf = _csrf(client, "/register")
+
+        @FUZZ
+        @given(form=registrations(), language=st.sampled_from(["fr", "en"]))
+        def review(form: dict[str, str], language: str) -> None:
+            answer = client.post(
+                "/register", data={**form, "csrf_token": csrf}, headers={"Accept-Language": language}
+            )
+            _answered(answer)
+            assert answer.status_code in (200, 400)
+
+        review()
+
+
+def test_the_sign_in_form_and_the_registration_draft_never_answer_a_server_error() -> None:
+    with _web() as client:
+        csrf = _csrf(client, "/sign-in")
+
+        @FUZZ
+        @given(email=TYPED, draft=TYPED, send=st.sampled_from(["yes", "", "no"]))
+        def post(email: str, draft: str, send: str) -> None:
+            _answered(client.post("/sign-in", data={"email": email, "csrf_token": csrf}))
+            sent = client.post("/register/send", data={"draft": draft, "send": send, "csrf_token": csrf})
+            _answered(sent)
+            assert sent.status_code == 400  # a draft the web did not seal is refused
+
+        post()
