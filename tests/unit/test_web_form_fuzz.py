@@ -1,7 +1,7 @@
-"""The web's public forms never answer a server error, whatever is typed or sent.
+"""The web's forms never answer a server error, whatever is typed or sent.
 
-Hypothesis fills the registration form (every field, any text, fields missing or repeated), the
-sign-in form and the registration's hidden draft with arbitrary values, on the real app with a
+Hypothesis fills the registration form (every field, any text, fields missing), the sign-in form,
+the registration's hidden draft and a partner's milestone form with arbitrary values, on the real app with a
 fixed clock and the stand-in for matching-api of test_web_pages. Each answer must be a page (2xx)
 or a refusal (4xx) in the form's language; never 5xx, never a traceback.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,11 @@ from services.common.clock import FixedClock
 from services.common.settings import Settings
 from services.web.app import create_app
 from services.web.registration import FIELDS
+from services.web.routes_partner import MILESTONES
+from services.web.store import Account
 from tests.unit.test_web_pages import FakeMatching, KeptMail, _form
+from tests.unit.test_web_partner import ESTRIE, OTHERS, SHARED, PartnerMatching
+from tests.unit.test_web_staff import _sign_in
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 GENEROUS = {  # the rate limits are checked elsewhere (test_web_limits): here every answer is looked at
@@ -38,13 +42,15 @@ TYPED = st.text(st.characters(codec="utf-8"), max_size=300)
 
 
 @contextmanager
-def _web() -> Iterator[TestClient]:
+def _web(
+    matching: Callable[[Settings, FixedClock], Callable[[httpx.Request], httpx.Response]] = FakeMatching,
+    mail: KeptMail | None = None,
+) -> Iterator[TestClient]:
     with tempfile.TemporaryDirectory() as data:
         config = Settings(environment="test", data_dir=str(Path(data)), web=GENEROUS)
         clock = FixedClock()
-        app = create_app(
-            config, clock=clock, mailer=KeptMail(), transport=httpx.MockTransport(FakeMatching(config, clock))
-        )
+        api = httpx.MockTransport(matching(config, clock))
+        app = create_app(config, clock=clock, mailer=mail or KeptMail(), transport=api)
         with TestClient(app, raise_server_exceptions=False) as client:
             yield client
 
@@ -100,3 +106,27 @@ def test_the_sign_in_form_and_the_registration_draft_never_answer_a_server_error
             assert sent.status_code == 400  # a draft the web did not seal is refused
 
         post()
+
+
+def test_a_partners_milestone_form_never_answers_a_server_error() -> None:
+    mail = KeptMail()
+    with _web(PartnerMatching, mail) as client:
+        _sign_in(client, mail, "accueil@estrie.example.org", Account("partner", str(ESTRIE), "fr"))
+        csrf = _csrf(client, "/sign-in")
+
+        @FUZZ
+        @given(
+            household=st.sampled_from([SHARED, OTHERS]),
+            milestone=st.one_of(st.sampled_from(MILESTONES), TYPED),
+            on=st.one_of(st.dates().map(str), TYPED),
+        )
+        def record(household: object, milestone: str, on: str) -> None:
+            form = {"csrf_token": csrf, "milestone": milestone, "on": on}
+            answer = client.post(
+                f"/partner/households/{household}/milestones", data=form, follow_redirects=False
+            )
+            _answered(answer)
+            if household == OTHERS:
+                assert answer.status_code == 404, "another partner's household, whatever is sent"
+
+        record()
