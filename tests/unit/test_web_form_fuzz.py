@@ -1,7 +1,8 @@
 """The web's forms never answer a server error, whatever is typed or sent.
 
 Hypothesis fills the registration form (every field, any text, fields missing), the sign-in form,
-the registration's hidden draft and a partner's milestone form with arbitrary values, on the real app with a
+the registration's hidden draft, a signed-in person's details and information forms and a
+partner's milestone form with arbitrary values, on the real app with a
 fixed clock and the stand-in for matching-api of test_web_pages. Each answer must be a page (2xx)
 or a refusal (4xx) in the form's language; never 5xx, never a traceback.
 """
@@ -23,9 +24,12 @@ from hypothesis import strategies as st
 from services.common.clock import FixedClock
 from services.common.settings import Settings
 from services.web.app import create_app
+from services.web.information import QUESTIONS
 from services.web.registration import FIELDS
 from services.web.routes_partner import MILESTONES
 from services.web.store import Account
+from tests.unit.test_web_information import _measure
+from tests.unit.test_web_my_file import _signed_in
 from tests.unit.test_web_pages import FakeMatching, KeptMail, _form
 from tests.unit.test_web_partner import ESTRIE, OTHERS, SHARED, PartnerMatching
 from tests.unit.test_web_staff import _sign_in
@@ -130,3 +134,29 @@ def test_a_partners_milestone_form_never_answers_a_server_error() -> None:
                 assert answer.status_code == 404, "another partner's household, whatever is sent"
 
         record()
+
+
+def test_a_signed_in_persons_forms_never_answer_a_server_error() -> None:
+    mail, made = KeptMail(), []
+
+    def matching(config: Settings, clock: FixedClock) -> FakeMatching:
+        made.append(FakeMatching(config, clock))
+        made[0].entitlements = [_measure("possible", ["age", "post_secondary_studies", "job_offer_in_hand"])]
+        return made[0]
+
+    with _web(matching, mail) as client:
+        _signed_in(client, mail)
+        csrf = _csrf(client, "/my-file/details")
+
+        @FUZZ
+        @given(
+            details=st.fixed_dictionaries(
+                {}, optional={f: TYPED for f in ("name", "email", "phone", "language")}
+            ),
+            information=st.fixed_dictionaries({}, optional=dict.fromkeys(QUESTIONS, TYPED)),
+        )
+        def post(details: dict[str, str], information: dict[str, str]) -> None:
+            _answered(client.post("/my-file/details", data={**details, "csrf_token": csrf}))
+            _answered(client.post("/my-file/information", data={**information, "csrf_token": csrf}))
+
+        post()
