@@ -92,7 +92,7 @@ def _refused(headers: Headers, limit: int) -> tuple[int, Message] | None:
     """What the headers alone refuse: a declared length over ``limit`` (413), a body not JSON (415)."""
     length = headers.get("content-length")
     streamed = "chunked" in headers.get("transfer-encoding", "").lower()
-    if length is not None and (not length.isdigit() or int(length) > limit):
+    if length is not None and (not length.isdecimal() or int(length) > limit):
         return 413, say("body_too_large", limit=limit)
     has_body = streamed or (length is not None and int(length) > 0)
     if has_body and not _is_json(headers.get("content-type", "")):

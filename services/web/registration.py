@@ -87,7 +87,7 @@ def _int(answers: Mapping[str, str], name: str, low: int, high: int, problems: l
     raw = answers.get(name, "")
     if not raw:
         return None
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not raw.isdecimal() or not low <= int(raw) <= high:
         problems.append(Problem(name, "err_number", {"low": low, "high": high}))
         return None
     return int(raw)
@@ -180,7 +180,7 @@ def _household(answers: Mapping[str, str], problems: list[Problem], body: dict[s
     adults = _int(answers, "adults", 1, 10, problems)
     children: list[int] = []
     for part in filter(None, (p.strip() for p in answers["children"].split(","))):
-        if not part.isdigit() or int(part) > 17:
+        if not part.isdecimal() or int(part) > 17:
             problems.append(Problem("children", "err_children"))
             break
         children.append(int(part))

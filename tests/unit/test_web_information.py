@@ -50,6 +50,7 @@ def test_the_questions_are_those_of_the_possible_measures_missing_facts() -> Non
     [
         ({"age": "12"}, "age", "err_number"),
         ({"age": "vingt"}, "age", "err_number"),
+        ({"age": "2²"}, "age", "err_number"),  # a digit to str.isdigit, not to int(): was a 500
         ({"studies": "phd"}, "studies", "err_choose"),
         ({"income_support": "lottery"}, "income_support", "err_choose"),
         ({"arrival_date": "2027-02-30"}, "arrival_date", "err_date"),
@@ -62,6 +63,12 @@ def test_a_bad_answer_names_its_field(form: dict[str, str], field: str, key: str
     questions = ["age", "studies", "income_support", "arrival_date", "french_level"]
     checked = check_information(form, questions, TODAY)
     assert [(p.field, p.key) for p in checked.problems] == [(field, key)]
+
+
+def test_digits_of_any_script_are_numbers() -> None:
+    checked = check_information({"age": "٢٩", "french_level": "٧"}, ["age", "french_level"], TODAY)
+    assert checked.ok, checked.problems
+    assert checked.body == {"age": 29, "french_level": 7}
 
 
 def test_only_what_is_asked_and_answered_changes() -> None:
