@@ -56,6 +56,9 @@ def create_app(settings: Settings, provisioner: Provisioner | None = None) -> Fa
         on_start=on_start,
     )
     app.state.reference = load_reference()
+    if provisioner is None and settings.environment == "production" and not settings.provisioner.username:
+        # Its own principal may not provision: every deactivation would answer 503. Refuse to start.
+        raise ValueError("CONCERTO_PROVISIONER__USERNAME and __PASSWORD(_FILE) are required in production")
     app.state.provisioner = provisioner or KafkaProvisioner(settings.provisioner.kafka(settings.kafka))
     for module in (routes_partners, routes_credentials, routes_tables, routes_offers, routes_reference):
         app.include_router(module.router)

@@ -198,3 +198,12 @@ def test_a_deactivation_the_broker_cannot_revoke_is_a_503_and_records_nothing(wo
     response = world.client.post(f"/partners/{OWNER}/deactivate", headers=HUB)
     assert response.status_code == 503, response.text
     assert world.runtime.published == [], "retried by the hub: never a deactivated partner still reading"
+
+
+def test_partners_api_refuses_to_start_in_production_without_the_provisioner() -> None:
+    kafka = {"username": "partners-api", "password": "s3cret-enough"}
+    production = Settings.model_validate(
+        {"environment": "production", "kafka": kafka, "auth": {"secret": "x" * 64}}
+    )
+    with pytest.raises(ValueError, match="CONCERTO_PROVISIONER__USERNAME"):
+        create_app(production)
