@@ -27,7 +27,7 @@ from services.common.topics import OFFERS, PARTNERS, TABLES
 
 from . import routes_credentials, routes_offers, routes_partners, routes_reference, routes_tables
 from .catalogue import seed_default_measures
-from .stream_credentials import KafkaProvisioner, Provisioner
+from .stream_credentials import Provisioner, provisioner_for
 
 SERVICE = "partners-api"
 log = structlog.get_logger(__name__)
@@ -59,7 +59,7 @@ def create_app(settings: Settings, provisioner: Provisioner | None = None) -> Fa
     if provisioner is None and settings.environment == "production" and not settings.provisioner.username:
         # Its own principal may not provision: every deactivation would answer 503. Refuse to start.
         raise ValueError("CONCERTO_PROVISIONER__USERNAME and __PASSWORD(_FILE) are required in production")
-    app.state.provisioner = provisioner or KafkaProvisioner(settings.provisioner.kafka(settings.kafka))
+    app.state.provisioner = provisioner or provisioner_for(settings.provisioner.kafka(settings.kafka))
     for module in (routes_partners, routes_credentials, routes_tables, routes_offers, routes_reference):
         app.include_router(module.router)
     return app

@@ -60,6 +60,23 @@ class KafkaProvisioner:
             raise KafkaUnavailable(failed) from exc
 
 
+class UnsecuredBroker:
+    """A broker without authentication (``security_protocol`` PLAINTEXT, as in development on
+    Docker Compose): no partner has credentials there, so none are issued (409) and a deactivation
+    has nothing to revoke."""
+
+    def grant(self, partner_id: uuid.UUID, password: str) -> None:
+        raise Conflict(say("broker_not_secured"), existing=str(partner_id))
+
+    def revoke(self, partner_id: uuid.UUID) -> None:
+        return None
+
+
+def provisioner_for(settings: KafkaSettings) -> Provisioner:
+    """The broker's provisioning for these settings: none when the broker is not secured."""
+    return UnsecuredBroker() if settings.security_protocol == "PLAINTEXT" else KafkaProvisioner(settings)
+
+
 class StreamCredentials(BaseModel):
     """A partner's credentials for its stream, shown once: keep the password in a secret store."""
 

@@ -207,3 +207,19 @@ def test_partners_api_refuses_to_start_in_production_without_the_provisioner() -
     )
     with pytest.raises(ValueError, match="CONCERTO_PROVISIONER__USERNAME"):
         create_app(production)
+
+
+def test_a_broker_without_security_issues_nothing_and_a_deactivation_still_works() -> None:
+    """Docker Compose's development broker (PLAINTEXT, no authorizer) has no credentials to give
+    or take: asking is 409 ``broker_not_secured``, deactivating records at once."""
+    settings = Settings(environment="test", kafka={"security_protocol": "PLAINTEXT"})
+    app = create_app(settings)
+    runtime = FakeRuntime(settings, FakeProjection([partner(OWNER)]))
+    app.state.runtime = runtime
+    client = TestClient(app)
+    refused = ask(World(client, FakeProvisioner(), runtime), OWNER, HUB)
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["code"] == "broker_not_secured"
+    deactivated = client.post(f"/partners/{OWNER}/deactivate", headers=HUB)
+    assert deactivated.status_code == 200, deactivated.text
+    assert [event for event, _ in runtime.published] == ["partners.PartnerDeactivated"]
