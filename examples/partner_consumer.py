@@ -7,10 +7,11 @@ Run it as it is; it needs only Python 3.9+ and kafka-python (`pip install kafka-
         --partner-id 6f1c2d3e-4a5b-4c6d-8e7f-901a2b3c4d5e
 
 The broker takes only authenticated clients over TLS (SASL/SCRAM-SHA-512): your user is
-``partner-<your partner id>``, its password was shown once to your staff when your organization
-was registered (keep it in a secret store; ask the hub to rotate it), and ``--ca-file`` is the
-certificate of the authority that signed the broker's (none: your system's authorities). Those
-credentials may read your topic with your group, nothing else.
+``partner-<your partner id>``, its password was shown once to your staff by partners-api
+(POST /partners/<your partner id>/stream-credentials; keep it in a secret store, and ask again to
+rotate it: the old one is then refused), and ``--ca-file`` is the certificate of the authority
+that signed the broker's (none: your system's authorities). Those credentials may read your topic
+with your group, nothing else, and stop working when your organization is deactivated.
 
 Your organization's topic, ``partner-referrals.<your partner id>.v1``, holds one
 record per household referred to you, updated when its status changes

@@ -39,7 +39,7 @@ from rich.table import Table
 
 from services.common.clock import OFFSET_ENV, default_clock
 from services.common.kafka import register_credentials
-from services.common.principals import ADMIN, PRINCIPALS
+from services.common.principals import ADMIN, PRINCIPALS, PROVISIONER
 from services.common.settings import KafkaSettings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -138,6 +138,15 @@ class StackConfig:
             "CONCERTO_KAFKA__CA_FILE": str(self.ca_file),
         }
 
+    def provisioner_env(self, process: str) -> dict[str, str]:
+        """partners-api also holds the provisioner's credentials (partners' stream credentials)."""
+        if process != "partners-api":
+            return {}
+        return {
+            "CONCERTO_PROVISIONER__USERNAME": PROVISIONER,
+            "CONCERTO_PROVISIONER__PASSWORD_FILE": str(self.password_file(PROVISIONER)),
+        }
+
     def url(self, process: Process) -> str:
         assert process.port_offset is not None
         return f"http://127.0.0.1:{self.http_base + process.port_offset}"
@@ -208,7 +217,7 @@ class Stack:
 
     def provision(self) -> None:
         """Every process's principal and ACLs, and the registry's topics, with the admin principal."""
-        from tools.provision import provision
+        from services.common.provisioning import provision
 
         config = self.config
         provision(config.kafka_settings(), {who.name: config.password(who.name) for who in PRINCIPALS})
@@ -232,6 +241,7 @@ class Stack:
             # A Concerto process started by hand (a test's second worker): its own principal.
             process = next((p for p in PROCESSES if p.module in argv), None)
             env = {**env, **(self.config.kafka_env(process.name) if process else {})}
+            env.update(self.config.provisioner_env(process.name) if process else {})
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.run_dir.mkdir(parents=True, exist_ok=True)
         if self.pid(name) is not None:
@@ -259,6 +269,7 @@ class Stack:
         chosen = list(processes)
         for process in chosen:
             env = {**self.config.env(), **self.config.kafka_env(process.name)}
+            env.update(self.config.provisioner_env(process.name))
             if process.port_offset is not None:
                 env["CONCERTO_HTTP_PORT"] = str(self.config.http_base + process.port_offset)
             self.start(process.name, [sys.executable, "-m", process.module], env, supervise=True)

@@ -73,6 +73,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "concertation table {value} is dissolved",
     ),
     "partner_deactivated": ("le partenaire {value} est désactivé", "partner {value} is deactivated"),
+    "broker_not_secured": (
+        "ce broker ne demande aucun identifiant (il n'est pas sécurisé) : il n'y a rien à émettre",
+        "this broker takes no credentials (it is not secured): there are none to issue",
+    ),
     "hub_names_partner": (
         "le carrefour nomme le partenaire qui publie l'offre",
         "the hub names the partner that publishes the offer",

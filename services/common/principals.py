@@ -8,7 +8,9 @@ groups prefixed with its app id (its group, its tables' changelogs, its internal
 worker may write deadletter.v1. Nothing else: the broker's authorizer denies what no ACL allows
 (``allow.everyone.if.no.acl.found=false``). tools/stack.py provisions these ACLs with the admin
 principal; tests/integration/test_broker_security.py checks that the broker holds exactly them.
-A welcoming partner's principal (``partner_acls``) may read its own topic, with a group of its own.
+A welcoming partner's principal (``partner_acls``) may read its own topic, with a group of its own;
+partners-api grants and revokes those with the ``partners-provisioner`` principal (ALTER and DESCRIBE
+on the cluster, nothing else).
 """
 
 from __future__ import annotations
@@ -71,14 +73,23 @@ class Principal:
     reads: tuple[TopicSpec, ...] = ()
     app_id: str | None = None  # a faust worker's app id: its group and internal topics' prefix
     write_prefixes: tuple[str, ...] = ()  # topics created on first use (a partner's own topic)
+    cluster: tuple[str, ...] = ()  # operations on the cluster (the provisioner's ALTER, DESCRIBE)
 
     @property
     def user(self) -> str:
         return f"User:{self.name}"
 
 
+PROVISIONER = "partners-provisioner"
+"""partners-api's second principal, for partners' stream credentials only: it may create SCRAM users
+and ACLs (ALTER on the cluster), so it could grant anyone anything; only partners-api holds it."""
+
+CLUSTER_NAME = "kafka-cluster"
+"""The one name Kafka gives the CLUSTER resource in ACLs."""
+
 PRINCIPALS: tuple[Principal, ...] = (
     Principal("partners-api", "partners", writes=(PARTNERS, TABLES, OFFERS)),
+    Principal(PROVISIONER, "partners", cluster=("ALTER", "DESCRIBE")),
     Principal(
         "events-api",
         "events",
@@ -154,6 +165,7 @@ def _topic_acls(who: Principal) -> Iterator[Acl]:
 def acls_of(who: Principal) -> list[Acl]:
     """Every ACL of one process's principal, derived from the registry."""
     acls = list(_topic_acls(who))
+    acls += [Acl(who.user, "CLUSTER", CLUSTER_NAME, "LITERAL", operation) for operation in who.cluster]
     if who.app_id is not None:
         acls.append(Acl(who.user, "TOPIC", DEADLETTER.name, "LITERAL", "WRITE"))
         for operation in ("READ", "WRITE", "CREATE", "DESCRIBE", "DESCRIBE_CONFIGS"):

@@ -59,6 +59,33 @@ class KafkaSettings(BaseModel):
         return None
 
 
+class ProvisionerSettings(BaseModel):
+    """partners-api's provisioning principal (``CONCERTO_PROVISIONER__USERNAME`` and so on), which
+    gives each partner its stream credentials (docs/security.md). It may create any user and ACL at
+    the broker: only partners-api is given it. Unset (development, tests), the process's own
+    principal is used."""
+
+    username: str | None = Field(default=None, description="The principal, `partners-provisioner`.")
+    password: SecretStr | None = Field(default=None, description="Its password (or password_file).")
+    password_file: str | None = Field(default=None, description="A file holding the password instead.")
+    public_bootstrap: str | None = Field(
+        default=None, description="The broker address partners are given (None: kafka.bootstrap_servers)."
+    )
+    ca_note: str = Field(
+        default="The broker's certificate is signed by Concerto's certificate authority: ask the hub "
+        "for its certificate (ca.pem) and pass it as --ca-file / Le certificat du courtier est signé "
+        "par l'autorité de Concerto : demandez son certificat (ca.pem) au carrefour.",
+        description="What partners are told about the certificate authority to trust.",
+    )
+
+    def kafka(self, kafka: KafkaSettings) -> KafkaSettings:
+        """``kafka`` with this principal's credentials (``kafka`` itself when none are set)."""
+        if self.username is None:
+            return kafka
+        update = {"username": self.username, "password": self.password, "password_file": self.password_file}
+        return kafka.model_copy(update=update)
+
+
 class SmtpSettings(BaseModel):
     """Outgoing mail (``CONCERTO_SMTP__HOST`` and so on)."""
 
@@ -209,6 +236,7 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "test", "production"] = "development"
     kafka: KafkaSettings = KafkaSettings()
+    provisioner: ProvisionerSettings = ProvisionerSettings()
     smtp: SmtpSettings = SmtpSettings()
     matching: MatchingSettings = MatchingSettings()
     auth: AuthSettings = AuthSettings()

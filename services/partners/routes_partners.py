@@ -14,7 +14,7 @@ from services.common.http import Runtime
 from services.common.topics import PARTNERS, TABLES
 
 from . import domain
-from .deps import Reference, load, may_act_for
+from .deps import Reference, Stream, load, may_act_for
 from .models import PartnerCreate, PartnerUpdate
 
 router = APIRouter(tags=["partners"])
@@ -98,9 +98,11 @@ def update(
 
 
 @router.post("/partners/{partner_id}/deactivate", response_model=Partner)
-def deactivate(partner_id: uuid.UUID, runtime: Runtime, principal: CurrentPrincipal) -> Any:
+def deactivate(partner_id: uuid.UUID, runtime: Runtime, principal: CurrentPrincipal, stream: Stream) -> Any:
     """Deactivate a partner (hub only); it stays readable with status `deactivated`.
 
+    Its stream credentials are revoked first: if the broker does not answer, nothing is recorded
+    and the answer is 503, so the hub retries (never a deactivated partner still reading).
     Its delegations end that day: a table whose delegate is deactivated has none until the hub
     delegates another member, so its members can propose for themselves meanwhile."""
     require(principal, Role.HUB)
@@ -108,6 +110,7 @@ def deactivate(partner_id: uuid.UUID, runtime: Runtime, principal: CurrentPrinci
         now = runtime.clock.now()
         current: Partner = load(runtime, PARTNERS, PartnerKey(partner_id=partner_id), f"partner {partner_id}")
         partner = domain.deactivate_partner(current, now)
+        stream.revoke(partner_id)
         runtime.publish(PARTNERS, PartnerKey(partner_id=partner_id), partner, "partners.PartnerDeactivated")
         tables: list[ConcertationTable] = runtime.projection.values(TABLES)
         for table in tables:

@@ -41,6 +41,7 @@ PARTNERS_MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/partners/{partner_id}"): SIGNED_IN,
     ("PATCH", "/partners/{partner_id}"): frozenset({"hub", "partner"}),
     ("POST", "/partners/{partner_id}/deactivate"): frozenset({"hub"}),
+    ("POST", "/partners/{partner_id}/stream-credentials"): frozenset({"hub", "partner"}),
     ("POST", "/tables"): frozenset({"hub"}),
     ("GET", "/tables"): SIGNED_IN,
     ("GET", "/tables/{table_id}"): SIGNED_IN,
