@@ -55,6 +55,7 @@ from services.matching.domain import case_id_for
 from services.matching.worker import create_app as matching_worker
 from services.notifications.digest import DIGEST_DUE
 from services.notifications.followup_reminders import FOLLOWUP_DUE
+from services.notifications.measure_reminders import MEASURE_DUE
 from services.notifications.worker import create_app as notifications_worker
 from tests.integration.poison import POISON_HEADER, POISONS, Record, valid_record, write_in_order
 from tests.support import eventually, log_events, read_topic, records_where
@@ -289,7 +290,7 @@ TARGETS = (
     Target("notifications-worker", "referrals.v1", valid_referral),
 )
 # Written and read by the notifications worker alone (like faust's changelogs): not a contract.
-INTERNAL = {DIGEST_DUE.name, FOLLOWUP_DUE.name}
+INTERNAL = {DIGEST_DUE.name, FOLLOWUP_DUE.name, MEASURE_DUE.name}
 WORKERS = {
     "events-worker": events_worker,
     "matching-worker": matching_worker,
