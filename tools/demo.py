@@ -246,7 +246,8 @@ def up(people: People = 1000, seed: Seed = 2026, var: Path = ROOT / "var") -> No
     console.print(urls(config))
     console.print(
         f"On the web, {staff} staff sign in by emailed link (the link arrives in {config.mail_dir}): "
-        f"the hub as {Settings().hub.email}, each counsellor with their address (GET /counsellors). "
+        f"the hub as {Settings().hub.email}, each counsellor with their address (GET /counsellors), "
+        "each partner with its contact address (GET /partners). "
         "People open the link in their emails there."
     )
     console.print("Tokens for the docs' Authorize button: .venv/bin/python -m tools.token hub me")

@@ -117,7 +117,7 @@ start() {
   fetch
   secret KAFKA_ADMIN_PASSWORD >/dev/null; secret KAFKA_BROKER_PASSWORD >/dev/null
   if [ -f "$data/storage/meta.properties" ] && [ ! -f "$tls/truststore.p12" ]; then
-    log "$data/storage was formatted before the broker was secured (no SCRAM users in it): remove $data and start again"
+    log "$data/storage was formatted before the broker was secured (no SCRAM users in it): remove $data and start again (after make up, run make clean: it removes it with the season it held)"
     exit 1
   fi
   make_tls
